@@ -1,0 +1,1 @@
+"""Printers of a :class:`dltutor.solution.Solution`, one module per format."""

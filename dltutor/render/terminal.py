@@ -1,0 +1,97 @@
+"""A Solution in the terminal with Rich: for every step the formula, the numbers, the value."""
+
+from __future__ import annotations
+
+import re
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from dltutor.solution import Filled, Solution, Step, Table
+from dltutor.values import format_value
+
+
+def pretty_formula(text: str) -> str:
+    """Light typesetting of sympy-syntax text for a terminal: ``**`` → ``^``, ``*`` → ``·``."""
+    text = text.replace("**", "^")
+    text = re.sub(r"\s*\*\s*", "·", text)
+    return text
+
+
+def is_matrix(value) -> bool:
+    return (isinstance(value, list) and len(value) > 1 and all(isinstance(r, list) for r in value)
+            and all(not isinstance(c, list) for r in value for c in r))
+
+
+def matrix_text(rows: list[list], digits: int) -> str:
+    cells = [[format_value(c, digits) for c in row] for row in rows]
+    width = max(len(c) for row in cells for c in row)
+    return "\n".join("[ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells)
+
+
+def value_text(value, digits: int) -> str:
+    if is_matrix(value):
+        return matrix_text(value, digits)
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return "\n".join("- " + format_value(v, digits) for v in value)
+    if isinstance(value, dict):
+        return "\n".join(f"{k} = " + value_text(v, digits).replace("\n", "\n" + " " * (len(str(k)) + 3))
+                         for k, v in value.items())
+    return format_value(value, digits)
+
+
+def table_renderable(table: Table, digits: int) -> RichTable:
+    out = RichTable(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0))
+    for col in table.columns:
+        out.add_column(col, justify="right")
+    for row in table.rows:
+        out.add_row(*(value_text(c, digits) for c in row))
+    return out
+
+
+def step_renderable(number: int, step: Step, digits: int):
+    parts = []
+    title = Text(f"{number}. {step.title}", style="bold")
+    parts.append(title)
+    lines = Text()
+    if step.formula:
+        lines.append(pretty_formula(step.formula), style="cyan")
+    sub = step.substituted.render(digits) if isinstance(step.substituted, Filled) else step.substituted
+    value = value_text(step.value, digits) if step.value is not None else ""
+    prefix = "  = " if step.formula else ""
+    if sub:
+        if lines:
+            lines.append("\n")
+        lines.append(prefix + pretty_formula(sub))
+    if value:
+        if lines:
+            lines.append("\n")
+        indent = " " * len(prefix) if (step.formula or sub) else ""
+        shown = value.replace("\n", "\n" + indent + "  ") if "\n" in value else value
+        lines.append((prefix if (step.formula or sub) else "") + shown, style="bold green")
+    if lines:
+        parts.append(Padding(lines, (0, 0, 0, 3)))
+    if step.note:
+        parts.append(Padding(Text(step.note, style="italic dim"), (0, 0, 0, 3)))
+    if step.table is not None:
+        parts.append(Padding(table_renderable(step.table, digits), (0, 0, 0, 3)))
+    return Group(*parts)
+
+
+def solution_renderable(solution: Solution, digits: int = 6):
+    steps = [step_renderable(i, s, digits) for i, s in enumerate(solution.steps, start=1)]
+    answer = Text(value_text(solution.answer, digits), style="bold")
+    inputs = ", ".join(f"{k} = {format_value(v, digits)}" for k, v in solution.inputs.items())
+    header = Text.assemble((solution.kind, "bold magenta"), ("  " + inputs, "dim"))
+    body = []
+    for s in steps:
+        body.extend([s, Text("")])
+    return Group(header, Text(""), *body, Panel(answer, title="Answer", title_align="left", expand=False))
+
+
+def print_solution(solution: Solution, digits: int = 6, console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    console.print(solution_renderable(solution, digits))
