@@ -1,0 +1,320 @@
+"""The progress database: every attempt and exam, and a review schedule per problem family.
+
+One SQLite file, ``progress.sqlite3``, in the user data folder (platformdirs;
+the environment variable ``DLTUTOR_HOME`` overrides the folder, tests use it).
+
+- WAL journal and a busy timeout, so two processes answering at once both land.
+- Every write is one transaction: a crash or Ctrl-C loses at most the answer
+  being typed.
+- ``PRAGMA user_version`` holds the schema version; ``MIGRATIONS`` bring an older
+  file up to date. A file written by a newer dltutor, or one that is not a
+  SQLite database, is reported with its path and never overwritten or recreated.
+- Reviews are scheduled per family with FSRS (the ``fsrs`` package, the
+  scheduler Anki uses); the rating comes from correctness, hints and time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from dltutor.errors import InputError
+
+DB_NAME = "progress.sqlite3"
+SCHEMA_VERSION = 1
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE attempts (
+        id          INTEGER PRIMARY KEY,
+        problem_id  TEXT NOT NULL,          -- family@version:seed[:difficulty]
+        family      TEXT NOT NULL,
+        topic       TEXT NOT NULL DEFAULT '',
+        answer      TEXT NOT NULL DEFAULT '',  -- JSON of what the student gave
+        marks       REAL NOT NULL,
+        max_marks   REAL NOT NULL,
+        hints_used  INTEGER NOT NULL DEFAULT 0,
+        seconds     REAL,
+        source      TEXT NOT NULL DEFAULT 'practice',  -- practice | exam | review
+        exam_id     INTEGER REFERENCES exams(id),
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX attempts_family ON attempts(family, created_at);
+    CREATE TABLE exams (
+        id          INTEGER PRIMARY KEY,
+        seed        INTEGER,
+        topics      TEXT NOT NULL DEFAULT '',
+        count       INTEGER NOT NULL,
+        minutes     REAL,
+        marks       REAL,
+        max_marks   REAL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE TABLE reviews (
+        family      TEXT PRIMARY KEY,
+        topic       TEXT NOT NULL DEFAULT '',
+        card        TEXT NOT NULL,           -- FSRS card as JSON
+        due         TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE lessons (
+        lesson_id   TEXT PRIMARY KEY,
+        position    INTEGER NOT NULL DEFAULT 0,
+        completed   INTEGER NOT NULL DEFAULT 0,
+        updated_at  TEXT NOT NULL
+    );
+    """,
+}
+
+
+def scheduler():
+    """FSRS with one 10-minute (re)learning step: a family answered wrongly comes back in
+    the same sitting, one answered well graduates to days at once."""
+    from fsrs import Scheduler
+
+    step = (timedelta(minutes=10),)
+    return Scheduler(learning_steps=step, relearning_steps=step, enable_fuzzing=False)
+
+
+class StoreError(InputError):
+    """The progress database cannot be used as it is (named in the message)."""
+
+
+def data_home() -> Path:
+    """The folder that holds the progress database."""
+    override = os.environ.get("DLTUTOR_HOME")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("dltutor", appauthor=False))
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    problem_id: str
+    family: str
+    marks: float
+    max_marks: float
+    topic: str = ""
+    answer: object = ""
+    hints_used: int = 0
+    seconds: float | None = None
+    source: str = "practice"
+
+    @property
+    def fraction(self) -> float:
+        return self.marks / self.max_marks if self.max_marks else 0.0
+
+
+def rating_for(attempt: Attempt) -> int:
+    """FSRS rating (1 Again, 2 Hard, 3 Good, 4 Easy) from marks, hints and time."""
+    if attempt.fraction < 0.5:
+        return 1
+    if attempt.hints_used >= 1 or attempt.fraction < 1.0:
+        return 2
+    if attempt.seconds is not None and attempt.seconds <= 60:
+        return 4
+    return 3
+
+
+class Store:
+    """The progress database at ``path`` (default: ``data_home()/progress.sqlite3``)."""
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else data_home() / DB_NAME
+        self._conn = self._open()
+
+    # -------------------------------------------------------------- opening
+    def _open(self) -> sqlite3.Connection:
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data folder {str(folder)!r}: {exc.strerror}; "
+                             "set DLTUTOR_HOME to a writable folder") from None
+        if not os.access(folder, os.W_OK):
+            raise StoreError(f"the data folder {str(folder)!r} is read-only; "
+                             "set DLTUTOR_HOME to a writable folder")
+        try:
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout = 10000")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"the progress database {str(self.path)!r} is not readable ({exc}); "
+                             "move it away to start a new one (it is not touched)") from None
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(f"the progress database {str(self.path)!r} was written by a newer dltutor "
+                             f"(schema {version}; this one knows {SCHEMA_VERSION}); upgrade dltutor")
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate(conn, version)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"the progress database {str(self.path)!r} cannot be used ({exc}); "
+                             "it was not changed") from None
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection, version: int) -> None:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                current = conn.execute("PRAGMA user_version").fetchone()[0]
+                if current == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise sqlite3.DatabaseError("it has tables but no dltutor schema version")
+                if current < target:  # another process may have migrated meanwhile
+                    for statement in MIGRATIONS[target].split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {target}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _write(self, sql: str, params: tuple = ()) -> int:
+        """One statement in its own immediate transaction; returns the row id."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = conn.execute(sql, params)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return cur.lastrowid
+
+    # -------------------------------------------------------------- attempts
+    def record_attempt(self, attempt: Attempt, *, exam_id: int | None = None,
+                       when: datetime | None = None, schedule: bool = True) -> int:
+        """Store one answered problem and (by default) update its family's review schedule."""
+        when = when or now()
+        row = self._write(
+            "INSERT INTO attempts (problem_id, family, topic, answer, marks, max_marks, hints_used,"
+            " seconds, source, exam_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (attempt.problem_id, attempt.family, attempt.topic, json.dumps(attempt.answer),
+             float(attempt.marks), float(attempt.max_marks), int(attempt.hints_used), attempt.seconds,
+             attempt.source, exam_id, _iso(when)))
+        if schedule:
+            self.review(attempt.family, rating_for(attempt), topic=attempt.topic, when=when)
+        return row
+
+    def attempts(self, family: str | None = None, limit: int = 1000) -> list[sqlite3.Row]:
+        if family:
+            return self._conn.execute("SELECT * FROM attempts WHERE family = ? ORDER BY id DESC LIMIT ?",
+                                      (family, limit)).fetchall()
+        return self._conn.execute("SELECT * FROM attempts ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+
+    # -------------------------------------------------------------- exams
+    def start_exam(self, *, seed: int | None, topics: list[str], count: int, minutes: float | None,
+                   when: datetime | None = None) -> int:
+        return self._write("INSERT INTO exams (seed, topics, count, minutes, started_at) VALUES (?,?,?,?,?)",
+                           (seed, ",".join(topics), count, minutes, _iso(when or now())))
+
+    def finish_exam(self, exam_id: int, marks: float, max_marks: float, when: datetime | None = None) -> None:
+        self._write("UPDATE exams SET marks = ?, max_marks = ?, finished_at = ? WHERE id = ?",
+                    (float(marks), float(max_marks), _iso(when or now()), exam_id))
+
+    def exams(self, limit: int = 100) -> list[sqlite3.Row]:
+        return self._conn.execute("SELECT * FROM exams ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+
+    # -------------------------------------------------------------- reviews
+    def review(self, family: str, rating: int, *, topic: str = "", when: datetime | None = None) -> datetime:
+        """Schedule the next review of ``family`` after a review rated 1..4; returns its due time."""
+        from fsrs import Card, Rating
+
+        when = when or now()
+        row = self._conn.execute("SELECT card FROM reviews WHERE family = ?", (family,)).fetchone()
+        card = Card.from_dict(json.loads(row["card"])) if row else Card(due=when)
+        card, _log = scheduler().review_card(card, Rating(rating), review_datetime=when)
+        self._write("INSERT INTO reviews (family, topic, card, due, updated_at) VALUES (?,?,?,?,?) "
+                    "ON CONFLICT(family) DO UPDATE SET card = excluded.card, due = excluded.due, "
+                    "updated_at = excluded.updated_at, topic = CASE WHEN excluded.topic = '' "
+                    "THEN reviews.topic ELSE excluded.topic END",
+                    (family, topic, json.dumps(card.to_dict()), _iso(card.due), _iso(when)))
+        return card.due
+
+    def due(self, when: datetime | None = None) -> list[sqlite3.Row]:
+        """Families whose review is due at ``when`` (default now), most overdue first."""
+        return self._conn.execute("SELECT family, topic, due FROM reviews WHERE due <= ? ORDER BY due",
+                                  (_iso(when or now()),)).fetchall()
+
+    def schedule(self) -> list[sqlite3.Row]:
+        return self._conn.execute("SELECT family, topic, due FROM reviews ORDER BY due").fetchall()
+
+    # -------------------------------------------------------------- lessons
+    def set_lesson_position(self, lesson_id: str, position: int, completed: bool = False) -> None:
+        self._write("INSERT INTO lessons (lesson_id, position, completed, updated_at) VALUES (?,?,?,?) "
+                    "ON CONFLICT(lesson_id) DO UPDATE SET position = excluded.position, "
+                    "completed = max(lessons.completed, excluded.completed), updated_at = excluded.updated_at",
+                    (lesson_id, int(position), int(completed), _iso(now())))
+
+    def lesson_positions(self) -> dict[str, sqlite3.Row]:
+        return {r["lesson_id"]: r for r in self._conn.execute("SELECT * FROM lessons").fetchall()}
+
+    def last_lesson(self) -> str | None:
+        row = self._conn.execute("SELECT lesson_id FROM lessons ORDER BY updated_at DESC, rowid DESC LIMIT 1"
+                                 ).fetchone()
+        return row["lesson_id"] if row else None
+
+    # -------------------------------------------------------------- summaries
+    def mastery(self, recent: int = 10) -> dict[str, dict]:
+        """Per topic: attempts, the mean score of each family's last ``recent`` attempts, families seen."""
+        rows = self._conn.execute(
+            "SELECT topic, family, marks, max_marks FROM ("
+            " SELECT topic, family, marks, max_marks,"
+            "  row_number() OVER (PARTITION BY family ORDER BY id DESC) AS k FROM attempts)"
+            " WHERE k <= ?", (recent,)).fetchall()
+        by_family: dict[tuple[str, str], list[float]] = {}
+        for r in rows:
+            by_family.setdefault((r["topic"] or "other", r["family"]), []).append(
+                r["marks"] / r["max_marks"] if r["max_marks"] else 0.0)
+        counts = dict(self._conn.execute("SELECT coalesce(nullif(topic, ''), 'other'), count(*) "
+                                         "FROM attempts GROUP BY 1").fetchall())
+        out: dict[str, dict] = {}
+        for (topic, family), scores in by_family.items():
+            entry = out.setdefault(topic, {"attempts": counts.get(topic, 0), "families": {}, "mastery": 0.0})
+            entry["families"][family] = sum(scores) / len(scores)
+        for entry in out.values():
+            entry["mastery"] = sum(entry["families"].values()) / len(entry["families"])
+        return out
+
+    def streak(self, today: datetime | None = None) -> int:
+        """Consecutive days, up to today (or yesterday), with at least one attempt."""
+        days = {datetime.fromisoformat(r[0]).date() for r in
+                self._conn.execute("SELECT DISTINCT substr(created_at, 1, 10) || 'T00:00:00+00:00' "
+                                   "FROM attempts").fetchall()}
+        day = (today or now()).date()
+        if day not in days:
+            day -= timedelta(days=1)
+        count = 0
+        while day in days:
+            count += 1
+            day -= timedelta(days=1)
+        return count

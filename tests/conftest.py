@@ -1,0 +1,71 @@
+"""Shared test helpers: run the CLI in-process or as a real subprocess."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def run_cli(*args: str) -> Result:
+    """Run ``dltutor ARGS`` in this process through the real entry point (exit-code mapping included)."""
+    from dltutor.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, input: str | None = None, env: dict | None = None, timeout: float = 60) -> Result:
+    """Run ``python -m dltutor ARGS`` as a real process."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "dltutor", *args], capture_output=True, text=True,
+                          input=input, env=full_env, timeout=timeout, cwd=ROOT)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def load_data(name: str):
+    """A JSON file of recorded reference values from tests/data/."""
+    return json.loads((DATA / name).read_text())
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+def assert_bad_input(result: Result, *fragments: str) -> None:
+    """Exit 2, one line on stderr naming the value, nothing on stdout, no traceback."""
+    assert result.code == 2, (result.code, result.out, result.err)
+    assert result.out == ""
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert "Traceback" not in result.err
+    for fragment in fragments:
+        assert fragment in result.err, (fragment, result.err)
