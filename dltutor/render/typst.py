@@ -1,0 +1,62 @@
+"""A Solution as Typst markup, and PDF compilation with the ``typst`` Python package (offline)."""
+
+from __future__ import annotations
+
+from dltutor.render.document import DocumentPrinter
+from dltutor.render.formula import split_exponent, to_typst
+
+
+def typst_escape(text: str) -> str:
+    """Plain text safe inside Typst markup."""
+    for ch in "\\#$*_`<>@[]=~/":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def typst_number(text: str) -> str:
+    mantissa, exp = split_exponent(text)
+    if exp is None:
+        return text
+    return f"{mantissa} dot 10^({exp})"
+
+
+class TypstPrinter(DocumentPrinter):
+    def heading(self, text):
+        return f"*{typst_escape(text)}*"
+
+    def formula(self, text, lead=False):
+        return f"$ {'= ' if lead else ''}{to_typst(text)} $"
+
+    def equals_value(self, value_math):
+        return f"$ = {value_math} $"
+
+    def paragraph(self, text, *, emphasis=False):
+        return f"_{typst_escape(text)}_" if emphasis else typst_escape(text)
+
+    def table(self, columns, rows):
+        cells = ", ".join(f"[*{typst_escape(c)}*]" for c in columns)
+        cells += "".join(", " + ", ".join(f"[{typst_escape(c)}]" for c in row) for row in rows)
+        return (f"#table(columns: {len(columns)}, align: right, stroke: (x, y) => if y == 0 "
+                f"{{ (bottom: 0.6pt) }}, {cells})")
+
+    number = staticmethod(typst_number)
+
+    def vector(self, items):
+        return "[" + ", ".join(typst_number(i) for i in items) + "]"
+
+    def matrix(self, rows):
+        return 'mat(delim: "[", ' + "; ".join(", ".join(typst_number(c) for c in r) for r in rows) + ")"
+
+    def plain_value(self, text):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_typst_markup(solution, digits: int = 6) -> str:
+    return TypstPrinter(digits).solution(solution)
+
+
+def compile_pdf(source: str) -> bytes:
+    """Typeset Typst markup to PDF bytes (the typst package embeds the compiler and fonts)."""
+    import typst
+
+    return typst.compile(source.encode("utf-8"))
