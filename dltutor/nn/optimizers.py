@@ -7,7 +7,7 @@ student sees are the ones the engine uses.
     sgd       w ← w − lr·g
     momentum  v ← β·v − lr·g;  w ← w + v
     nesterov  v ← β·v − lr·g;  w ← w + β·v − lr·g          (Keras SGD(nesterov=True))
-    rmsprop   s ← ρ·s + (1 − ρ)·g²;  w ← w − lr·g/(√s + ε)
+    rmsprop   s ← ρ·s + (1 − ρ)·g²;  w ← w − lr·g/√(s + ε)
     adam      m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
               α_t = lr·√(1 − β2^t)/(1 − β1^t);  w ← w − α_t·m/(√v + ε)
 """
@@ -88,7 +88,7 @@ class Nesterov(Momentum):
 
 class RMSprop(Optimizer):
     name = "rmsprop"
-    rules = ("s = rho*s + (1 - rho)*g**2", "w = w - lr*g/(sqrt(s) + eps)")
+    rules = ("s = rho*s + (1 - rho)*g**2", "w = w - lr*g/sqrt(s + eps)")
     slot_names = ("s",)
 
     def __init__(self, lr: float = 0.001, rho: float = 0.9, eps: float = 1e-7):
@@ -99,7 +99,7 @@ class RMSprop(Optimizer):
         s = slot["s"]
         s *= self.rho
         s += (1 - self.rho) * g * g
-        p -= self.lr * g / (np.sqrt(s) + self.eps)
+        p -= self.lr * g / np.sqrt(s + self.eps)  # Keras 3: eps inside the root
 
     def hyper(self):
         return {"lr": self.lr, "rho": self.rho, "eps": self.eps}

@@ -26,8 +26,20 @@ def is_matrix(value) -> bool:
             and all(not isinstance(c, list) for r in value for c in r))
 
 
+MAX_ROWS_SHOWN = 20
+
+
 def matrix_text(rows: list[list], digits: int) -> str:
-    cells = [[format_value(c, digits) for c in row] for row in rows]
+    """Rows aligned in columns; a long matrix shows its first and last rows (JSON keeps all)."""
+    skipped = 0
+    if len(rows) > MAX_ROWS_SHOWN:
+        skipped = len(rows) - 15
+        rows = rows[:10] + [None] + rows[-5:]
+    cells = [[format_value(c, digits) for c in row] if row is not None else None for row in rows]
+    if skipped:
+        width = max(len(c) for row in cells if row for c in row)
+        return "\n".join(f"  ... {skipped} more rows ..." if row is None else
+                         "[ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells)
     width = max(len(c) for row in cells for c in row)
     return "\n".join("[ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells)
 
@@ -70,7 +82,7 @@ def step_renderable(number: int, step: Step, digits: int):
         if lines:
             lines.append("\n")
         indent = " " * len(prefix) if (step.formula or sub) else ""
-        shown = value.replace("\n", "\n" + indent + "  ") if "\n" in value else value
+        shown = value.replace("\n", "\n" + indent) if "\n" in value else value
         lines.append((prefix if (step.formula or sub) else "") + shown, style="bold green")
     if lines:
         parts.append(Padding(lines, (0, 0, 0, 3)))
