@@ -47,6 +47,10 @@ def matrix_text(rows: list[list], digits: int) -> str:
 def value_text(value, digits: int) -> str:
     if is_matrix(value):
         return matrix_text(value, digits)
+    if (isinstance(value, list) and len(value) > MAX_ROWS_SHOWN
+            and all(not isinstance(v, (list, dict)) for v in value)):
+        head, tail = format_value(value[:10], digits)[:-1], format_value(value[-5:], digits)[1:]
+        return f"{head}, ... {len(value) - 15} more ..., {tail}"
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return "\n".join("- " + format_value(v, digits) for v in value)
     if isinstance(value, dict):

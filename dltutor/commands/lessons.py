@@ -1,0 +1,124 @@
+"""``dltutor lessons`` (the list) and ``dltutor lesson ID`` (one lesson, shown or exported)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from dltutor.cli import CONTEXT, examples_epilog, parse_digits
+from dltutor.errors import InputError
+
+
+def _progress() -> dict:
+    """lesson id -> "done"/"started", from the progress database when there is one.
+
+    Listing never creates the database, and a database that cannot be read
+    only hides the column's values (``progress`` reports it)."""
+    try:
+        from dltutor import store
+    except ImportError:
+        return {}
+    try:
+        if not (store.data_home() / store.DB_NAME).exists():
+            return {}
+        with store.Store() as db:
+            rows = db.lesson_positions()
+    except Exception:  # a broken or newer database is reported by `dltutor progress`, not here
+        return {}
+    return {lid: ("done" if row["completed"] else "started") for lid, row in rows.items()}
+
+
+def _mark_read(lesson_id: str, blocks: int) -> None:
+    try:
+        from dltutor import store
+
+        with store.Store() as db:
+            db.set_lesson_position(lesson_id, blocks, completed=True)
+    except Exception:  # showing a lesson must not fail because progress cannot be saved
+        pass
+
+
+@click.command(context_settings=CONTEXT,
+               epilog=examples_epilog("dltutor lessons", ["", "--json"]))
+@click.option("--json", "as_json", is_flag=True, help="print a JSON list of {id, title, topic}")
+def lessons(as_json: bool) -> None:
+    """List the lessons, in course order, with your progress."""
+    from dltutor.lessons import load_lessons
+
+    found = load_lessons()
+    if as_json:
+        click.echo(json.dumps([{"id": x.id, "title": x.title, "topic": x.topic} for x in found],
+                              ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    progress = _progress()
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("id", "title", "topic", "progress"):
+        table.add_column(column)
+    for x in found:
+        table.add_row(x.id, x.title, x.topic, progress.get(x.id, "-"))
+    console = Console(highlight=False)
+    console.print(table)
+    console.print("\nRead one with: dltutor lesson ID", style="dim")
+
+
+def _write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``path`` through a temporary file in the same folder: never half a file."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.command(context_settings=CONTEXT,
+               epilog=examples_epilog("dltutor lesson", [
+                   "backprop", "convolution --format html -o convolution.html",
+                   "perceptron --format md", "cnn-pooling --format pdf"]))
+@click.argument("lesson_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf"]), default=None,
+              help="export instead of showing: md (worked steps written out), html (standalone, prints well), pdf")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="file to write (default: stdout for md/html, ID.pdf for pdf)")
+@click.option("--digits", default="6", metavar="N", show_default=True,
+              help="significant digits of the numbers shown")
+def lesson(lesson_id: str, fmt: str | None, output: Path | None, digits: str) -> None:
+    """Show one lesson: text, formulas, worked examples computed live, practice problems.
+
+    ID is a lesson id from 'dltutor lessons'.
+    """
+    from dltutor.lessons import find_lesson
+
+    n_digits = parse_digits(digits)
+    found = find_lesson(lesson_id)
+    if fmt is None:
+        if output is not None:
+            raise click.UsageError("-o needs --format md|html|pdf")
+        from dltutor.render.lesson import print_lesson
+
+        print_lesson(found, n_digits)
+        _mark_read(found.id, len(found.blocks))
+        return
+    from dltutor.render.lesson_export import export
+
+    data = export(found, fmt, n_digits)
+    if output is None and fmt != "pdf":
+        click.echo(data, nl=False)
+        return
+    path = output or Path(f"{found.id}.pdf")
+    _write_atomic(path, data)
+    click.echo(f"wrote {path}", err=True)

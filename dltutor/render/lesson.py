@@ -1,0 +1,170 @@
+"""A lesson in the terminal with Rich, and the formula printers every lesson face shares.
+
+Text blocks are Markdown; ``math`` lines are pretty-printed by sympy (imported
+here, lazily, only when a lesson is shown); ``solve`` blocks are worked out by
+the calculator and drawn exactly as ``dltutor solve`` draws them; ``problem``
+blocks name a practice problem and the command that draws a fresh one.
+The exports (Markdown, HTML, PDF) live in ``render/lesson_export.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.text import Text
+
+from dltutor.errors import InputError
+from dltutor.lessons import Lesson, ProblemRef, parse_math, problem_refs, run_solve
+
+
+# ------------------------------------------------------------------ formulas
+
+def formula_text(chain: list) -> str:
+    """A chain ``a = b = c`` of sympy expressions as one 2-D unicode picture."""
+    from sympy.printing.pretty.pretty import PrettyPrinter
+    from sympy.printing.pretty.stringpict import prettyForm, stringPict
+
+    printer = PrettyPrinter({"use_unicode": True, "order": "none", "wrap_line": False})
+    picture = None
+    for part in chain:
+        form = printer._print(part)
+        picture = form if picture is None else prettyForm(*stringPict.next(picture, " = ", form))
+    return picture.render(wrap_line=False) if picture is not None else ""
+
+
+def formula_latex(chain: list) -> str:
+    import sympy
+
+    return " = ".join(sympy.latex(part, order="none") for part in chain)
+
+
+def formula_mathml(chain: list) -> str:
+    """Presentation MathML (the ``<math>`` element's content) for a chain."""
+    import sympy
+
+    return "<mo>=</mo>".join(sympy.mathml(part, printer="presentation", order="none") for part in chain)
+
+
+# ------------------------------------------------------------------ live blocks
+
+@dataclass(frozen=True)
+class Worked:
+    """A solve block after running it: the command and its Solution, or why it failed."""
+
+    command: str
+    solution: object | None = None
+    error: str = ""
+
+
+def work_out(command: str) -> Worked:
+    """Run one solve line; a failure is kept as text so one bad block never hides a lesson."""
+    try:
+        return Worked(command, run_solve(command))
+    except InputError as exc:
+        return Worked(command, error=str(exc))
+    except ModuleNotFoundError as exc:   # a kind whose module is not written yet
+        return Worked(command, error=f"this calculator kind is not available yet ({exc.name})")
+
+
+def family_title(family: str) -> str:
+    """The family's title when the families module knows it, else the id."""
+    try:
+        from dltutor import families
+
+        return families.get_family(family).title
+    except (ImportError, InputError, KeyError):
+        return family
+
+
+def practice_problem(ref: ProblemRef, seed: int | None = None):
+    """A freshly drawn problem of the family (its ``Problem``), or None when none can be drawn."""
+    import random
+
+    try:
+        from dltutor import families
+
+        family = families.get_family(ref.family)
+        seed = random.randrange(10_000) if seed is None else seed
+        return families.generate(family, seed, ref.difficulty or "medium")
+    except (ImportError, InputError, KeyError, ValueError) as exc:
+        if type(exc).__name__ == "ModuleNotFoundError" and getattr(exc, "name", "") != "dltutor.families":
+            raise
+        return None
+
+
+def practice_command(ref: ProblemRef) -> str:
+    return f"dltutor generate {ref.family}" + (f" --difficulty {ref.difficulty}" if ref.difficulty else "")
+
+
+# ------------------------------------------------------------------ Rich
+
+def _math_renderable(text: str):
+    try:
+        pictures = [formula_text(chain) for chain in parse_math(text)]
+    except InputError as exc:
+        return Text(f"(formula not shown: {exc})", style="red")
+    return Padding(Text("\n\n".join(pictures), style="cyan"), (0, 0, 1, 4))
+
+
+def _solve_renderable(command: str, digits: int):
+    from dltutor.render.terminal import solution_renderable
+
+    worked = work_out(command)
+    head = Text("$ " + " ".join(command.split()), style="dim")
+    if worked.solution is None:
+        body = Group(head, Text(f"could not work this example out: {worked.error}", style="red"))
+    else:
+        body = Group(head, Text(""), solution_renderable(worked.solution, digits))
+    return Panel(body, title="Worked example", title_align="left", border_style="green")
+
+
+def _problem_renderable(text: str):
+    try:
+        refs = problem_refs(text)
+    except InputError as exc:
+        return Text(str(exc), style="red")
+    lines = Text()
+    for i, ref in enumerate(refs):
+        if i:
+            lines.append("\n")
+        lines.append(family_title(ref.family), style="bold")
+        if ref.difficulty:
+            lines.append(f"  ({ref.difficulty})", style="dim")
+        problem = practice_problem(ref)
+        if problem is not None:
+            lines.append("\n" + problem.prompt.strip())
+            lines.append(f"\n  worked solution: dltutor generate {problem.id}", style="yellow")
+        else:
+            lines.append("\n  try it: ")
+            lines.append(practice_command(ref), style="yellow")
+    return Panel(lines, title="Practice", title_align="left", border_style="yellow")
+
+
+def lesson_renderable(lesson: Lesson, digits: int = 6):
+    """The whole lesson as one Rich renderable (every live block run now)."""
+    parts: list = [Rule(Text(lesson.title, style="bold magenta")),
+                   Text(f"{lesson.id} · topic {lesson.topic}"
+                        + (f" · before this: {', '.join(lesson.prerequisites)}" if lesson.prerequisites else ""),
+                        style="dim"),
+                   Text("")]
+    for block in lesson.blocks:
+        if block.kind == "markdown":
+            parts.append(Markdown(block.text))
+            parts.append(Text(""))
+        elif block.kind == "math":
+            parts.append(_math_renderable(block.text))
+        elif block.kind == "solve":
+            parts.extend([_solve_renderable(block.text, digits), Text("")])
+        elif block.kind == "problem":
+            parts.extend([_problem_renderable(block.text), Text("")])
+    return Group(*parts)
+
+
+def print_lesson(lesson: Lesson, digits: int = 6, console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    console.print(lesson_renderable(lesson, digits))
