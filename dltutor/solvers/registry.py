@@ -12,6 +12,7 @@ same table.
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -25,11 +26,11 @@ KIND_MODULES: dict[str, str] = {
     "pool-output": "shapes",
     "params": "shapes",
     "neuron": "neurons",
-    "activation": "neurons",
-    "loss": "neurons",
+    "activation": "activation",
+    "loss": "loss",
     "mp-neuron": "neurons",
-    "perceptron": "neurons",
-    "lms": "neurons",
+    "perceptron": "learning",
+    "lms": "learning",
     "metrics": "metrics",
     "backprop": "backprop",
     "rnn": "recurrent",
@@ -96,7 +97,7 @@ def register(name: str, *, topic: str, summary: str, options: list[Option],
         if name not in KIND_MODULES:
             raise RuntimeError(f"kind {name!r} is missing from KIND_MODULES")
         REGISTRY[name] = Kind(name, func, topic, summary, tuple(options), tuple(examples),
-                              description or (func.__doc__ or "").strip())
+                              description or inspect.cleandoc(func.__doc__ or ""))
         return func
 
     return decorate
