@@ -69,7 +69,7 @@ footer { margin-top: 2rem; font-size: .8rem; color: #666; border-top: 1px solid 
 """
 
 
-def page(title: str, body: str) -> str:
-    """A standalone HTML page around ``body``."""
+def page(title: str, body: str, style: str = "") -> str:
+    """A standalone HTML page around ``body``; ``style`` is CSS added after the page style."""
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{escape(title)}</title><style>{PAGE_STYLE}</style></head>\n<body>\n{body}\n</body></html>\n")
+            f"<title>{escape(title)}</title><style>{PAGE_STYLE}{style}</style></head>\n<body>\n{body}\n</body></html>\n")

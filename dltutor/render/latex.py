@@ -13,6 +13,31 @@ def latex_escape(text: str) -> str:
     return text.replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
 
 
+# Characters of the prompts and steps that pdflatex cannot take as they are (text mode).
+TEXT_SYMBOLS = {
+    "²": r"\textsuperscript{2}", "³": r"\textsuperscript{3}", "½": r"\textonehalf{}", "…": r"\ldots{}",
+    "–": "--", "—": "---", "·": r"$\cdot$", "×": r"$\times$", "ᵀ": r"$^{\mathsf{T}}$", "←": r"$\leftarrow$",
+    "→": r"$\rightarrow$", "∂": r"$\partial$", "∇": r"$\nabla$", "−": r"$-$", "√": r"$\surd$",
+    "≠": r"$\neq$", "≥": r"$\geq$", "≤": r"$\leq$", "≈": r"$\approx$", "⊙": r"$\odot$", "Σ": r"$\Sigma$",
+    "∑": r"$\sum$", "∞": r"$\infty$", "±": r"$\pm$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$",
+    "⌈": r"$\lceil$", "⌉": r"$\rceil$", "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$",
+    "δ": r"$\delta$", "ε": r"$\varepsilon$", "η": r"$\eta$", "θ": r"$\theta$", "λ": r"$\lambda$",
+    "μ": r"$\mu$", "ρ": r"$\rho$", "σ": r"$\sigma$", "τ": r"$\tau$", "φ": r"$\phi$", "ω": r"$\omega$",
+    "Δ": r"$\Delta$", "“": "``", "”": "''", "’": "'", "‘": "`",
+}
+_ACCENTS = {"\u0302": "hat", "\u0303": "tilde"}
+
+
+def latex_text(text: str) -> str:
+    """Plain text for pdflatex: special characters escaped, Greek and math symbols as math (``σ`` → ``$\\sigma$``).
+
+    A combining accent on a letter becomes a math accent: ``h̃`` → ``$\\tilde{h}$``."""
+    out = latex_escape(text)
+    out = re.sub("(\\w)([\u0302\u0303])", lambda m: f"$\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}$", out)
+    out = "".join(TEXT_SYMBOLS.get(ch, ch) for ch in out)
+    return re.sub(r"(?<!\\)\$\$", "", out)   # `$a$$b$` would open display math: join into `$ab$`
+
+
 def latex_number(text: str) -> str:
     mantissa, exp = split_exponent(text)
     if exp is None:
@@ -27,7 +52,7 @@ def latex_matrix(rows: list[list[str]]) -> str:
 
 class LatexPrinter(DocumentPrinter):
     def heading(self, text):
-        return r"\textbf{" + latex_escape(text) + "}"
+        return r"\textbf{" + latex_text(text) + "}"
 
     def formula(self, text, lead=False):
         return r"\[ " + ("= " if lead else "") + to_latex(text) + r" \]"
@@ -36,13 +61,13 @@ class LatexPrinter(DocumentPrinter):
         return r"\[ = " + value_math + r" \]"
 
     def paragraph(self, text, *, emphasis=False):
-        return (r"\emph{" + latex_escape(text) + "}") if emphasis else latex_escape(text)
+        return (r"\emph{" + latex_text(text) + "}") if emphasis else latex_text(text)
 
     def table(self, columns, rows):
         spec = "r" * len(columns)
         lines = [r"\begin{tabular}{" + spec + "}", r"\hline",
-                 " & ".join(r"\textbf{" + latex_escape(c) + "}" for c in columns) + r" \\ \hline"]
-        lines += [" & ".join(latex_escape(c) for c in row) + r" \\" for row in rows]
+                 " & ".join(r"\textbf{" + latex_text(c) + "}" for c in columns) + r" \\ \hline"]
+        lines += [" & ".join(latex_text(c) for c in row) + r" \\" for row in rows]
         lines += [r"\hline", r"\end{tabular}"]
         return "\n".join(lines)
 
@@ -54,7 +79,7 @@ class LatexPrinter(DocumentPrinter):
     matrix = staticmethod(latex_matrix)
 
     def plain_value(self, text):
-        return r"\text{" + latex_escape(text) + "}"
+        return r"\text{" + latex_text(text) + "}"
 
 
 def to_latex_fragment(solution, digits: int = 6) -> str:

@@ -55,8 +55,19 @@ def to_typst_markup(solution, digits: int = 6) -> str:
     return TypstPrinter(digits).solution(solution)
 
 
-def compile_pdf(source: str) -> bytes:
-    """Typeset Typst markup to PDF bytes (the typst package embeds the compiler and fonts)."""
-    import typst
+def compile_pdf(source: str, *, deterministic: bool = False) -> bytes:
+    """Typeset Typst markup to PDF bytes (the typst package embeds the compiler and fonts).
 
-    return typst.compile(source.encode("utf-8"))
+    ``deterministic``: the same source gives the same bytes on every machine and
+    day: a fixed creation timestamp, and only the fonts built into typst (New
+    Computer Modern, Libertinus, DejaVu Sans Mono), never the system's."""
+    from dltutor.errors import InputError
+
+    try:
+        import typst
+    except ImportError:
+        raise InputError("PDF output needs the 'typst' package (pip install typst); "
+                         "--format html prints well too") from None
+    if not deterministic:
+        return typst.compile(source.encode("utf-8"))
+    return typst.compile(source.encode("utf-8"), timestamp=0, ignore_system_fonts=True)

@@ -1,0 +1,175 @@
+"""Problem sheets as Markdown and as standalone HTML (MathML formulas, prints well).
+
+The sheet's model (problems, prompt blocks, answer grids) is in ``dltutor.sheets``;
+the worked solutions are the shared document printers (``render.markdown``,
+``render.html``), so a sheet and ``dltutor generate`` can never disagree.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from dltutor.render.formula import to_latex, to_mathml
+from dltutor.render.html import HtmlPrinter, page, to_html_fragment
+from dltutor.render.markdown import MarkdownPrinter, to_markdown
+from dltutor.sheets import (Block, Sheet, answer_height, answer_value, column_parts, grid, is_tensor, letter,
+                            marks_text, prompt_blocks)
+
+
+def _info(sheet: Sheet) -> str:
+    key = " · answer key" if sheet.solutions else ""
+    return (f"{len(sheet.problems)} problems · {sheet.marks:g} marks · difficulty {sheet.difficulty} · "
+            f"seed {sheet.seed}{key}")
+
+
+# ------------------------------------------------------------------ Markdown
+
+def md_escape(text: str) -> str:
+    for ch in "\\`*_[]<>|#":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _md_math(value, digits: int) -> str:
+    printer = MarkdownPrinter(digits)
+    if is_tensor(value):
+        return r" \;\Big|\; ".join(printer.value(m) for m in value)
+    return printer.value(value)
+
+
+def _md_block(block: Block, digits: int) -> str:
+    if block.display and not block.has_math:
+        return "    " + block.text
+    text = "".join(f"${_md_math(s.value, digits)}$" if s.is_math else md_escape(s.text) for s in block.segments)
+    return ("> " if block.display else "") + text
+
+
+def _md_column(name: str) -> str:
+    base, accent = column_parts(name)
+    return f"$\\{accent}{{{to_latex(base)}}}$" if accent else f"${to_latex(base)}$"
+
+
+def sheet_markdown(sheet: Sheet, digits: int = 6) -> str:
+    """The sheet in Markdown, formulas in ``$...$`` LaTeX; the key adds answers and worked steps."""
+    out = [f"# {md_escape(sheet.title)}", "", f"*{md_escape(sheet.course)}*", "",
+           "**Name:** ______________________________ **Date:** ______________", "",
+           md_escape(_info(sheet)), ""]
+    for n, problem in enumerate(sheet.problems, start=1):
+        out += ["---", "", f"## Problem {n}. {md_escape(problem.family.title)} "
+                f"*({marks_text(problem.marks)})*", ""]
+        out += [b for block in prompt_blocks(problem) for b in (_md_block(block, digits), "")]
+        for j, part in enumerate(problem.parts):
+            out.append(f"**({letter(j)})** {md_escape(part.spec.label)} — *{marks_text(part.spec.marks)}*")
+            out.append("")
+            if part.spec.table is not None:
+                header, rows = grid(part, digits, sheet.solutions)
+                out.append("| " + " | ".join([header[0]] + [_md_column(c) for c in header[1:]]) + " |")
+                out.append("|" + "|".join(":---:" for _ in header) + "|")
+                out += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+            elif sheet.solutions:
+                out.append(f"Answer: ${_md_math(answer_value(part), digits)}$")
+            else:
+                out.append("Answer: " + "_" * 40)
+            out.append("")
+        if sheet.solutions:
+            out += ["**Worked solution**", "", to_markdown(problem.solution, digits), ""]
+    out += ["---", "", f"*{md_escape(sheet.command())}*. Regenerate one problem with "
+            "`dltutor generate ID`:", ""]
+    out += [f"{n}. `{pid}`" for n, pid in enumerate(sheet.ids, start=1)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ------------------------------------------------------------------ HTML
+
+SHEET_STYLE = """
+header.title { text-align: center; border-bottom: 2px solid #333; padding-bottom: .6rem; margin-bottom: 1rem; }
+header.title h1 { margin: 0; } .course { margin: .2rem 0; font-style: italic; }
+.student { display: flex; gap: 2rem; justify-content: space-between; margin: 1rem 0 .4rem; text-align: left; }
+.student span.line { display: inline-block; border-bottom: 1px solid #333; width: 12rem; }
+.info { font-size: .85rem; color: #444; margin: .2rem 0; }
+.problem h2 { font-size: 1.1rem; margin: 0 0 .4rem; border-bottom: 1px solid #999; }
+.display { margin: .3rem 0 .3rem 2rem; } .display code { font-size: .95rem; }
+ol.parts { list-style: none; padding-left: 0; } ol.parts > li { margin: .6rem 0; }
+.part-label { font-weight: bold; margin-right: .3rem; }
+table.grid { border-collapse: collapse; margin: .4rem 0 .4rem 1.5rem; }
+table.grid th, table.grid td { border: 1px solid #777; padding: .2rem .7rem; min-width: 3.5rem; text-align: center; }
+table.grid td { height: 1.6rem; }
+.key { background: #f3f3f3; border-left: 3px solid #777; padding: .2rem .6rem; margin: .3rem 0; }
+.worked { border-top: 1px dashed #999; margin-top: .6rem; }
+.worked h3 { font-size: 1rem; margin: .5rem 0 .2rem; }
+footer ol { padding-left: 1.5rem; } footer code { font-size: .8rem; }
+@media print { .problem { page-break-inside: avoid; } .answer-space { border-color: #999; } }
+"""
+
+
+def _html_math(value, digits: int) -> str:
+    printer = HtmlPrinter(digits)
+    if is_tensor(value):
+        inner = "<mspace width=\"0.6em\"/><mo>|</mo><mspace width=\"0.6em\"/>".join(printer.value(m) for m in value)
+    else:
+        inner = printer.value(value)
+    return f"<math><mrow>{inner}</mrow></math>"
+
+
+def _html_block(block: Block, digits: int) -> str:
+    if block.display and not block.has_math:
+        return f'<div class="display"><code>{escape(block.text)}</code></div>'
+    text = "".join(_html_math(s.value, digits) if s.is_math else escape(s.text) for s in block.segments)
+    return f'<div class="display">{text}</div>' if block.display else f"<p>{text}</p>"
+
+
+def html_prompt(problem, digits: int = 6) -> str:
+    """A problem's prompt as HTML: paragraphs, display lines, matrices in MathML (also used by the LMS export)."""
+    return "\n".join(_html_block(b, digits) for b in prompt_blocks(problem))
+
+
+def _html_column(name: str) -> str:
+    base, accent = column_parts(name)
+    if accent:
+        mark = "~" if accent == "tilde" else "^"
+        return f'<math><mover accent="true">{to_mathml(base)[6:-7]}<mo>{mark}</mo></mover></math>'
+    return to_mathml(base)
+
+
+def _html_grid(part, digits: int, filled: bool) -> str:
+    header, rows = grid(part, digits, filled)
+    head = "<th>#</th>" + "".join(f"<th>{_html_column(c)}</th>" for c in header[1:])
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="grid"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _html_part(j: int, part, digits: int, solutions: bool) -> str:
+    label = (f'<span class="part-label">({letter(j)})</span>{escape(part.spec.label)}'
+             f' <span class="marks">[{marks_text(part.spec.marks)}]</span>')
+    if part.spec.table is not None:
+        body = _html_grid(part, digits, solutions)
+    elif solutions:
+        body = f'<div class="key">Answer: {_html_math(answer_value(part), digits)}</div>'
+    else:
+        body = f'<div class="answer-space" style="min-height: {answer_height(part)}cm"></div>'
+    return f"<li>{label}{body}</li>"
+
+
+def sheet_html(sheet: Sheet, digits: int = 6) -> str:
+    """One standalone page (inline CSS, MathML, no scripts); each problem stays on one printed page."""
+    body = ['<header class="title">', f"<h1>{escape(sheet.title)}</h1>",
+            f'<p class="course">{escape(sheet.course)}</p>',
+            '<div class="student"><span>Name: <span class="line"></span></span>'
+            '<span>Date: <span class="line"></span></span>'
+            f"<span>Marks: ____ / {sheet.marks:g}</span></div>",
+            f'<p class="info">{escape(_info(sheet))}</p>', "</header>"]
+    for n, problem in enumerate(sheet.problems, start=1):
+        body.append(f'<section class="problem" id="problem-{n}">')
+        body.append(f'<h2>Problem {n}. {escape(problem.family.title)}'
+                    f' <span class="marks">[{marks_text(problem.marks)}]</span></h2>')
+        body.append(html_prompt(problem, digits))
+        body.append('<ol class="parts">' + "".join(_html_part(j, p, digits, sheet.solutions)
+                                                    for j, p in enumerate(problem.parts)) + "</ol>")
+        if sheet.solutions:
+            worked = to_html_fragment(problem.solution, digits)
+            body.append(f'<div class="worked"><h3>Worked solution</h3>{worked}</div>')
+        body.append("</section>")
+    ids = "".join(f"<li><code>{escape(pid)}</code></li>" for pid in sheet.ids)
+    body.append(f"<footer><p>{escape(sheet.command())} · regenerate one problem with "
+                f"<code>dltutor generate ID</code>:</p><ol>{ids}</ol></footer>")
+    return page(sheet.title, "\n".join(body), SHEET_STYLE)

@@ -1,0 +1,237 @@
+"""Problem sheets typeset: LaTeX (the ``exam`` document class) and Typst, compiled to PDF offline.
+
+Both lay a sheet out as an exam handout: a title block (course, name and date
+lines, the marks), numbered problems with the marks of every part in the
+right margin, answer boxes (an empty grid for table parts), page numbers, and
+the ids of the problems in the footer of the page where they start, so that
+``dltutor generate ID`` regenerates any of them. The answer key (``--solutions``)
+puts the answers in place of the boxes and adds the worked solutions, printed
+by the shared document printers (``render.latex``, ``render.typst``).
+"""
+
+from __future__ import annotations
+
+from dltutor.render.formula import to_latex, to_typst
+from dltutor.render.latex import LatexPrinter, latex_escape, latex_text, to_latex_fragment
+from dltutor.render.typst import TypstPrinter, compile_pdf, to_typst_markup
+from dltutor.sheets import (Block, Sheet, answer_height, answer_value, column_parts, grid, is_tensor,
+                            letter, marks_text, prompt_blocks)
+
+GRADE_TABLE_MAX = 12     # a grading table wider than this does not fit across the page
+
+
+def _info(sheet: Sheet) -> str:
+    return (f"{len(sheet.problems)} problems, {sheet.marks:g} marks. Difficulty {sheet.difficulty}, "
+            f"seed {sheet.seed}." + (" Answer key." if sheet.solutions else ""))
+
+
+# ------------------------------------------------------------------ LaTeX (exam class)
+
+LATEX_PREAMBLE = r"""\documentclass[11pt,a4paper,addpoints]{exam}
+\usepackage[utf8]{inputenc}
+\usepackage[T1]{fontenc}
+\usepackage{lmodern}
+\usepackage{textcomp}
+\usepackage{amsmath,amssymb}
+\usepackage[a4paper,top=2cm,bottom=2.6cm,left=2.2cm,right=2.8cm]{geometry}
+\pointsinrightmargin
+\bracketedpoints
+\pointpoints{mark}{marks}
+\qformat{\textbf{Problem \thequestion.}\enspace\thequestiontitle}
+\renewcommand{\solutiontitle}{}
+\unframedsolutions
+\SolutionEmphasis{\small}
+% the id of a problem, as an unnumbered footnote on the page where the problem starts
+\newcommand{\problemid}[1]{\begingroup\renewcommand{\thefootnote}{}\footnotetext{\texttt{#1}}\endgroup}
+"""
+
+
+def _tex_math(value, digits: int) -> str:
+    printer = LatexPrinter(digits)
+    if is_tensor(value):
+        return r" \;\Big|\; ".join(printer.value(m) for m in value)
+    return printer.value(value)
+
+
+def _tex_block(block: Block, digits: int) -> str:
+    if block.display and not block.has_math:
+        return r"\begin{quote}\texttt{" + latex_escape(block.text) + r"}\end{quote}"
+    text = "".join(f"${_tex_math(s.value, digits)}$" if s.is_math else latex_text(s.text) for s in block.segments)
+    return (r"\begin{quote}" + text + r"\end{quote}") if block.display else text + "\n"
+
+
+def _tex_column(name: str) -> str:
+    base, accent = column_parts(name)
+    return f"$\\{accent}{{{to_latex(base)}}}$" if accent else f"${to_latex(base)}$"
+
+
+def _tex_grid(part, digits: int, filled: bool) -> str:
+    header, rows = grid(part, digits, filled)
+    lines = [r"\par\smallskip\begin{center}\renewcommand{\arraystretch}{1.9}",
+             r"\begin{tabular}{|c|" + "p{1.6cm}|" * (len(header) - 1) + "}", r"\hline",
+             r"\# & " + " & ".join(r"\centering " + _tex_column(c) for c in header[1:]) + r" \\ \hline"]
+    lines += [" & ".join([row[0]] + [r"\centering " + c for c in row[1:]]) + r" \\ \hline" for row in rows]
+    lines += [r"\end{tabular}", r"\end{center}"]
+    return "\n".join(lines)
+
+
+def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
+    """A complete LaTeX document of the ``exam`` class (pdflatex, lualatex or xelatex)."""
+    out = [LATEX_PREAMBLE.rstrip(), r"\printanswers" if sheet.solutions else r"\noprintanswers",
+           r"\pagestyle{headandfoot}", r"\footrule",
+           r"\footer{\footnotesize " + latex_text(sheet.course) + r"}{\footnotesize Page \thepage\ of \numpages}"
+           r"{\footnotesize seed " + str(sheet.seed) + "}",
+           r"\begin{document}", r"\begin{center}",
+           r"{\LARGE\bfseries " + latex_text(sheet.title) + r"}\par\medskip",
+           r"{\large\itshape " + latex_text(sheet.course) + r"}\par\medskip",
+           r"{\small " + latex_text(_info(sheet)) + r"}", r"\end{center}", r"\vspace{0.6em}",
+           r"\noindent\makebox[0.6\textwidth]{Name:\enspace\hrulefill}\hfill"
+           r"\makebox[0.34\textwidth]{Date:\enspace\hrulefill}\par\medskip"]
+    if len(sheet.problems) <= GRADE_TABLE_MAX:
+        out.append(r"\begin{center}\gradetable[h][questions]\end{center}")
+    out.append(r"\noindent\textit{" + latex_text(
+        "Answer in the spaces provided and show your working. Problem ids are at the foot of each page: "
+        "dltutor generate ID regenerates a problem.") + "}")
+    out.append(r"\begin{questions}")
+    for problem in sheet.problems:
+        out.append(r"\titledquestion{" + latex_text(problem.family.title) + r"\hfill\textit{\small ("
+                   + marks_text(problem.marks) + ")}}")
+        out.append(r"\problemid{" + latex_escape(problem.id) + "}")
+        out += [_tex_block(b, digits) for b in prompt_blocks(problem)]
+        out.append(r"\begin{parts}")
+        for part in problem.parts:
+            out.append(f"\\part[{part.spec.marks:g}] " + latex_text(part.spec.label))
+            if part.spec.table is not None:
+                out.append(_tex_grid(part, digits, sheet.solutions))
+            elif sheet.solutions:
+                out.append(r"\begin{solution}Answer: $" + _tex_math(answer_value(part), digits)
+                           + r"$\end{solution}")
+            else:
+                out.append(f"\\makeemptybox{{{answer_height(part)}cm}}")
+        out.append(r"\end{parts}")
+        if sheet.solutions:
+            out += [r"\begin{solution}", r"\textbf{Worked solution}\par",
+                    to_latex_fragment(problem.solution, digits), r"\end{solution}"]
+    out += [r"\end{questions}", r"\end{document}"]
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------ Typst
+
+def _str(text: str) -> str:
+    """A Typst string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _t(text: str) -> str:
+    """Literal text in Typst markup: a string, so no character is ever read as markup."""
+    return "#" + _str(text) if text else ""
+
+
+TYPST_PREAMBLE = """#set document(title: {title}, author: "dltutor", date: none)
+#set text(font: "New Computer Modern", size: 10.5pt, lang: "en")
+#show math.equation: set text(font: "New Computer Modern Math")
+#show raw: set text(font: "DejaVu Sans Mono", size: 8.5pt)
+#set par(leading: 0.62em, spacing: 0.9em)
+#let answer-box(h) = pad(left: 1.8em, box(width: 100%, height: h, inset: 4pt, radius: 2pt,
+  stroke: (paint: luma(150), thickness: 0.5pt, dash: "dashed"), align(top + left, text(7pt, fill: luma(140))[Answer])))
+#let marks(m) = place(right, dx: 2.1cm, dy: -0.15em, box(stroke: 0.5pt + luma(90), inset: (x: 3pt, y: 2pt),
+  radius: 1.5pt, text(8.5pt)[#m]))
+#set page(paper: "a4", margin: (top: 2cm, bottom: 2.4cm, left: 2.2cm, right: 2.8cm),
+  footer: context {{
+    set text(7.5pt, fill: luma(70))
+    let here-page = here().page()
+    let ids = query(<problem-id>).filter(m => m.location().page() == here-page).map(m => m.value)
+    line(length: 100%, stroke: 0.4pt + luma(160))
+    v(-0.5em)
+    grid(columns: (1fr, auto), column-gutter: 1.5em,
+      [{left}#if ids.len() > 0 [ · problems: #ids.map(i => text(7pt, raw(i))).join(", ")]],
+      [Page #counter(page).display() of #counter(page).final().first()])
+  }})
+"""
+
+
+def _typ_math(value, digits: int) -> str:
+    printer = TypstPrinter(digits)
+    if is_tensor(value):
+        return "$" + ' quad | quad '.join(printer.value(m) for m in value) + "$"
+    return "$" + printer.value(value) + "$"
+
+
+def _typ_block(block: Block, digits: int) -> str:
+    if block.display and not block.has_math:
+        return f"#pad(left: 2em, raw({_str(block.text)}))"
+    text = "".join(_typ_math(s.value, digits) if s.is_math else _t(s.text) for s in block.segments)
+    return f"#pad(left: 2em)[{text}]" if block.display else text
+
+
+def _typ_column(name: str) -> str:
+    base, accent = column_parts(name)
+    return f"${accent}({to_typst(base)})$" if accent else f"${to_typst(base)}$"
+
+
+def _typ_grid(part, digits: int, filled: bool) -> str:
+    header, rows = grid(part, digits, filled)
+    columns = "(2.2em, " + ", ".join("1fr" for _ in header[1:]) + ")"
+    heights = "(auto, " + ", ".join("0.85cm" for _ in rows) + ")"
+    cells = ", ".join(f"[{_typ_column(c)}]" for c in header[1:])
+    body = ", ".join(f"[{_t(c)}]" for row in rows for c in row)
+    return (f"#pad(left: 1.8em, table(columns: {columns}, rows: {heights}, align: center + horizon, "
+            f"stroke: 0.5pt + luma(110), fill: (x, y) => if y == 0 {{ luma(235) }}, "
+            f"table.header([\\#], {cells}), {body}))")
+
+
+def _typ_part(j: int, part, digits: int, solutions: bool) -> list[str]:
+    out = [f"#grid(columns: (1.8em, 1fr), [*({letter(j)})*], [#marks[{part.spec.marks:g}]{_t(part.spec.label)}])"]
+    if part.spec.table is not None:
+        out.append(_typ_grid(part, digits, solutions))
+    elif solutions:
+        out.append(f"#pad(left: 1.8em, block(fill: luma(238), inset: 5pt, radius: 2pt, width: 100%)"
+                   f"[Answer: {_typ_math(answer_value(part), digits)}])")
+    else:
+        out.append(f"#answer-box({answer_height(part)}cm)")
+    return out
+
+
+def sheet_typst(sheet: Sheet, digits: int = 6) -> str:
+    """Typst source of the sheet (``sheet_pdf`` compiles it)."""
+    left = _t(f"{sheet.course} · seed {sheet.seed}")
+    out = [TYPST_PREAMBLE.format(title=_str(sheet.title), left=left),
+           f"#align(center)[#text(18pt, weight: \"bold\")[{_t(sheet.title)}] \\",
+           f"  #v(3pt) #text(12pt, style: \"italic\")[{_t(sheet.course)}] \\",
+           f"  #v(2pt) #text(9pt)[{_t(_info(sheet))}]]",
+           "#v(8pt)",
+           "#grid(columns: (3fr, 2fr, auto), column-gutter: 1.5em,",
+           "  [Name: #box(width: 1fr, line(length: 100%, stroke: 0.5pt))],",
+           "  [Date: #box(width: 1fr, line(length: 100%, stroke: 0.5pt))],",
+           f"  [Marks: #box(width: 1.4cm, line(length: 100%, stroke: 0.5pt)) / {sheet.marks:g}])",
+           "#v(4pt)",
+           "#text(9pt, style: \"italic\")[" + _t(
+               "Answers and worked solutions follow each problem." if sheet.solutions else
+               "Answer in the boxes and show your working: the method earns marks. The marks of each part "
+               "are in the right margin; the id at the foot of the page regenerates a problem "
+               "(dltutor generate ID).") + "]",
+           "#line(length: 100%, stroke: 0.8pt)"]
+    for n, problem in enumerate(sheet.problems, start=1):
+        meta = f"{problem.family.topic} · {problem.difficulty} · {marks_text(problem.marks)}"
+        inner = [f"#metadata({_str(f'{n}: {problem.id}')}) <problem-id>",
+                 f"#text(11.5pt)[*Problem {n}.* {_t(problem.family.title)}] #h(1fr) "
+                 f"#text(8.5pt, fill: luma(90))[{_t(meta)}]",
+                 "#v(-0.55em) #line(length: 100%, stroke: 0.4pt + luma(120))"]
+        inner += [_typ_block(b, digits) for b in prompt_blocks(problem)]
+        for j, part in enumerate(problem.parts):
+            inner += _typ_part(j, part, digits, sheet.solutions)
+        out.append("#block(breakable: false, width: 100%, above: 1.6em)[\n" + "\n\n".join(inner) + "\n]")
+        if sheet.solutions:
+            out.append("#block(breakable: true, width: 100%, inset: (left: 1.2em, y: 4pt), "
+                       "stroke: (left: 1.5pt + luma(170)))[\n"
+                       "#set text(9.5pt)\n#set par(spacing: 0.7em)\n"
+                       "#show math.equation.where(block: true): set align(left)\n"
+                       "#show math.equation.where(block: true): set block(above: 0.45em, below: 0.45em)\n"
+                       "*Worked solution*\n\n" + to_typst_markup(problem.solution, digits) + "\n]")
+    return "\n\n".join(out) + "\n"
+
+
+def sheet_pdf(sheet: Sheet, digits: int = 6) -> bytes:
+    """PDF bytes typeset offline; deterministic (no date, only the fonts built into typst)."""
+    return compile_pdf(sheet_typst(sheet, digits), deterministic=True)

@@ -1,0 +1,337 @@
+"""Problem sheets and answer keys: choose problems, and render them in every format.
+
+A ``Sheet`` is a list of drawn ``Problem``s with the seed that chose them. The
+same topics, count, seed and difficulty give the same sheet on every machine
+(the problems are regenerated from their ids, ``family@version:seed:difficulty``).
+The printers live in ``dltutor.render.sheet_text`` (Markdown, HTML) and
+``dltutor.render.sheet_typeset`` (LaTeX ``exam`` class, Typst/PDF); this module
+holds what they share: the choice of problems, the prompt cut into paragraphs,
+display lines and typeset values, and the answer grids of table parts.
+
+    sheet = build_sheet(topics=["cnn"], count=4, seed=7)
+    data = render(sheet, "pdf")            # str for md/html/tex, bytes for pdf
+    write_atomic(Path("sheet.pdf"), data)  # never half a file
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dltutor.errors import InputError
+from dltutor.families import DIFFICULTIES, TOPICS, Family, Part, Problem, generate, load_families
+
+FORMATS = ("pdf", "html", "md", "tex")
+LEVELS = DIFFICULTIES + ("mixed",)
+MAX_COUNT = 60
+SEED_RANGE = 1_000_000
+COURSE = "Introduction to deep learning"
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass
+class Sheet:
+    """The problems of one sheet and how they were chosen (printed in its footer)."""
+
+    problems: list[Problem]
+    seed: int
+    topics: list[str]
+    difficulty: str
+    title: str = "Problem sheet"
+    solutions: bool = False
+    course: str = COURSE
+    count: int = 0
+
+    @property
+    def marks(self) -> float:
+        return sum(p.marks for p in self.problems)
+
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p in self.problems]
+
+    def command(self) -> str:
+        """The command line that makes this sheet again."""
+        out = f"dltutor sheet --seed {self.seed} --count {self.count or len(self.problems)}"
+        if self.topics:
+            out += " --topics " + ",".join(self.topics)
+        if self.difficulty != "medium":
+            out += f" --difficulty {self.difficulty}"
+        return out + (" --solutions" if self.solutions else "")
+
+
+# ---------------------------------------------------------------- choosing problems
+
+def parse_topics(text: str | None) -> list[str]:
+    """``"cnn, rnn"`` → ["cnn", "rnn"]; an unknown topic is bad input naming the known ones."""
+    if not text:
+        return []
+    topics = [t.strip().lower() for t in text.split(",") if t.strip()]
+    for t in topics:
+        if t not in TOPICS:
+            raise InputError(f"--topics: {t!r} is not a topic; choose from {', '.join(TOPICS)}")
+    return list(dict.fromkeys(topics))
+
+
+def available(family: Family) -> bool:
+    """The family's solve kind can be imported in this installation."""
+    from dltutor.solvers.registry import KIND_MODULES
+
+    module = KIND_MODULES.get(family.kind)
+    return module is not None and importlib.util.find_spec(f"dltutor.solvers.{module}") is not None
+
+
+def choose_families(topics: list[str], count: int, rng: np.random.Generator) -> list[Family]:
+    """``count`` families spread over ``topics`` (all when empty), in course order of topic.
+
+    One family per topic in turn (a seeded order inside each topic), so a
+    short sheet covers as many topics as it can; a family repeats (with
+    another seed) only when the topics have fewer families than ``count``."""
+    families = [f for f in load_families().values() if (not topics or f.topic in topics) and available(f)]
+    by_topic: dict[str, list[Family]] = {}
+    for fam in families:
+        by_topic.setdefault(fam.topic, []).append(fam)
+    missing = [t for t in topics if t not in by_topic]
+    if missing:
+        raise InputError(f"--topics: no problem family of topic {missing[0]!r} can be drawn in this installation")
+    order = [t for t in TOPICS if t in by_topic]
+    for t in order:
+        by_topic[t] = [by_topic[t][int(j)] for j in rng.permutation(len(by_topic[t]))]
+    turn = [order[int(j)] for j in rng.permutation(len(order))]
+    chosen: list[Family] = []
+    round_ = 0
+    while len(chosen) < count:
+        chosen.extend(by_topic[t][round_ % len(by_topic[t])] for t in turn)
+        round_ += 1
+    chosen = chosen[:count]
+    return sorted(chosen, key=lambda f: TOPICS.index(f.topic))   # stable: a sheet reads topic by topic
+
+
+def difficulties(level: str, count: int, rng: np.random.Generator) -> list[str]:
+    """One level per problem; ``mixed`` deals easy, medium, hard in turn, then shuffles them."""
+    if level not in LEVELS:
+        raise InputError(f"--difficulty {level!r} is not one of {', '.join(LEVELS)}")
+    if level != "mixed":
+        return [level] * count
+    dealt = [DIFFICULTIES[i % 3] for i in range(count)]
+    return [dealt[int(j)] for j in rng.permutation(count)]
+
+
+def build_sheet(topics: list[str] | None = None, count: int = 6, seed: int = 0, difficulty: str = "medium",
+                title: str | None = None, solutions: bool = False) -> Sheet:
+    """A sheet of ``count`` problems drawn from ``topics``: the same arguments give the same sheet."""
+    if not 1 <= count <= MAX_COUNT:
+        raise InputError(f"--count {count} must be from 1 to {MAX_COUNT}")
+    if not 0 <= seed < 2**63:
+        raise InputError(f"--seed {seed} must be a whole number from 0 to 2**63 - 1")
+    topics = list(topics or [])
+    rng = np.random.default_rng([seed, 0x5E7])
+    levels = difficulties(difficulty, count, rng)
+    families = choose_families(topics, count, rng)
+    seeds = rng.integers(0, SEED_RANGE, size=count)
+    problems = [generate(fam, int(s), lvl) for fam, s, lvl in zip(families, seeds, levels)]
+    return Sheet(problems, seed, topics, difficulty, title or "Problem sheet", solutions, count=count)
+
+
+# ---------------------------------------------------------------- the prompt, cut for typesetting
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Plain text, or a value to typeset as math (a matrix or a multi-channel tensor)."""
+
+    text: str = ""
+    value: Any = None
+
+    @property
+    def is_math(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, or a display line (indented by 4 spaces in the family's prompt)."""
+
+    display: bool
+    segments: tuple[Segment, ...] = field(default_factory=tuple)
+
+    @property
+    def has_math(self) -> bool:
+        return any(s.is_math for s in self.segments)
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.segments)
+
+
+def is_matrix(value) -> bool:
+    return (isinstance(value, list) and len(value) > 1 and all(isinstance(r, list) for r in value)
+            and all(not isinstance(c, list) for r in value for c in r))
+
+
+def is_tensor(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(is_matrix(m) for m in value)
+
+
+def _segments(line: str, names: dict) -> list[Segment]:
+    from dltutor.expressions import evaluate, to_text
+
+    out: list[Segment] = []
+    at = 0
+    for m in _PLACEHOLDER.finditer(line):
+        text = line[at:m.start()]
+        if m.group(1) is None:
+            text += m.group(0)[0]
+            value = None
+        else:
+            value = evaluate(m.group(1), names)
+            if not (is_matrix(value) or is_tensor(value)):
+                # a vector in prose reads better with a space after each comma: x = (0.5, -1)
+                shown = ", ".join(to_text(v) for v in value) if isinstance(value, list) else to_text(value)
+                text, value = text + shown, None
+        if text:
+            out.append(Segment(text))
+        if value is not None:
+            out.append(Segment(value=value))
+        at = m.end()
+    if line[at:]:
+        out.append(Segment(line[at:]))
+    merged: list[Segment] = []
+    for seg in out:   # adjacent texts as one, so that printers see whole phrases
+        if merged and not seg.is_math and not merged[-1].is_math:
+            merged[-1] = Segment(merged[-1].text + seg.text)
+        else:
+            merged.append(seg)
+    return merged
+
+
+def prompt_blocks(problem: Problem) -> list[Block]:
+    """The prompt as paragraphs (hard-wrapped lines joined) and display lines, matrices as values."""
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+
+    def flush():
+        if paragraph:
+            blocks.append(Block(False, tuple(_segments(" ".join(paragraph), problem.names))))
+            paragraph.clear()
+
+    for line in problem.family.prompt.splitlines():
+        if not line.strip():
+            flush()
+        elif line.startswith("    ") or line.startswith("\t"):
+            flush()
+            blocks.append(Block(True, tuple(_segments(line.strip(), problem.names))))
+        else:
+            paragraph.append(line.strip())
+    flush()
+    return blocks
+
+
+# ---------------------------------------------------------------- parts and answers
+
+def letter(index: int) -> str:
+    return LETTERS[index % 26]
+
+
+def marks_text(marks: float) -> str:
+    return f"{marks:g} mark" + ("" if marks == 1 else "s")
+
+
+def answer_value(part: Part):
+    """The expected answer as shown on the key (yes/no for booleans, ``24x24x6`` for shapes)."""
+    if part.spec.form == "boolean":
+        return "yes" if part.expected else "no"
+    if part.spec.form == "shape" and isinstance(part.expected, list):
+        return "x".join(str(v) for v in part.expected)
+    return part.expected
+
+
+def grid(part: Part, digits: int, filled: bool) -> tuple[list[str], list[list[str]]]:
+    """A table part as a grid: the header (row number, then the columns) and one row per sample/step.
+
+    Student copy: the cells are empty; the key fills them."""
+    from dltutor.values import format_value
+
+    header = ["#"] + list(part.columns)
+    rows = []
+    for i, cells in enumerate(part.expected, start=1):
+        rows.append([str(i)] + [format_value(c, digits) if filled else "" for c in cells])
+    return header, rows
+
+
+def column_parts(name: str) -> tuple[str, str]:
+    """A grid column name as (formula name, accent): ``h_tilde`` → ("h", "tilde"), ``w1`` → ("w1", "")."""
+    for accent in ("tilde", "hat"):
+        if name.endswith("_" + accent):
+            return name[: -len(accent) - 1], accent
+    return name, ""
+
+
+def answer_height(part: Part) -> float:
+    """Centimetres of answer space: by the form of the answer, plus room for working per mark."""
+    base = {"matrix": 2.4, "vector": 1.4, "table": 0.0}.get(part.spec.form, 1.1)
+    return round(base + 0.5 * min(part.spec.marks, 4), 2)
+
+
+# ---------------------------------------------------------------- rendering and writing
+
+def render(sheet: Sheet, fmt: str, digits: int = 6) -> str | bytes:
+    """The sheet in ``fmt``: text for md/html/tex, PDF bytes for pdf."""
+    if fmt == "md":
+        from dltutor.render.sheet_text import sheet_markdown
+
+        return sheet_markdown(sheet, digits)
+    if fmt == "html":
+        from dltutor.render.sheet_text import sheet_html
+
+        return sheet_html(sheet, digits)
+    if fmt == "tex":
+        from dltutor.render.sheet_typeset import sheet_latex
+
+        return sheet_latex(sheet, digits)
+    if fmt == "pdf":
+        from dltutor.render.sheet_typeset import sheet_pdf
+
+        return sheet_pdf(sheet, digits)
+    raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``path`` through a temporary file in the same folder and ``os.replace``: never half a file.
+
+    A folder that does not exist or cannot be written is bad input (one line, exit 2)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError(f"-o {str(path)!r} is a folder; give a file name")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError(f"-o {str(path)!r} cannot be written: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; a sheet is an ordinary file
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"-o {str(path)!r} cannot be written: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
