@@ -5,6 +5,10 @@
 Layers are separated by ``->`` or newlines; names are Keras's, case-insensitive;
 arguments are positional in Keras's order or ``key=value``. A bare activation
 name (``relu``) is the activation, a bare ``same``/``valid`` the padding.
+Tuples are written ``(3, 3)`` or ``(784,)``; ``#`` starts a comment. The Keras 2
+form of the course notes, ``Dense(512, activation='relu', input_shape=(784,))``
+as the first layer (one per line, trailing commas allowed), stands for
+``Input(784) -> Dense(512, relu)``.
 
 ``resolve(text)`` walks the layers from the ``Input`` shape, computing each
 layer's output shape (batch dimension left out), its weights (name and shape,
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dltutor import values
 from dltutor.errors import InputError
@@ -42,6 +46,12 @@ class LayerCall:
     position: int                   # 1-based
 
 
+def _q(value, limit: int = 60) -> str:
+    """A user value quoted for an error message, shortened if long (a spec may be 8,000 characters)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"[: 3 + isinstance(value, str)]
+
+
 def split_layers(text: str) -> list[str]:
     text = values.check_length(text, "model spec")
     lines = [line.split("#", 1)[0] for line in text.splitlines()]
@@ -60,10 +70,13 @@ def split_layers(text: str) -> list[str]:
             else:
                 current += ch
         parts.append(current)
-    return [p.strip() for p in parts if p.strip()]
+    # a trailing ',' is harmless: layers pasted from a Python list, one per line
+    parts = [p.strip().rstrip(",").strip() for p in parts]
+    return [p for p in parts if p]
 
 
-def _split_args(text: str, where: str) -> list[str]:
+def _split_args(text: str, where: str, *, trailing_comma: bool = False) -> list[str]:
+    """Split at the top-level commas; ``trailing_comma`` allows Python's one-element tuple ``(784,)``."""
     parts, depth, current = [], 0, ""
     for ch in text:
         if ch in "([":
@@ -81,24 +94,29 @@ def _split_args(text: str, where: str) -> list[str]:
         raise InputError(f"{where}: unbalanced '('")
     if current.strip():
         parts.append(current.strip())
-    elif parts:
+    elif parts and not trailing_comma:
         raise InputError(f"{where}: an argument is missing after a ','")
     return parts
 
 
-def _parse_value(text: str, where: str):
+MAX_NESTING = 3   # (3, 3) is one level; nothing in Keras's layer arguments needs more than 2
+
+
+def _parse_value(text: str, where: str, depth: int = 0):
     text = text.strip()
     if not text:
         raise InputError(f"{where}: an argument is empty")
     if text[0] in "([":
+        if depth >= MAX_NESTING:
+            raise InputError(f"{where}: brackets nested more than {MAX_NESTING} deep")
         closing = ")" if text[0] == "(" else "]"
         if text[-1] != closing:
-            raise InputError(f"{where}: {text!r} is missing its closing {closing!r}")
-        inner = _split_args(text[1:-1], where)
-        return tuple(_parse_value(p, where) for p in inner)
+            raise InputError(f"{where}: {values.quote(text)} is missing its closing {closing!r}")
+        inner = _split_args(text[1:-1], where, trailing_comma=True)
+        return tuple(_parse_value(p, where, depth + 1) for p in inner)
     if text[0] in "'\"":
         if len(text) < 2 or text[-1] != text[0]:
-            raise InputError(f"{where}: unterminated quote in {text!r}")
+            raise InputError(f"{where}: unterminated quote in {values.quote(text)}")
         text = text[1:-1]
     low = text.lower()
     if low in ("true", "false"):
@@ -113,7 +131,7 @@ def _parse_value(text: str, where: str):
 
 def parse_layer(text: str, position: int) -> LayerCall:
     folded = " ".join(text.split())
-    where = f"layer {position} {folded[:40]!r}"
+    where = f"layer {position} {_q(folded)}"
     m = re.fullmatch(r"([A-Za-z][A-Za-z0-9_]*)\s*(?:\((.*)\))?", text.strip(), re.S)
     if not m:
         raise InputError(f"{where} is not of the form Name or Name(arguments)")
@@ -125,7 +143,7 @@ def parse_layer(text: str, position: int) -> LayerCall:
             kwargs.append((km.group(1).lower(), _parse_value(km.group(2), where)))
         else:
             if kwargs:
-                raise InputError(f"{where}: positional argument {part!r} after a keyword argument")
+                raise InputError(f"{where}: positional argument {_q(part)} after a keyword argument")
             args.append(_parse_value(part, where))
     return LayerCall(name, tuple(args), tuple(kwargs), folded, position)
 
@@ -224,6 +242,8 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "LSTM": ("units", "activation"),
     "GRU": ("units", "activation"),
     "Activation": ("activation",),
+    "LeakyReLU": ("negative_slope",),
+    "ReLU": (),
 }
 EXTRA_KEYWORDS: dict[str, tuple[str, ...]] = {
     "Dense": ("use_bias",),
@@ -250,6 +270,7 @@ DEFAULTS: dict[str, dict] = {
     "MaxPooling1D": {"pool_size": 2, "strides": None, "padding": "valid"},
     "AveragePooling1D": {"pool_size": 2, "strides": None, "padding": "valid"},
     "Dropout": {"rate": 0.5},
+    "LeakyReLU": {"negative_slope": 0.3},
     "BatchNormalization": {"momentum": 0.99, "epsilon": 0.001},
     "SimpleRNN": {"activation": "tanh", "return_sequences": False, "use_bias": True},
     "LSTM": {"activation": "tanh", "return_sequences": False, "use_bias": True},
@@ -257,7 +278,7 @@ DEFAULTS: dict[str, dict] = {
 }
 ALIASES = {"kernel": "kernel_size", "pool": "pool_size", "stride": "strides", "size": "pool_size",
            "vocab": "input_dim", "dim": "output_dim", "dilation": "dilation_rate",
-           "return_sequence": "return_sequences"}
+           "return_sequence": "return_sequences", "alpha": "negative_slope"}
 TYPES = {name.lower(): name for name in list(SIGNATURES) + ["Input", "Reshape"]}
 TYPES.update({"maxpool2d": "MaxPooling2D", "avgpool2d": "AveragePooling2D", "maxpool1d": "MaxPooling1D",
               "avgpool1d": "AveragePooling1D", "averagepool2d": "AveragePooling2D",
@@ -266,7 +287,7 @@ TYPES.update({"maxpool2d": "MaxPooling2D", "avgpool2d": "AveragePooling2D", "max
 
 def _bind(call: LayerCall, layer_type: str) -> dict:
     """Positional and keyword arguments → the layer's config, with defaults."""
-    where = f"layer {call.position} {call.text!r}"
+    where = f"layer {call.position} {_q(call.text)}"
     signature = SIGNATURES[layer_type]
     allowed = set(signature) | set(EXTRA_KEYWORDS.get(layer_type, ()))
     config = dict(DEFAULTS.get(layer_type, {}))
@@ -278,7 +299,7 @@ def _bind(call: LayerCall, layer_type: str) -> dict:
         elif isinstance(value, str) and value in ("same", "valid") and "padding" in allowed:
             key = "padding"
         elif isinstance(value, str):
-            raise InputError(f"{where}: {value!r} is not an argument of {layer_type} "
+            raise InputError(f"{where}: {_q(value)} is not an argument of {layer_type} "
                              f"(an activation such as relu, or same/valid padding, is expected)")
         else:
             free = [p for p in signature if p not in given and p not in ("activation", "padding")]
@@ -293,7 +314,7 @@ def _bind(call: LayerCall, layer_type: str) -> dict:
     for key, value in call.kwargs:
         key = ALIASES.get(key, key)
         if key not in allowed:
-            raise InputError(f"{where}: {layer_type} has no argument {key!r} "
+            raise InputError(f"{where}: {layer_type} has no argument {_q(key)} "
                              f"(it takes {', '.join(sorted(allowed)) or 'none'})")
         if key in given:
             raise InputError(f"{where}: {key} is given twice")
@@ -317,13 +338,21 @@ def _example(layer_type: str) -> str:
 def _pair(value, key: str, where: str, *, minimum: int = 1) -> tuple[int, int]:
     items = value if isinstance(value, tuple) else (value, value)
     if len(items) != 2:
-        raise InputError(f"{where}: {key} must be one number or a pair like (3, 3), got {value!r}")
+        raise InputError(f"{where}: {key} must be one number or a pair like (3, 3), got {_q(value)}")
     return tuple(_int(v, key, where, minimum=minimum) for v in items)  # type: ignore[return-value]
+
+
+def _single(value, key: str, where: str) -> tuple[int]:
+    """A 1-D layer's size: one number, or a one-element tuple like (3,)."""
+    items = value if isinstance(value, tuple) else (value,)
+    if len(items) != 1:
+        raise InputError(f"{where}: {key} of a 1-D layer must be one number, got {_q(value)}")
+    return (_int(items[0], key, where),)
 
 
 def _int(value, key: str, where: str, *, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"{where}: {key} must be a whole number, got {value!r}")
+        raise InputError(f"{where}: {key} must be a whole number, got {_q(value)}")
     if value < minimum:
         raise InputError(f"{where}: {key} must be at least {minimum}, got {value}")
     if value > values.MAX_SIZE:
@@ -340,16 +369,20 @@ def _check_config(config: dict, layer_type: str, where: str) -> None:
         if act is None:
             config["activation"] = "linear"
         elif not isinstance(act, str) or act not in ACTIVATIONS:
-            raise InputError(f"{where}: unknown activation {act!r} (known: {', '.join(ACTIVATIONS)})")
+            raise InputError(f"{where}: unknown activation {_q(act)} (known: {', '.join(ACTIVATIONS)})")
     if "padding" in config and config["padding"] not in ("valid", "same"):
-        raise InputError(f"{where}: padding must be valid or same, got {config['padding']!r}")
+        raise InputError(f"{where}: padding must be valid or same, got {_q(config['padding'])}")
     for key in ("use_bias", "return_sequences", "reset_after"):
         if key in config and not isinstance(config[key], bool):
-            raise InputError(f"{where}: {key} must be True or False, got {config[key]!r}")
+            raise InputError(f"{where}: {key} must be True or False, got {_q(config[key])}")
+    if "negative_slope" in config:
+        slope = config["negative_slope"]
+        if isinstance(slope, bool) or not isinstance(slope, (int, float)) or slope < 0:
+            raise InputError(f"{where}: negative_slope must be a number of at least 0, got {_q(slope)}")
     if "rate" in config:
         rate = config["rate"]
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise InputError(f"{where}: rate must be a number from 0 up to (not including) 1, got {rate!r}")
+            raise InputError(f"{where}: rate must be a number from 0 up to (not including) 1, got {_q(rate)}")
 
 
 def _shape_ints(args, where: str, what: str) -> tuple[int, ...]:
@@ -369,24 +402,34 @@ def resolve(text: str) -> Model:
     calls = parse_spec(text)
     first = calls[0]
     first_type = TYPES.get(first.name.lower())
-    if first_type != "Input":
-        raise InputError(f"the model spec must start with Input(shape), e.g. Input(28,28,1); "
-                         f"it starts with {first.text!r}")
-    where = f"layer 1 {first.text!r}"
-    shape_args = first.args or tuple(v for k, v in first.kwargs if k in ("shape", "input_shape"))
-    if first.kwargs and not all(k in ("shape", "input_shape") for k, _ in first.kwargs):
-        raise InputError(f"{where}: Input takes only the shape, e.g. Input(28, 28, 1)")
+    where = f"layer 1 {_q(first.text)}"
+    if first_type == "Input":
+        shape_args = first.args or tuple(v for k, v in first.kwargs if k in ("shape", "input_shape"))
+        if first.kwargs and not all(k in ("shape", "input_shape") for k, _ in first.kwargs):
+            raise InputError(f"{where}: Input takes only the shape, e.g. Input(28, 28, 1)")
+        layer_calls = calls[1:]
+    else:
+        # Keras 2 style, as the course notes write it: Dense(512, activation='relu', input_shape=(784,))
+        # (Dense's input_dim=784 too; Embedding's input_dim is its vocabulary size, not a shape)
+        shape_keys = ("input_shape", "input_dim") if first_type == "Dense" else ("input_shape",)
+        given = [(k, v) for k, v in first.kwargs if k in shape_keys]
+        if len(given) != 1:
+            raise InputError(f"the model spec must start with Input(shape), e.g. Input(28,28,1) "
+                             f"(or give its first layer input_shape=...); it starts with {_q(first.text)}")
+        shape_args = given[0][1] if isinstance(given[0][1], tuple) else (given[0][1],)
+        first = replace(first, kwargs=tuple(kv for kv in first.kwargs if kv[0] not in shape_keys))
+        layer_calls = [first] + calls[1:]
     shape = _shape_ints(shape_args, where, "Input")
     if math.prod(shape) > 10**9:
         raise InputError(f"{where}: the input has {math.prod(shape):,} values; the limit is 1,000,000,000")
     model = Model(" -> ".join(c.text for c in calls), shape)
-    for call in calls[1:]:
+    for call in layer_calls:
         layer_type = TYPES.get(call.name.lower())
         if layer_type is None:
-            raise InputError(f"unknown layer {call.name!r} (layer {call.position}); known layers: "
+            raise InputError(f"unknown layer {_q(call.name)} (layer {call.position}); known layers: "
                              f"{', '.join(sorted(set(TYPES.values()) - {'Input'}))}")
         if layer_type == "Input":
-            raise InputError(f"layer {call.position} {call.text!r}: Input may only be the first layer")
+            raise InputError(f"layer {call.position} {_q(call.text)}: Input may only be the first layer")
         layer = _LAYER_RULES[layer_type](call, shape)
         model.layers.append(layer)
         shape = layer.output_shape
@@ -397,7 +440,7 @@ def resolve(text: str) -> Model:
 
 def _need_rank(call: LayerCall, layer_type: str, shape: tuple[int, ...], rank: int, what: str) -> None:
     if len(shape) != rank:
-        raise InputError(f"layer {call.position} {call.text!r}: {layer_type} needs a {rank}-D input "
+        raise InputError(f"layer {call.position} {_q(call.text)}: {layer_type} needs a {rank}-D input "
                          f"{what} but gets {_fmt_shape(shape)}")
 
 
@@ -426,20 +469,23 @@ def _window_dims(call, layer_type, shape, kernel, strides, padding, dilation, sp
             out, steps = window_output(shape[i], kernel[i], strides[i], padding, dilation[i],
                                        dim=dim, layer="pool" if "Pool" in layer_type else "kernel")
         except InputError as exc:
-            raise InputError(f"layer {call.position} {call.text!r}: {exc}") from None
+            raise InputError(f"layer {call.position} {_q(call.text)}: {exc}") from None
         outs.append(out)
         last = steps[-1] if padding != "same" else steps[-2]
         subs.append(last.substituted.render() if isinstance(last.substituted, Filled) else str(last.substituted))
-        if last.note:
+        if last.note and last.note not in notes:
             notes.append(last.note)
     formula = "out = ceil(n/s)" if padding == "same" else "out = floor((n + 2*p - d*(k - 1) - 1)/s) + 1"
+    if len(set(subs)) == 1 and len(dims) == 2:
+        # a square input and window: one line for both axes
+        return outs, formula, f"height and width: {subs[0]} = {outs[0]}", "; ".join(notes)
     return outs, formula, "; ".join(f"{d}: {s} = {o}" for d, s, o in zip(dims, subs, outs)), "; ".join(notes)
 
 
 def _conv(layer_type, spatial):
     def rule(call, shape):
         cfg = _bind(call, layer_type)
-        where = f"layer {call.position} {call.text!r}"
+        where = f"layer {call.position} {_q(call.text)}"
         _need_rank(call, layer_type, shape, spatial + 1,
                    "(height, width, channels)" if spatial == 2 else "(steps, channels)")
         if spatial == 2:
@@ -447,11 +493,9 @@ def _conv(layer_type, spatial):
             s = _pair(cfg["strides"], "strides", where)
             d = _pair(cfg["dilation_rate"], "dilation_rate", where)
         else:
-            k = (_int(cfg["kernel_size"][0] if isinstance(cfg["kernel_size"], tuple) else cfg["kernel_size"],
-                      "kernel_size", where),)
-            s = (_int(cfg["strides"][0] if isinstance(cfg["strides"], tuple) else cfg["strides"], "strides", where),)
-            d = (_int(cfg["dilation_rate"][0] if isinstance(cfg["dilation_rate"], tuple)
-                      else cfg["dilation_rate"], "dilation_rate", where),)
+            k = _single(cfg["kernel_size"], "kernel_size", where)
+            s = _single(cfg["strides"], "strides", where)
+            d = _single(cfg["dilation_rate"], "dilation_rate", where)
         cfg.update(kernel_size=k, strides=s, dilation_rate=d)
         c_in = shape[-1]
         outs, sf, ss, note = _window_dims(call, layer_type, shape, k, s, cfg["padding"], d, spatial)
@@ -493,18 +537,15 @@ def _conv(layer_type, spatial):
 def _pool(layer_type, spatial):
     def rule(call, shape):
         cfg = _bind(call, layer_type)
-        where = f"layer {call.position} {call.text!r}"
+        where = f"layer {call.position} {_q(call.text)}"
         _need_rank(call, layer_type, shape, spatial + 1,
                    "(height, width, channels)" if spatial == 2 else "(steps, channels)")
         if spatial == 2:
             k = _pair(cfg["pool_size"], "pool_size", where)
             s = _pair(cfg.get("strides") if cfg.get("strides") is not None else k, "strides", where)
         else:
-            raw_k = cfg["pool_size"][0] if isinstance(cfg["pool_size"], tuple) else cfg["pool_size"]
-            k = (_int(raw_k, "pool_size", where),)
-            raw_s = cfg.get("strides")
-            raw_s = k[0] if raw_s is None else (raw_s[0] if isinstance(raw_s, tuple) else raw_s)
-            s = (_int(raw_s, "strides", where),)
+            k = _single(cfg["pool_size"], "pool_size", where)
+            s = k if cfg.get("strides") is None else _single(cfg["strides"], "strides", where)
         cfg.update(pool_size=k, strides=s)
         outs, sf, ss, note = _window_dims(call, layer_type, shape, k, s, cfg["padding"], (1,) * spatial, spatial)
         out = tuple(outs) + (shape[-1],)
@@ -601,7 +642,7 @@ def _recurrent(layer_type):
 
 
 def _reshape(call, shape):
-    where = f"layer {call.position} {call.text!r}"
+    where = f"layer {call.position} {_q(call.text)}"
     if call.kwargs and not all(k in ("target_shape", "shape") for k, _ in call.kwargs):
         raise InputError(f"{where}: Reshape takes only the target shape, e.g. Reshape(4, 4, 16)")
     args = call.args or tuple(v for _, v in call.kwargs)
@@ -612,7 +653,7 @@ def _reshape(call, shape):
     dims = []
     for a in args:
         if isinstance(a, bool) or not isinstance(a, int) or (a < 1 and a != -1):
-            raise InputError(f"{where}: target sizes must be positive whole numbers (or one -1), got {a!r}")
+            raise InputError(f"{where}: target sizes must be positive whole numbers (or one -1), got {_q(a)}")
         dims.append(a)
     total = math.prod(shape)
     if dims.count(-1) > 1:
@@ -649,6 +690,8 @@ _LAYER_RULES = {
     "Flatten": _flatten,
     "Dropout": _identity("Dropout", "dropout zeroes random inputs while training; nothing to learn"),
     "Activation": _identity("Activation", "an activation has nothing to learn"),
+    "LeakyReLU": _identity("LeakyReLU", "an activation has nothing to learn"),
+    "ReLU": _identity("ReLU", "an activation has nothing to learn"),
     "BatchNormalization": _batchnorm,
     "Embedding": _embedding,
     "SimpleRNN": _recurrent("SimpleRNN"),

@@ -28,6 +28,8 @@ MAX_TEXT = 8000          # characters in one value
 MAX_ELEMENTS = 4096      # numbers in one vector/matrix/tensor
 MAX_SIZE = 100_000       # a spatial size, kernel, stride, padding or unit count
 MAX_ABS = 1e12           # magnitude of one number
+MAX_DIGITS = 300         # digits of one number
+MAX_EXPONENT_DIGITS = 4  # digits of its exponent (1e-9999 .. 1e9999)
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -38,6 +40,9 @@ def _show(text: str, limit: int = 40) -> str:
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return repr(text)
+
+
+quote = _show   # the public name, for other modules' error messages
 
 
 def check_length(text: str, what: str) -> str:
@@ -65,6 +70,14 @@ def parse_fraction(text: str, what: str = "number") -> Fraction:
         if low in ("nan", "inf", "infinity"):
             raise InputError(f"{what} {_show(text)} is not a finite number")
         raise InputError(f"{what} {_show(text)} is not a number (examples: 0.5, -3, 1/3, 1e-3)")
+    # Fraction() computes 10**exponent exactly: a long exponent (1e999999999) would hang,
+    # and a long digit string exceeds Python's int-conversion limit. Both are bad input.
+    mantissa, _, exponent = text.lower().partition("e")
+    if len(exponent.lstrip("+-")) > MAX_EXPONENT_DIGITS:
+        raise InputError(f"{what} {_show(text)} has an exponent out of range "
+                         f"(the limit is {MAX_EXPONENT_DIGITS} exponent digits)")
+    if len(mantissa.lstrip("+-").replace(".", "")) > MAX_DIGITS:
+        raise InputError(f"{what} {_show(text)} has more than {MAX_DIGITS} digits; the limit is {MAX_DIGITS}")
     try:
         value = Fraction(text)
     except (ValueError, ZeroDivisionError, OverflowError):  # pragma: no cover - regex guards this
@@ -339,6 +352,7 @@ def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y", "z"), what:
     sigmoid. The text is read by Python's parser into a syntax tree and the
     tree is translated node by node; nothing is evaluated."""
     import ast
+    import warnings
 
     import sympy
 
@@ -346,8 +360,10 @@ def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y", "z"), what:
     if len(text) > 500:
         raise InputError(f"{what} is {len(text)} characters long; the limit is 500")
     try:
-        tree = ast.parse(text.replace("^", "**"), mode="eval")
-    except SyntaxError:
+        with warnings.catch_warnings():   # "2x" would print a SyntaxWarning on stderr
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text.replace("^", "**"), mode="eval")
+    except (SyntaxError, ValueError):     # ValueError: a NUL byte, on some Python versions
         raise InputError(f"{what} {_show(text)} is not an arithmetic expression") from None
 
     symbols = {name: sympy.Symbol(name, real=True) for name in variables}
@@ -380,11 +396,13 @@ def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y", "z"), what:
             inner = build(node.operand)
             return -inner if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.BinOp) and type(node.op) in binary:
-            return binary[type(node.op)](build(node.left), build(node.right))
+            left, right = build(node.left), build(node.right)
+            if isinstance(node.op, ast.Div) and right.is_zero:
+                raise InputError(f"{what} {_show(text)} divides by zero")
+            return binary[type(node.op)](left, right)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             base, exponent = build(node.left), build(node.right)
-            if exponent.is_number and abs(float(exponent)) > 100:
-                raise InputError(f"{what}: exponent {exponent} is too large (at most 100)")
+            _check_power(base, exponent, what)
             return base ** exponent
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
             if node.func.id not in functions:
@@ -397,7 +415,35 @@ def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y", "z"), what:
         raise InputError(f"{what}: {snippet!r} is not allowed; only arithmetic, ** and "
                          f"{', '.join(FORMULA_FUNCTIONS)} are")
 
-    return build(tree)
+    expr = build(tree)
+    # 1/0, log(0), sqrt(-1): sympy answers zoo, nan or I; none is a real, finite formula
+    if expr.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan, sympy.I):
+        raise InputError(f"{what} {_show(text)} is not a real, finite expression "
+                         f"(a division by zero, log of 0 or square root of a negative number?)")
+    return expr
+
+
+MAX_POWER_BITS = 4096    # an exact power of numbers in a formula: at most this many bits
+
+
+def _check_power(base, exponent, what: str) -> None:
+    """Refuse powers that sympy would compute exactly but hugely: ``x**(10**40)``,
+    ``((9**99)**99)**99`` (millions of digits: minutes of work, then an overflow)."""
+    if not exponent.is_number:
+        return
+    try:
+        size = abs(complex(exponent))
+    except (TypeError, ValueError, OverflowError):
+        size = math.inf
+    if not size <= 100:
+        shown = str(exponent)
+        shown = shown if len(shown) <= 20 else shown[:17] + "..."
+        raise InputError(f"{what}: exponent {shown} is too large (at most 100 in magnitude)")
+    if base.is_Rational and exponent.is_Rational:
+        bits = max(abs(base.p).bit_length(), base.q.bit_length())
+        if bits * size > MAX_POWER_BITS:
+            raise InputError(f"{what}: a power of numbers is too large (more than "
+                             f"{MAX_POWER_BITS} bits; the limit is about 1e1233)")
 
 
 # ------------------------------------------------------------ write back

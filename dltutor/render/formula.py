@@ -83,16 +83,18 @@ class Printer:
 
     def print_UnaryOp(self, n):
         if isinstance(n.op, ast.USub):
-            return self.neg(self.wrap(n.operand, add=True))
+            return self.neg(self.wrap(n.operand, add=True, signed=True))
         if isinstance(n.op, ast.UAdd):
             return self.node(n.operand)
         raise TypeError("unary")
 
-    def wrap(self, n, *, add=False, mul=False) -> str:
-        """Parenthesize sums inside products/powers (the source's parentheses are gone)."""
+    def wrap(self, n, *, add=False, mul=False, signed=False) -> str:
+        """Parenthesize what the source's (now gone) parentheses held: sums inside products,
+        and a negative number after an operator (``0.5·(−0.1)``, ``−(−2)``)."""
         out = self.node(n)
         needs = isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Sub)) and (add or mul)
         needs = needs or (isinstance(n, ast.IfExp) and (add or mul))
+        needs = needs or (signed and isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)))
         return self.parens(out) if needs else out
 
     def print_BinOp(self, n):
@@ -104,9 +106,9 @@ class Printer:
                 base = self.parens(base)
             return self.power(base, self.node(n.right))
         if isinstance(n.op, ast.Mult):
-            return self.times(self.wrap(n.left, mul=True), self.wrap(n.right, mul=True))
+            return self.times(self.wrap(n.left, mul=True), self.wrap(n.right, mul=True, signed=True))
         if isinstance(n.op, (ast.Add, ast.Sub)):
-            right = self.wrap(n.right, add=isinstance(n.op, ast.Sub))
+            right = self.wrap(n.right, add=isinstance(n.op, ast.Sub), signed=True)
             return self.binary(self.node(n.left), _OPS[type(n.op)], right)
         raise TypeError("operator")
 

@@ -60,9 +60,13 @@ def window_output(n: int, k: int, s: int = 1, padding: int | str = 0, d: int = 1
     p = 0 if padding == "valid" else int(padding)
     padded = n + 2 * p
     if k_eff > padded:
-        detail = f"input {n} + 2·padding {p}" if p else f"input {n}"
+        # no start position fits: Keras and PyTorch reject this layer too
         eff = f" (effective size {k_eff} with dilation {d})" if d > 1 else ""
-        raise InputError(f"{layer} {k}{eff} is larger than the padded input {padded} ({detail}){where}")
+        detail = f"input {n} + 2·padding {p}" if p else f"input {n}, no padding"
+        inside = f"the padded input {padded} ({dim + ': ' if dim else ''}{detail})"
+        fix = f"use a smaller {layer}" + (" or more padding" if layer == "kernel" else "")
+        raise InputError(f"{layer} {k}{eff} is larger than {inside}: "
+                         f"no window position fits; {fix}")
     span = padded - k_eff
     out = span // s + 1
     note = ""
@@ -143,12 +147,14 @@ def read_spec_file(text: str, what: str) -> str:
     path = Path(values.check_length(text, what))
     try:
         if path.stat().st_size > 65536:
-            raise InputError(f"{what} {str(path)!r} is larger than 64 KiB; a model spec is a few lines")
+            raise InputError(f"{what} {values.quote(str(path), 80)} is larger than 64 KiB; "
+                             "a model spec is a few lines")
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"{what} {str(path)!r} does not exist") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise InputError(f"{what} {str(path)!r} cannot be read: {exc.__class__.__name__}") from None
+        raise InputError(f"{what} {values.quote(str(path), 80)} does not exist") from None
+    except (OSError, ValueError) as exc:  # a folder, no permission, a name too long, a NUL byte, not UTF-8
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc.__class__.__name__
+        raise InputError(f"{what} {values.quote(str(path))} cannot be read: {reason}") from None
 
 
 @register(
