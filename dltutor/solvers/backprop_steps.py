@@ -1,0 +1,322 @@
+"""The written working of ``solve backprop``: the steps a student puts on paper.
+
+Forward pass (net input and output of every neuron), the loss, the delta of
+each output neuron, then of each hidden neuron (with the weights before the
+update), then each weight's gradient δ·input and its update w − lr·gradient,
+layer by layer from the output back. Small layers get one step per neuron or
+weight; larger ones one step with a table. Names follow the notes: x1.., h1..,
+o1.., and weights numbered w1, w2, ... row by row, layer after layer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from dltutor.nn import activations as acts
+from dltutor.solution import Step, Table, fill
+from dltutor.solvers.neurons import arg, join_terms, shown_terms
+from dltutor.values import format_number
+
+if TYPE_CHECKING:
+    from dltutor.solvers.backprop import Network, Pass
+    from dltutor.solvers.backprop_symbolic import SymbolicGradients
+
+SMALL_LAYER = 4           # neurons (and inputs) up to which every neuron gets its own step
+SMALL_WEIGHTS = 6         # weights up to which every weight gets its own gradient and update step
+
+# f(net) as text (sympy syntax) with a slot for the net input
+ACTIVATION_TEXT = {"sigmoid": "1/(1 + exp(-{}))", "tanh": "tanh({})", "relu": "max(0, {})", "linear": "{}"}
+
+
+def working_steps(net: Network, numeric: Pass, symbolic: SymbolicGradients, update_bias: bool) -> list[Step]:
+    """All the steps, in the order of the notes; gradients shown are sympy's when it ran."""
+    names = Names(net)
+    shown_w, shown_b = (symbolic.grad_w, symbolic.grad_b) if symbolic.ok else (numeric.grad_w, numeric.grad_b)
+    remarks = _notes_remarks(net)
+    return (_forward_steps(net, names, numeric) + [_loss_step(net, names, numeric, remarks.get("loss", ""))]
+            + _delta_steps(net, names, numeric)
+            + _gradient_steps(net, names, numeric, shown_w, shown_b, update_bias, remarks)
+            + [_check_step(numeric, symbolic)])
+
+class Names:
+    """The notes' names: inputs x1.., hidden h1.. (h2_1.. with several hidden layers), outputs o1..;
+    weights numbered w1, w2, ... row by row, layer after layer (w1..w8 in the notes' 2-2-2 network)."""
+
+    def __init__(self, net: Network):
+        self.sizes = net.sizes
+        self.L = len(net.weights)
+        self.shared = net.shared
+        self.offsets = np.cumsum([0] + [W.size for W in net.weights]).tolist()
+
+    def unit(self, K: int, j: int) -> str:
+        if K == 0:
+            return f"x{j + 1}"
+        if K == self.L:
+            return f"o{j + 1}"
+        return f"h{j + 1}" if self.L == 2 else f"h{K}_{j + 1}"
+
+    def net(self, K: int, j: int) -> str:
+        return f"net_{self.unit(K, j)}"
+
+    def delta(self, K: int, j: int) -> str:
+        return f"delta_{self.unit(K, j)}"
+
+    def weight(self, K: int, i: int, j: int) -> str:
+        return f"w{self.offsets[K - 1] + i * self.sizes[K - 1] + j + 1}"
+
+    def bias(self, K: int, i: int) -> str:
+        return f"b{K}" if self.shared[K - 1] or self.sizes[K] == 1 else f"b{K}_{i + 1}"
+
+    def layer(self, K: int) -> str:
+        if K == self.L:
+            return "output layer"
+        return "hidden layer" if self.L == 2 else f"hidden layer {K}"
+
+    def link(self, K: int, i: int, j: int) -> str:
+        return f"W{K}[{i + 1},{j + 1}]: {self.unit(K - 1, j)} → {self.unit(K, i)}"
+
+
+# ------------------------------------------------------------------ steps
+
+def _fprime(f: str, a: str, net: str, a_val: float, net_val: float) -> tuple[str, str, tuple]:
+    """f'(net) as a student writes it (in terms of the neuron's output where that is shorter):
+    formula text, template, numbers. Linear gives ("", "", ())."""
+    if f == "sigmoid":
+        return f"{a}*(1 - {a})", f"{arg(a_val)}*(1 - {arg(a_val)})", (a_val, a_val)
+    if f == "tanh":
+        return f"(1 - {a}**2)", f"(1 - {arg(a_val)}**2)", (a_val,)
+    if f == "relu":
+        return f"(1 if {net} > 0 else 0)", "(1 if {} > 0 else 0)", (net_val,)
+    return "", "", ()
+
+
+def _times(text: str) -> str:
+    return f"*{text}" if text else ""
+
+
+def _forward_steps(net: Network, names: Names, p: Pass) -> list[Step]:
+    steps = []
+    inputs = [net.x] + p.outs[:-1]
+    for K in range(1, len(net.weights) + 1):
+        W, b, f = net.weights[K - 1], net.biases[K - 1], net.activations[K - 1]
+        z, out, a = p.nets[K - 1], p.outs[K - 1], inputs[K - 1]
+        rows, cols = W.shape
+        if rows > SMALL_LAYER or cols > SMALL_LAYER:
+            table = Table(("neuron", "net", "output"),
+                          tuple((names.unit(K, i), z[i], out[i]) for i in range(rows)))
+            prev = "x" if K == 1 else f"a{K - 1}"
+            steps.append(Step(f"Forward pass through the {names.layer(K)}",
+                              f"a{K} = {f}(W{K}*{prev} + b{K})", "", out.tolist(), table=table,
+                              note=f"one row per neuron: net = its row of W{K} times the inputs, "
+                                   f"plus its bias"))
+            continue
+        for i in range(rows):
+            unit = names.unit(K, i)
+            terms = [f"{names.weight(K, i, j)}*{names.unit(K - 1, j)}" for j in range(cols)]
+            template = " + ".join(f"{arg(W[i, j])}*{arg(a[j])}" for j in range(cols)) + f" + {arg(b[i])}"
+            values = [v for j in range(cols) for v in (W[i, j], a[j])] + [b[i]]
+            steps.append(Step(f"Net input of {unit}", f"{names.net(K, i)} = {' + '.join(terms)} + "
+                              f"{names.bias(K, i)}", fill(template, *values), float(z[i])))
+            if f == "softmax":
+                denominator = " + ".join(f"exp({names.net(K, j)})" for j in range(rows))
+                steps.append(Step(f"Output of {unit} (softmax)",
+                                  f"{unit} = exp({names.net(K, i)})/({denominator})",
+                                  fill("exp({})/(" + " + ".join("exp({})" for _ in range(rows)) + ")",
+                                       z[i], *z), float(out[i])))
+            else:
+                slot = ACTIVATION_TEXT[f].format(arg(z[i]) if f in ("sigmoid", "linear") else "{}")
+                steps.append(Step(f"Output of {unit} ({f})",
+                                  f"{unit} = {ACTIVATION_TEXT[f].format(names.net(K, i))}",
+                                  fill(slot, z[i]), float(out[i])))
+    return steps
+
+
+def _loss_step(net: Network, names: Names, p: Pass, remark: str) -> Step:
+    t, o, n = net.target, p.outs[-1], len(net.target)
+    idx = shown_terms(n)
+    L = len(net.weights)
+    if net.loss == "cce":
+        pieces = [f"t{k + 1}*log({names.unit(L, k)})" for k in idx]
+        slots = [f"{arg(t[k])}*log({{}})" for k in idx]
+        formula, template = f"E = -({join_terms(pieces, n)})", f"-({join_terms(slots, n)})"
+        values = [v for k in idx for v in (t[k], o[k])]
+        note = "cross-entropy with natural log; only the terms with t > 0 count"
+    else:
+        pieces = [f"(t{k + 1} - {names.unit(L, k)})**2" for k in idx]
+        slots = [f"({arg(t[k])} - {arg(o[k])})**2" for k in idx]
+        values = [v for k in idx for v in (t[k], o[k])]
+        if net.loss == "half-mse":
+            formula = "E = " + join_terms([f"1/2*{s}" for s in pieces], n)
+            template = join_terms([f"1/2*{s}" for s in slots], n)
+            parts = ", ".join(f"E_{names.unit(L, k)} = {format_number(0.5 * (t[k] - o[k]) ** 2)}" for k in idx)
+            note = f"one term per output neuron: {parts}" if n > 1 else ""
+        elif n == 1:
+            formula, template = f"E = {pieces[0]}", slots[0]
+            note = "with one output the mean is the squared error itself"
+        else:
+            formula = f"E = ({join_terms(pieces, n)})/{n}"
+            template = f"({join_terms(slots, n)})/{n}"
+            note = f"mse is the mean over the {n} outputs"
+    return Step(f"Loss ({net.loss})", formula, fill(template, *values), p.loss,
+                note="; ".join(s for s in (note, remark) if s))
+
+
+def _delta_steps(net: Network, names: Names, p: Pass) -> list[Step]:
+    L, steps = len(net.weights), []
+    t, o = net.target, p.outs[-1]
+    n = len(t)
+    f = net.activations[-1]
+    if n > SMALL_LAYER:
+        rows = tuple((names.unit(L, k), o[k], t[k], p.deltas[-1][k]) for k in range(n))
+        steps.append(Step("Deltas of the output layer", _output_delta_formula(net, "o_k", "t_k", "net_o_k"), "",
+                          p.deltas[-1].tolist(), table=Table(("neuron", "o", "t", "delta"), rows)))
+    else:
+        for k in range(n):
+            unit, net_name = names.unit(L, k), names.net(L, k)
+            fp, fp_template, fp_values = _fprime(f, unit, net_name, o[k], p.nets[-1][k])
+            if net.loss == "cce":
+                template, values = f"{{}} - {arg(t[k])}", (o[k], t[k])
+            else:
+                template = f"{_mse_scale(net)}({{}} - {arg(t[k])}){_times(fp_template)}"
+                values = (o[k], t[k], *fp_values)
+            note = ""
+            if k == 0:
+                note = ("softmax with cross-entropy: dE/dnet_o simplifies to o - t (o = the softmax output)"
+                        if net.loss == "cce" else
+                        "delta = dE/do (how the error changes with the output) times f'(net)")
+            steps.append(Step(f"Delta of {unit}", f"{names.delta(L, k)} = " +
+                              _output_delta_formula(net, unit, f"t{k + 1}", net_name),
+                              fill(template, *values), float(p.deltas[-1][k]), note=note))
+    for K in range(L - 1, 0, -1):
+        W_next, delta_next, f = net.weights[K], p.deltas[K], net.activations[K - 1]
+        rows = W_next.shape[1]
+        if rows > SMALL_LAYER or W_next.shape[0] > SMALL_LAYER:
+            back = W_next.T @ delta_next
+            fprime = acts.get(f).derivative(p.nets[K - 1], p.outs[K - 1])
+            table = Table(("neuron", "sum of delta*w", "f'(net)", "delta"),
+                          tuple((names.unit(K, j), back[j], fprime[j], p.deltas[K - 1][j])
+                                for j in range(rows)))
+            steps.append(Step(f"Deltas of the {names.layer(K)}", "delta_j = Sum(delta_k*w_kj, k)*f'(net_j)", "",
+                              p.deltas[K - 1].tolist(), table=table,
+                              note=f"the sums use W{K + 1} before its update "
+                                   f"(the matrix form: W{K + 1}.T*delta)"))
+            continue
+        for j in range(rows):
+            unit = names.unit(K, j)
+            links = range(W_next.shape[0])
+            fp, fp_template, fp_values = _fprime(f, unit, names.net(K, j), p.outs[K - 1][j], p.nets[K - 1][j])
+            total = " + ".join(f"{names.delta(K + 1, k)}*{names.weight(K + 1, k, j)}" for k in links)
+            template = "(" + " + ".join(f"{arg(delta_next[k])}*{arg(W_next[k, j])}" for k in links) + ")"
+            values = [v for k in links for v in (delta_next[k], W_next[k, j])] + list(fp_values)
+            note = ""
+            if j == 0:
+                used = ", ".join(f"{names.weight(K + 1, k, j)} = {format_number(W_next[k, j])}" for k in links)
+                note = f"the error flows back through the weights before their update ({used})"
+            steps.append(Step(f"Delta of {unit}", f"{names.delta(K, j)} = ({total}){_times(fp)}",
+                              fill(template + _times(fp_template), *values), float(p.deltas[K - 1][j]),
+                              note=note))
+    return steps
+
+
+def _output_delta_formula(net: Network, o: str, t: str, net_name: str) -> str:
+    if net.loss == "cce":
+        return f"{o} - {t}"
+    fp = _fprime(net.activations[-1], o, net_name, 0.0, 0.0)[0]
+    return f"{_mse_scale(net)}({o} - {t}){_times(fp)}"
+
+
+def _mse_scale(net: Network) -> str:
+    """The factor of dE/do: 1 for half-mse, 2/n for mse over n outputs."""
+    n = len(net.target)
+    return "" if net.loss != "mse" else "2*" if n == 1 else f"2/{n}*"
+
+
+def _gradient_steps(net: Network, names: Names, p: Pass, grad_w: list[np.ndarray], grad_b: list[np.ndarray],
+                    update_bias: bool, remarks: dict[str, str]) -> list[Step]:
+    """Per layer from the output back: each weight's gradient δ·input and its update, then the biases.
+
+    ``grad_w``/``grad_b`` are the values shown (sympy's when the symbolic pass ran)."""
+    steps, lr = [], net.lr
+    inputs = [net.x] + p.outs[:-1]
+    for K in range(len(net.weights), 0, -1):
+        W, G, a, d = net.weights[K - 1], grad_w[K - 1], inputs[K - 1], p.deltas[K - 1]
+        new = W - lr * G
+        rows, cols = W.shape
+        if W.size <= SMALL_WEIGHTS:
+            for i in range(rows):
+                for j in range(cols):
+                    w, delta, source = names.weight(K, i, j), names.delta(K, i), names.unit(K - 1, j)
+                    steps.append(Step(f"Gradient of {w} ({names.link(K, i, j)})", f"dE/d{w} = {delta}*{source}",
+                                      fill(f"{arg(d[i])}*{arg(a[j])}", d[i], a[j]), float(G[i, j])))
+                    steps.append(Step(f"Update of {w}", f"{w}_new = {w} - lr*dE/d{w}",
+                                      fill(f"{arg(W[i, j])} - {arg(lr)}*{arg(G[i, j])}", W[i, j], lr, G[i, j]),
+                                      float(new[i, j]), note=remarks.get(w, "")))
+        else:
+            table = Table(("weight", "link", "delta", "input", "gradient", "new weight"),
+                          tuple((names.weight(K, i, j), names.link(K, i, j).split(": ")[1], d[i], a[j],
+                                 G[i, j], new[i, j]) for i in range(rows) for j in range(cols)))
+            prev = "x" if K == 1 else f"a{K - 1}"
+            steps.append(Step(f"Gradients of W{K} ({names.layer(K)})", f"dE/dW{K} = delta{K}*{prev}.T",
+                              "", G.tolist(), note="each weight: the delta of the neuron it feeds times the "
+                              "input it carries", table=table))
+            steps.append(Step(f"Update of W{K}", f"W{K}_new = W{K} - lr*dE/dW{K}", "", new.tolist(),
+                              note=f"each weight minus lr = {format_number(lr)} times its gradient "
+                                   f"(the last column of the table above)"))
+        gb = grad_b[K - 1]
+        first = names.bias(K, 0).split("_")[0]
+        note = ("each neuron's bias gradient is its delta (the bias input is 1)"
+                if not net.shared[K - 1] else
+                f"{first} is one number shared by the layer's neurons; each neuron's bias gets its own "
+                f"gradient, its delta (the sum, {format_number(float(gb.sum()))}, would be the gradient of "
+                f"one shared number)")
+        if not update_bias and K == 1:
+            note += "; biases are kept as they are, as in the notes (--update-bias updates them)"
+        steps.append(Step(f"Gradients of the biases of the {names.layer(K)}",
+                          f"dE/d{first}_j = delta_j", "", gb.tolist(), note=note))
+        if update_bias:
+            newb = net.biases[K - 1] - lr * gb
+            steps.append(Step(f"Update of the biases of the {names.layer(K)}",
+                              f"{first}_new = {first} - lr*dE/d{first}",
+                              fill("{} - {}*{}", net.biases[K - 1], lr, gb), newb.tolist(),
+                              note="each neuron's bias moves by its own gradient, so a shared starting "
+                                   "value splits into one bias per neuron" if net.shared[K - 1] else ""))
+    return steps
+
+
+# The notes' 2-2-2 example (002, "Back propagation"): x, t, W1, b1, W2, b2, lr
+NOTES_EXAMPLE = ([0.05, 0.10], [0.01, 0.99], [[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35],
+                 [[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60])
+
+
+def _notes_remarks(net: Network) -> dict[str, str]:
+    """Where the notes' own working of their 2-2-2 example differs from the correct numbers."""
+    x, t, W1, b1, W2, b2 = NOTES_EXAMPLE
+    same = (len(net.weights) == 2 and net.sizes == [2, 2, 2] and net.loss == "half-mse"
+            and net.activations == ("sigmoid", "sigmoid")
+            and all(np.array_equal(np.asarray(u), v) for u, v in
+                    zip((x, t, W1, b1, W2, b2), (net.x, net.target, *net.weights[:1], net.biases[0],
+                                                 net.weights[1], net.biases[1]))))
+    if not same:
+        return {}
+    remarks = {"loss": "the notes round this total to 0.2983 in one place and 0.2984 in another"}
+    if net.lr == 0.5:
+        remarks["w5"] = ("the notes also show w5 = 0.4 - 0.6*0.08216709 = 0.3507: that line uses a learning "
+                         "rate of 0.6; with the stated 0.5 it is the value here")
+        remarks["w1"] = ("the notes' w1 = 0.1497368592 also uses a learning rate of 0.6; with 0.5 it is the "
+                         "value here (their 0.1498 is this value rounded)")
+    return remarks
+
+
+def _check_step(numeric: Pass, symbolic: SymbolicGradients) -> Step:
+    if not symbolic.ok:
+        return Step("Symbolic check skipped",
+                    note=f"{symbolic.reason}; the gradients come from the matrix form "
+                         f"delta_K = (W_K+1.T*delta_K+1)*f'(net_K) alone")
+    diff = max(float(np.max(np.abs(s - n))) for s, n in
+               zip(symbolic.grad_w + symbolic.grad_b, numeric.grad_w + numeric.grad_b))
+    return Step("Check: sympy differentiates E directly", "max(Abs(dE/dw (sympy) - delta*input))", "", diff,
+                note="sympy wrote E as one expression of all the weights and biases and differentiated it "
+                     "with respect to each; the gradients above are sympy's, the answer uses the matrix "
+                     "form delta_K = (W_K+1.T*delta_K+1)*f'(net_K), and the two agree to this difference")
