@@ -152,7 +152,12 @@ def cli(ctx: click.Context) -> None:
     Every calculation shows its working: the formula, the numbers put in, the value.
     """
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            from dltutor.tui.app import make_app  # textual only on this path
+
+            make_app().run()
+        else:  # scripts and pipes get the help instead of a full-screen app
+            click.echo(ctx.get_help())
 
 
 @cli.group(cls=SolveGroup, context_settings=CONTEXT,

@@ -1,0 +1,105 @@
+"""The dltutor app: a home screen and one screen per activity, opened by name.
+
+    app = make_app(seed=0)          # the CLI, ``dltutor serve`` and the tests all use this
+    app.run()
+
+The app owns the progress store (opened on first use; a store that cannot be
+opened is reported once and the app goes on without saving) and the random
+source of practice problems (seeded in tests so screens are reproducible).
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+
+from textual.app import App
+from textual.binding import Binding
+
+# screen name -> (module under dltutor.tui.screens, class): imported on first use
+SCREENS_BY_NAME: dict[str, tuple[str, str]] = {
+    "home": ("home", "HomeScreen"),
+    "lesson": ("lesson", "LessonScreen"),
+    "practice": ("practice", "PracticeScreen"),
+    "exam": ("exam", "ExamScreen"),
+    "calculator": ("calculator", "CalculatorScreen"),
+    "train": ("train", "TrainScreen"),
+    "progress": ("progress", "ProgressScreen"),
+    "help": ("help", "HelpScreen"),
+}
+
+THEMES = ("textual-dark", "textual-light")
+
+
+class DLTutorApp(App):
+    """dltutor in the terminal (and, through textual-serve, in a browser)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "dltutor"
+    SUB_TITLE = "learn the mathematics of deep learning"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+t", "toggle_theme", "Theme"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, seed: int | None = None, store_path: str | None = None, theme: str | None = None,
+                 digits: int = 6):
+        super().__init__()
+        self.rng = random.Random(seed)
+        self.seeded = seed is not None
+        self.store_path = store_path
+        self.digits = digits
+        self._store = None
+        self._store_failed = False
+        if theme:
+            self.theme = theme
+
+    # ------------------------------------------------------------ screens
+    def on_mount(self) -> None:
+        self.open("home")
+
+    def screen_class(self, name: str):
+        module, attr = SCREENS_BY_NAME[name]
+        return getattr(importlib.import_module(f"dltutor.tui.screens.{module}"), attr)
+
+    def open(self, name: str, **kwargs) -> None:
+        """Push screen ``name`` (imported now if it was not yet)."""
+        self.push_screen(self.screen_class(name)(**kwargs))
+
+    def action_open(self, name: str) -> None:
+        self.open(name)
+
+    def action_help(self) -> None:
+        if type(self.screen).__name__ != "HelpScreen":
+            self.open("help", about=self.screen)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
+
+    # ------------------------------------------------------------ state
+    @property
+    def store(self):
+        """The progress store, or None when it cannot be used (said once, in a notification)."""
+        if self._store is None and not self._store_failed:
+            from dltutor.store import Store, StoreError
+
+            try:
+                self._store = Store(self.store_path)
+            except StoreError as exc:
+                self._store_failed = True
+                self.notify(f"progress is not saved: {exc}", severity="error", timeout=10)
+        return self._store
+
+    def new_seed(self) -> int:
+        return self.rng.randrange(1_000_000)
+
+    def on_unmount(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def make_app(seed: int | None = None, store_path: str | None = None, theme: str | None = None) -> DLTutorApp:
+    """The app, as the CLI, ``dltutor serve`` and the tests use it."""
+    return DLTutorApp(seed=seed, store_path=store_path, theme=theme)

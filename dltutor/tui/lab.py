@@ -1,0 +1,128 @@
+"""The training lab's state: a data set, a model built from its spec, an optimizer, the history.
+
+A plain object over the engine (``dltutor.nn``), so the lab screen only draws:
+
+    lab = LabSession("moons", "Input(2) -> Dense(16, tanh) -> Dense(1, sigmoid)", "adam", lr=0.02)
+    lab.train(5, stop=threading.Event(), on_epoch=print)    # epochs go on from where they were
+    lab.boundary(36, 14)                                      # predicted class per cell of a grid
+
+Defaults (model, epochs, batch, learning rate per data set) are those of
+``dltutor train``, read from its module so both faces agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from dltutor.errors import InputError
+
+
+def defaults(data: str, optimizer: str = "adam", classes: int = 3) -> dict:
+    """Model spec, epochs, batch and learning rate that ``dltutor train --data DATA`` would use."""
+    from dltutor.commands.train import DEFAULTS, LR_FACTOR, default_model
+
+    _spec, epochs, batch, lr = DEFAULTS[data]
+    n_classes = 2 if data in ("xor", "circles", "moons") else 10 if data == "digits" else classes
+    return {"model": default_model(data, n_classes), "epochs": epochs, "batch": batch,
+            "lr": min(lr * LR_FACTOR[optimizer], 0.5)}
+
+
+@dataclass
+class Boundary:
+    """The predicted class of every cell of a width × height grid over the data, and where the samples fall."""
+
+    classes: np.ndarray          # (height, width) ints, row 0 at the top
+    points: list[tuple[int, int, int]]   # (row, col, true label)
+    n_classes: int
+
+
+class LabSession:
+    def __init__(self, data: str, spec: str, optimizer: str = "adam", lr: float = 0.01, batch: int = 32,
+                 seed: int = 0, samples: int | None = None, classes: int | None = None):
+        from dltutor.commands.train import check_fits
+        from dltutor.nn import data as datasets
+        from dltutor.nn.model import build
+        from dltutor.nn.training import prepare_inputs
+
+        self.data, self.spec, self.batch, self.seed = data, spec, int(batch), seed
+        self.X, self.y = datasets.load(data, samples=samples, classes=classes, seed=seed)
+        self.n_classes = max(int(self.y.max()) + 1, 2)
+        try:
+            self.model = build(spec, seed=seed)
+        except InputError as exc:
+            raise InputError(f"model: {exc}") from None
+        prepare_inputs(self.model, self.X[:1])
+        check_fits(self.model, data, self.n_classes)
+        self.model.compile(optimizer=optimizer, lr=lr)
+        self.history: list[dict] = []
+        self.two_d = self.X.ndim == 2 and self.X.shape[1] == 2
+
+    @property
+    def epoch(self) -> int:
+        return len(self.history)
+
+    @property
+    def optimizer(self):
+        return self.model.optimizer
+
+    def set_lr(self, lr: float) -> None:
+        """Takes effect from the next batch, also while training runs in another thread."""
+        self.model.optimizer.lr = float(lr)
+
+    def train(self, epochs: int, stop=None, on_epoch=None) -> None:
+        """``epochs`` more epochs (fewer when ``stop`` is set); ``on_epoch(record)`` after each."""
+        def callback(record):
+            record = dict(record, epoch=self.epoch + 1)
+            self.history.append(record)
+            if on_epoch:
+                on_epoch(record)
+
+        if epochs > 0:
+            self.model.fit(self.X, self.y, epochs=epochs, batch_size=self.batch, callback=callback, stop=stop)
+
+    # ------------------------------------------------------------ views
+    def boundary(self, width: int, height: int) -> Boundary | None:
+        """Predicted classes on a grid covering the samples (2-D data sets only)."""
+        if not self.two_d or width < 2 or height < 2:
+            return None
+        lo, hi = self.X.min(axis=0), self.X.max(axis=0)
+        pad = (hi - lo) * 0.08 + 1e-6
+        lo, hi = lo - pad, hi + pad
+        xs = np.linspace(lo[0], hi[0], width)
+        ys = np.linspace(hi[1], lo[1], height)         # top row = largest y
+        gx, gy = np.meshgrid(xs, ys)
+        P = self.model.predict(np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32))
+        classes = (P.argmax(axis=1) if P.shape[1] > 1 else (P[:, 0] >= 0.5).astype(int)).reshape(height, width)
+        cols = np.clip(((self.X[:, 0] - lo[0]) / (hi[0] - lo[0]) * (width - 1)).round().astype(int), 0, width - 1)
+        rows = np.clip(((hi[1] - self.X[:, 1]) / (hi[1] - lo[1]) * (height - 1)).round().astype(int), 0, height - 1)
+        points = list(zip(rows.tolist(), cols.tolist(), self.y.tolist()))
+        return Boundary(classes, points, self.n_classes)
+
+    def rule_lines(self) -> list[tuple[str, str]]:
+        """The optimizer's update rules, as written and with the current numbers put in."""
+        from dltutor.render.terminal import pretty_formula
+        from dltutor.values import format_number
+
+        opt = self.model.optimizer
+        numbers = {name: format_number(value, 4) for name, value in opt.hyper().items()}
+        numbers["t"] = str(max(opt.iterations, 1))
+        lines = []
+        for rule in opt.rules:
+            filled = re.sub(r"\b(" + "|".join(map(re.escape, numbers)) + r")\b",
+                            lambda m: numbers[m.group(1)], rule)
+            shown = pretty_formula(filled)
+            if rule.startswith("alpha_t") and hasattr(opt, "step_size") and opt.iterations:
+                shown += " = " + format_number(opt.step_size(), 4)
+            lines.append((pretty_formula(rule), shown))
+        return lines
+
+    def sample_weight(self) -> tuple[str, float, float] | None:
+        """One weight and its latest gradient (the first of the first trainable layer), to watch change."""
+        for layer, name in self.model.trainable():
+            w, g = layer.weights[name], layer.grads.get(name)
+            if w.size:
+                return f"{layer.label}.{name}[0]", float(w.flat[0]), float(g.flat[0]) if g is not None else 0.0
+        return None

@@ -1,0 +1,128 @@
+"""Home: the course's topics with mastery, reviews due today, "continue where I left off", quick links."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+# (screen or action, key, label in the list, short label in the footer)
+LINKS = (
+    ("continue", "l", "Continue reading", "Read"),
+    ("review", "r", "Practise due reviews", "Review"),
+    ("practice", "p", "Practice problems", "Practice"),
+    ("exam", "e", "Practice exam", "Exam"),
+    ("calculator", "c", "Calculator", "Calc"),
+    ("train", "t", "Training lab", "Lab"),
+    ("progress", "g", "Progress", "Progress"),
+)
+
+
+def course_topics(lessons) -> list[tuple[str, list]]:
+    """(topic, its lessons) in course order: a topic comes where its first lesson does."""
+    by_topic: dict[str, list] = {}
+    for lesson in lessons:
+        by_topic.setdefault(lesson.topic, []).append(lesson)
+    return list(by_topic.items())
+
+
+def mastery_text(entry: dict | None) -> Text:
+    if not entry:
+        return Text("  –  ", style="dim")
+    score = entry["mastery"]
+    style = "green" if score >= 0.8 else "yellow" if score >= 0.5 else "red"
+    return Text(f"{score:4.0%} ", style=style)
+
+
+class HomeScreen(Screen):
+    HELP = ("The home screen: pick a topic to read its lessons, or a quick link. "
+            "Mastery is the mean score of your recent attempts in the topic's problem families.")
+    BINDINGS = [Binding(key, f"link('{name}')", short, show=name != "review")
+                for name, key, _label, short in LINKS] + [Binding("q", "app.quit", "Quit", show=False)]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="home"):
+            with Vertical(id="topics-box"):
+                yield OptionList(id="topics")
+            with Vertical(id="today-box"):
+                yield Static(id="today")
+                yield OptionList(id="links")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#topics-box").border_title = "Topics · mastery"
+        self.query_one("#today-box").border_title = "Today"
+        self.refresh_data()
+        self.query_one("#topics").focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        from dltutor.lessons import load_lessons
+
+        lessons = load_lessons()
+        self.lessons = lessons
+        store = self.app.store
+        mastery = store.mastery() if store else {}
+        due = store.due() if store else []
+        streak = store.streak() if store else 0
+        last = store.last_lesson() if store else None
+        titles = {lesson.id: lesson.title for lesson in lessons}
+        self.continue_id = last if last in titles else (lessons[0].id if lessons else None)
+
+        topics = self.query_one("#topics", OptionList)
+        highlighted = topics.highlighted
+        topics.clear_options()
+        self.topic_lessons = course_topics(lessons)
+        for topic, members in self.topic_lessons:
+            line = Text.assemble(mastery_text(mastery.get(topic)), (f"{topic:<15}", "bold"),
+                                 (f" {len(members)} lesson{'s' if len(members) != 1 else ''}", "dim"))
+            topics.add_option(Option(line, id=topic))
+        if highlighted is not None:
+            topics.highlighted = min(highlighted, topics.option_count - 1)
+
+        today = Text()
+        today.append(f"Reviews due: {len(due)}\n", style="bold yellow" if due else "")
+        today.append(f"Streak: {streak} day{'s' if streak != 1 else ''}\n")
+        if self.continue_id:
+            verb = "Continue" if last else "Start"
+            today.append(f"{verb}: ", style="dim")
+            today.append(titles[self.continue_id][:60])
+        self.query_one("#today", Static).update(today)
+
+        links = self.query_one("#links", OptionList)
+        links.clear_options()
+        for name, key, label, _short in LINKS:
+            if name == "review":
+                label = f"{label} ({len(due)})"
+            links.add_option(Option(Text.assemble((f"{key} ", "bold cyan"), label), id=name,
+                                    disabled=name == "review" and not due))
+
+    @on(OptionList.OptionSelected, "#topics")
+    def topic_chosen(self, event: OptionList.OptionSelected) -> None:
+        members = dict(self.topic_lessons)[event.option.id]
+        positions = self.app.store.lesson_positions() if self.app.store else {}
+        unread = [m for m in members if m.id not in positions or not positions[m.id]["completed"]]
+        self.app.open("lesson", lesson_id=(unread or members)[0].id)
+
+    @on(OptionList.OptionSelected, "#links")
+    def link_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.action_link(event.option.id)
+
+    def action_link(self, name: str) -> None:
+        if name == "continue":
+            self.app.open("lesson", lesson_id=self.continue_id)
+        elif name == "review":
+            if self.app.store and self.app.store.due():
+                self.app.open("practice", review=True)
+            else:
+                self.notify("No reviews are due now.")
+        else:
+            self.app.open(name)

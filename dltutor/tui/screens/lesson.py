@@ -1,0 +1,225 @@
+"""Lesson reader: a lesson of ``lessons/*.md`` page by page (a page is one ``##`` section).
+
+Text is Markdown; ``math`` blocks are typeset by sympy's pretty printer, ``solve``
+blocks are worked out live by the calculator (``render.lesson``, the same code
+as ``dltutor lesson``), ``problem`` blocks draw a fresh problem that ``p`` opens
+in the practice screen. Pages are rendered in a worker thread (sympy is slow
+to import the first time) and the page reached is saved in the progress store.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from rich.console import Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from dltutor.lessons import Block, Lesson
+
+
+def pages(lesson: Lesson) -> list[list[Block]]:
+    """The lesson's blocks cut into pages at each ``## `` heading (text before the first is a page too)."""
+    out: list[list[Block]] = [[]]
+    for block in lesson.blocks:
+        if block.kind != "markdown":
+            out[-1].append(block)
+            continue
+        chunk: list[str] = []
+        for line in block.text.splitlines():
+            if line.startswith("## ") and (chunk or out[-1]):
+                if any(s.strip() for s in chunk):
+                    out[-1].append(Block("markdown", "\n".join(chunk), block.line))
+                out.append([])
+                chunk = []
+            chunk.append(line)
+        if any(s.strip() for s in chunk):
+            out[-1].append(Block("markdown", "\n".join(chunk), block.line))
+    return [page for page in out if page]
+
+
+class unicode_formulas:
+    """sympy decides on unicode from sys.stdout's encoding, which Textual replaces: ask for it.
+
+    (``render.lesson.formula_text`` calls the printer directly, without the switch
+    sympy's ``pretty()`` makes; under Textual that falls back to ASCII tables that
+    lack the big operators and raise KeyError.)"""
+
+    def __enter__(self):
+        from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
+
+        self.previous = pretty_use_unicode(True)
+
+    def __exit__(self, *exc):
+        from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
+
+        pretty_use_unicode(self.previous)
+
+
+# sympy's pretty printer switches a global unicode flag while it prints: one page at a time
+RENDER_LOCK = threading.Lock()
+
+
+def page_renderable(lesson: Lesson, page: list[Block], number: int, total: int, digits: int, seed: int):
+    """One page as a Rich renderable, and the practice problems drawn for its problem blocks."""
+    from dltutor.lessons import problem_refs
+    from dltutor.render.lesson import (
+        _math_renderable,
+        _solve_renderable,
+        family_title,
+        practice_problem,
+    )
+
+    parts: list = []
+    problems = []
+    for block in page:
+        if block.kind == "markdown":
+            parts.append(Markdown(block.text))
+        elif block.kind == "math":
+            parts.append(_math_renderable(block.text))
+        elif block.kind == "solve":
+            parts.append(_solve_renderable(block.text, digits))
+        elif block.kind == "problem":
+            for ref in problem_refs(block.text):
+                problem = practice_problem(ref, seed + len(problems))
+                body = Text(family_title(ref.family), style="bold")
+                if problem is not None:
+                    problems.append(problem.id)
+                    body.append("\n" + problem.prompt.strip())
+                    body.append("\n  press p to answer it here", style="yellow")
+                parts.append(Panel(body, title="Practice", title_align="left", border_style="yellow"))
+        parts.append(Text(""))
+    return Group(*parts), problems
+
+
+class LessonScreen(Screen):
+    HELP = ("Lesson reader: n / b turn the page, ] and [ move to the next or previous lesson, o lists "
+            "the lessons, p answers the practice problem of the page. Worked examples are computed "
+            "when the page is shown. Your place is remembered.")
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("n,space", "page(1)", "Next page"),
+        Binding("b", "page(-1)", "Prev page"),
+        Binding("right_square_bracket", "lesson(1)", "Next lesson", key_display="]"),
+        Binding("left_square_bracket", "lesson(-1)", "Prev lesson", key_display="["),
+        Binding("o", "choose", "Lessons"),
+        Binding("p", "practice", "Practise"),
+    ]
+
+    def __init__(self, lesson_id: str | None = None, page: int | None = None):
+        super().__init__()
+        self.lesson_id = lesson_id
+        self.start_page = page
+        self.page = 0
+        self.problems: list[str] = []
+        self.cache: dict[tuple[str, int], tuple] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="lesson-head")
+        with VerticalScroll(id="lesson-body"):
+            yield Static(id="lesson-page")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from dltutor.lessons import load_lessons
+
+        self.lessons = load_lessons()
+        ids = [lesson.id for lesson in self.lessons]
+        store = self.app.store
+        lesson_id = self.lesson_id or (store.last_lesson() if store else None)
+        if lesson_id not in ids:
+            lesson_id = ids[0]
+        page = self.start_page
+        if page is None and store is not None and lesson_id in store.lesson_positions():
+            page = store.lesson_positions()[lesson_id]["position"]
+        self.show(lesson_id, page or 0)
+        self.query_one("#lesson-body").focus()
+
+    @property
+    def lesson(self) -> Lesson:
+        return next(lesson for lesson in self.lessons if lesson.id == self.lesson_id)
+
+    def show(self, lesson_id: str, page: int) -> None:
+        self.lesson_id = lesson_id
+        self.pages = pages(self.lesson)
+        self.page = max(0, min(page, len(self.pages) - 1))
+        lesson = self.lesson
+        number = self.lessons.index(lesson) + 1
+        self.query_one("#lesson-head", Static).update(Text.assemble(
+            (f"{number}. {lesson.title}", "bold"),
+            (f"  page {self.page + 1}/{len(self.pages)} · {lesson.topic}", "dim")))
+        if self.app.store is not None:
+            last = self.page == len(self.pages) - 1
+            self.app.store.set_lesson_position(lesson.id, self.page, completed=last)
+        key = (lesson.id, self.page)
+        if key in self.cache:
+            self.display_page(key, *self.cache[key])
+        else:
+            self.query_one("#lesson-page", Static).update(Text("working out the examples…", style="dim"))
+            self.render_page(lesson, self.page, self.app.new_seed())
+
+    @work(thread=True, exclusive=True, group="lesson-page")
+    def render_page(self, lesson: Lesson, page: int, seed: int) -> None:
+        with RENDER_LOCK, unicode_formulas():
+            renderable, problems = page_renderable(lesson, self.pages[page], page, len(self.pages),
+                                                   self.app.digits, seed)
+        self.app.call_from_thread(self.display_page, (lesson.id, page), renderable, problems)
+
+    def display_page(self, key, renderable, problems) -> None:
+        self.cache[key] = (renderable, problems)
+        if key != (self.lesson_id, self.page):
+            return  # the reader has moved on meanwhile
+        self.problems = problems
+        self.query_one("#lesson-page", Static).update(renderable)
+        self.query_one("#lesson-body").scroll_home(animate=False)
+
+    def action_page(self, step: int) -> None:
+        target = self.page + step
+        if 0 <= target < len(self.pages):
+            self.show(self.lesson_id, target)
+        else:
+            self.action_lesson(step)
+
+    def action_lesson(self, step: int) -> None:
+        ids = [lesson.id for lesson in self.lessons]
+        target = ids.index(self.lesson_id) + step
+        if not 0 <= target < len(ids):
+            self.notify("That was the " + ("last" if step > 0 else "first") + " lesson.")
+            return
+        new = self.lessons[target]
+        self.show(new.id, 0 if step > 0 else len(pages(new)) - 1)
+
+    def action_choose(self) -> None:
+        from dltutor.tui.widgets.chooser import ChooserScreen
+
+        positions = self.app.store.lesson_positions() if self.app.store else {}
+        items = []
+        for i, lesson in enumerate(self.lessons, start=1):
+            row = positions.get(lesson.id)
+            mark = "✓" if row is not None and row["completed"] else "·" if row is not None else " "
+            items.append((lesson.id, f"{mark} {i:2d}. {lesson.title}  ({lesson.topic})"))
+
+        def chosen(lesson_id) -> None:
+            if lesson_id:
+                row = positions.get(lesson_id)
+                self.show(lesson_id, 0 if row is None or row["completed"] else row["position"])
+
+        self.app.push_screen(ChooserScreen("Lessons", items, self.lesson_id), chosen)
+
+    def action_practice(self) -> None:
+        if self.problems:
+            self.app.open("practice", problem_id=self.problems[0])
+        else:
+            families = [ref.family for ref in self.lesson.problems()]
+            if families:
+                self.app.open("practice", family=families[0])
+            else:
+                self.notify("This lesson has no practice problem.")

@@ -1,0 +1,212 @@
+"""Practice: one problem at a time from a family or from the reviews due; check, hint, next.
+
+A thin view over ``checking.Attempt`` (answers, verdicts, help used) and a
+drawn ``families.Problem``. The first check of a problem is recorded in the
+progress store (that is what schedules its family's next review); checking
+again after a correction shows the new verdict without recording it twice.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Group
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Select, Static
+
+from dltutor.tui.widgets.answers import LETTERS, AnswerForm, expected_text, reflow
+
+DUE = "__due__"
+
+
+class PracticeScreen(Screen):
+    HELP = ("Practice: answer each part in the value grammar (the field says what it expects and checks "
+            "it as you type). Enter checks. Help comes in stages: each hint, then the worked solution "
+            "step by step, then all of it. A wrong answer that matches a typical slip says which. "
+            "Your first check of each problem is saved to your progress.")
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("ctrl+g", "hint", "Hint/step"),
+        Binding("ctrl+n", "next", "Next problem"),
+        Binding("ctrl+k", "check", "Check", show=False),
+    ]
+
+    def __init__(self, family: str | None = None, review: bool = False, problem_id: str | None = None,
+                 difficulty: str = "medium"):
+        super().__init__()
+        self.family_id = family
+        self.review = review
+        self.problem_id = problem_id
+        self.difficulty = difficulty
+        self.problem = None
+        self.attempt = None
+        self.recorded = False
+        self.help_shown: list = []
+
+    def compose(self) -> ComposeResult:
+        from dltutor.families import DIFFICULTIES, load_families
+
+        self.families = load_families()
+        options = [(f"{f.title} ({f.topic})", f.id) for f in self.families.values()]
+        options.insert(0, ("Reviews due now", DUE))
+        yield Header()
+        with Horizontal(id="practice-bar"):
+            yield Select(options, prompt="Family", allow_blank=False, id="family", compact=True)
+            yield Select([(d, d) for d in DIFFICULTIES], value=self.difficulty, allow_blank=False,
+                         id="difficulty", compact=True)
+        with VerticalScroll(id="practice-body"):
+            yield Static(id="problem-title", classes="title")
+            yield Static(id="prompt", classes="prompt")
+            yield Vertical(id="form-holder")
+            yield Static(id="feedback")
+            with Horizontal(id="actions"):
+                yield Button("Check ↵", id="check", variant="primary", compact=True)
+                yield Button("Hint ^G", id="hint", compact=True)
+                yield Button("Next ^N", id="next", compact=True)
+            yield Static(id="helpbox")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.new_problem(self.problem_id)
+
+    # ------------------------------------------------------------ choosing
+    def choose_family(self) -> str | None:
+        """The family of the next problem: the first one due (review), the chosen one, or any."""
+        if self.review:
+            store = self.app.store
+            due = [r["family"] for r in store.due()] if store else []
+            due = [f for f in due if f in self.families]
+            if due:
+                return due[0]
+            self.notify("No more reviews are due: practising freely.")
+            self.review = False
+        if self.family_id in self.families:
+            return self.family_id
+        return self.app.rng.choice(sorted(self.families))
+
+    async def new_problem(self, problem_id: str | None = None) -> None:
+        from dltutor import families
+        from dltutor.checking import Attempt
+
+        if problem_id:
+            self.problem = families.problem_from_id(problem_id)
+        else:
+            family = self.choose_family()
+            self.problem = families.generate(self.families[family], self.app.new_seed(), self.difficulty)
+        problem = self.problem
+        self.family_id = problem.family.id
+        self.attempt = Attempt(problem)
+        self.recorded = False
+        self.help_shown = []
+        self.started = time.monotonic()
+        self._set_select("#family", DUE if self.review else problem.family.id)
+        self._set_select("#difficulty", problem.difficulty)
+        fam = problem.family
+        self.query_one("#problem-title", Static).update(
+            Text.assemble(fam.title, (f"  {fam.topic} · {problem.difficulty} · {problem.marks:g} marks · "
+                                      f"{problem.id}", "dim")))
+        self.query_one("#prompt", Static).update(Text(reflow(problem.prompt)))
+        self.query_one("#feedback", Static).update("")
+        self.query_one("#helpbox", Static).update("")
+        holder = self.query_one("#form-holder")
+        await holder.remove_children()
+        form = AnswerForm(problem, id="answers")
+        await holder.mount(form)
+        self.call_after_refresh(form.focus_first)
+        self.query_one("#practice-body").scroll_home(animate=False)
+
+    def _set_select(self, selector: str, value) -> None:
+        select = self.query_one(selector, Select)
+        if select.value != value:
+            with select.prevent(Select.Changed):
+                select.value = value
+
+    @on(Select.Changed, "#family")
+    async def family_changed(self, event: Select.Changed) -> None:
+        current = DUE if self.review else self.family_id
+        if event.value != event.select.value or event.value == current or self.problem is None:
+            return  # a stale event, or the screen setting the value itself
+        if event.value == DUE:
+            self.review = True
+        else:
+            self.review = False
+            self.family_id = event.value
+        await self.new_problem()
+
+    @on(Select.Changed, "#difficulty")
+    async def difficulty_changed(self, event: Select.Changed) -> None:
+        if event.value == self.difficulty or self.problem is None:
+            return
+        self.difficulty = event.value
+        await self.new_problem()
+
+    # ------------------------------------------------------------ actions
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_check()
+
+    @on(Button.Pressed, "#check")
+    def action_check(self) -> None:
+        form = self.query_one(AnswerForm)
+        answers = form.answers()
+        if not any(text.strip() for text in answers.values()):
+            self.notify("Type an answer first.", severity="warning")
+            return
+        results = self.attempt.check(answers)
+        form.show_results(results)
+        total, full = self.attempt.marks, self.problem.marks
+        right = all(r.correct for r in results)
+        line = Text(f"{'All right!' if right else 'Not yet.'}  {total:g}/{full:g} marks",
+                    style="bold green" if right else "bold red")
+        if not right:
+            line.append("   Correct it and press Enter again, or ^G for help.", style="dim")
+        self.query_one("#feedback", Static).update(line)
+        self.record(answers)
+
+    def record(self, answers: dict) -> None:
+        if self.recorded or self.app.store is None:
+            return
+        from dltutor.store import Attempt as StoredAttempt
+
+        problem = self.problem
+        self.app.store.record_attempt(StoredAttempt(
+            problem.id, problem.family.id, self.attempt.marks, problem.marks, topic=problem.family.topic,
+            answer=answers, hints_used=len(self.attempt.help_used),
+            seconds=round(time.monotonic() - self.started, 1), source="review" if self.review else "practice"))
+        self.recorded = True
+
+    @on(Button.Pressed, "#hint")
+    def action_hint(self) -> None:
+        from dltutor.render.terminal import solution_renderable, step_renderable
+
+        if self.help_shown and self.help_shown[-1][0] == "solution":
+            return
+        piece = self.attempt.help()
+        digits = self.app.digits
+        if piece.level == "hint":
+            n = sum(1 for level, _ in self.help_shown if level == "hint") + 1
+            shown = Text.assemble((f"Hint {n}: ", "bold yellow"), piece.text)
+        elif piece.level == "step":
+            n = sum(1 for level, _ in self.help_shown if level == "step") + 1
+            shown = step_renderable(n, piece.step, digits)
+        else:
+            answers = Text("Answers", style="bold")
+            for i, part in enumerate(self.problem.parts):
+                answers.append(f"\n  ({LETTERS[i % 26]}) {part.spec.label}: ", style="dim")
+                answers.append(expected_text(part, digits).replace("\n", "\n      "), style="cyan")
+            shown = Group(Text("Worked solution", style="bold yellow"),
+                          solution_renderable(self.problem.solution, digits), answers)
+            self.help_shown = [entry for entry in self.help_shown if entry[0] == "hint"]
+        self.help_shown.append((piece.level, shown))
+        self.query_one("#helpbox", Static).update(Group(*(r for _, r in self.help_shown)))
+        self.call_after_refresh(self.query_one("#helpbox").scroll_visible)
+
+    @on(Button.Pressed, "#next")
+    async def action_next(self) -> None:
+        await self.new_problem()

@@ -1,0 +1,1 @@
+"""Widgets shared by the screens: answer forms, grammar-checked fields, the decision-boundary map."""

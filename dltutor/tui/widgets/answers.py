@@ -1,0 +1,197 @@
+"""The answer form of a drawn problem: one field per part, tables filled cell by cell.
+
+Every field is checked as you type with ``checking.read_answer`` (the same
+reader that marks the answer), and the verdicts come from ``checking``:
+this module only lays them out.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Static
+
+from dltutor.checking import FORM_HELP, PartResult, read_answer
+from dltutor.tui.widgets.fields import GrammarValidator, first_failure
+from dltutor.values import format_value, parse_fraction
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def reflow(prompt: str) -> str:
+    """Join the hard-wrapped lines of a prompt so the screen can wrap them to its width.
+
+    Blank lines, indented lines (matrices, data) and lines after a colon stay as they are."""
+    out: list[str] = []
+    for line in prompt.strip().splitlines():
+        keep = (not out or not line.strip() or line[:1].isspace() or not out[-1].strip()
+                or out[-1].rstrip().endswith(":") or out[-1][:1].isspace())
+        if keep:
+            out.append(line.rstrip())
+        else:
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+    return "\n".join(out)
+
+
+def part_heading(i: int, part) -> str:
+    marks = f"{part.spec.marks:g} mark" + ("s" if part.spec.marks != 1 else "")
+    return f"({LETTERS[i % 26]}) {part.spec.label}  [{marks}; {FORM_HELP[part.spec.form]}]"
+
+
+def expected_text(part, digits: int = 6) -> str:
+    """The right answer of a part as a student would type it."""
+    if part.spec.form == "table":
+        return "\n".join(", ".join(format_value(c, digits) for c in row) for row in part.expected)
+    if part.spec.form == "boolean":
+        return "yes" if part.expected else "no"
+    return format_value(part.expected, digits)
+
+
+def verdict_text(result: PartResult, with_expected: bool = False, digits: int = 6, part=None) -> Text:
+    out = Text()
+    if not result.answered:
+        out.append("– not answered", style="yellow")
+    elif result.correct:
+        out.append("✓ right", style="bold green")
+    else:
+        out.append("✗ wrong", style="bold red")
+    out.append(f"  {result.marks:g}/{result.max_marks:g}", style="dim")
+    if result.answered and not result.correct and result.message:
+        out.append(f"\n  {result.message}")
+    if result.misconception:
+        out.append(f"\n  Typical slip ({result.misconception}): ", style="bold yellow")
+        out.append(result.feedback)
+    if with_expected and part is not None and not result.correct:
+        shown = expected_text(part, digits)
+        out.append("\n  answer: " + shown.replace("\n", "\n          "), style="cyan")
+    return out
+
+
+class PartInput(Vertical):
+    """One non-table part: its heading, an input checked as you type, the verdict."""
+
+    def __init__(self, index: int, part, value: str = ""):
+        super().__init__()
+        self.index, self.part, self.initial = index, part, value
+
+    def compose(self) -> ComposeResult:
+        form = self.part.spec.form
+        yield Label(part_heading(self.index, self.part), markup=False)
+        yield Input(self.initial, placeholder=FORM_HELP[form], compact=True, id=f"part-{self.index}",
+                    validators=[GrammarValidator(lambda text: read_answer(text, form))])
+        yield Static("", classes="error").set_styles("display: none;")
+        yield Static("", classes="verdict").set_styles("display: none;")
+
+    @property
+    def text(self) -> str:
+        return self.query_one(Input).value
+
+    @on(Input.Changed)
+    def show_error(self, event: Input.Changed) -> None:
+        show_message(self.query_one(".error", Static), first_failure(event.validation_result))
+
+    def show(self, verdict: Text | str) -> None:
+        show_message(self.query_one(".verdict", Static), verdict)
+
+
+def show_message(widget: Static, message) -> None:
+    """Update a message line, taking no room while it is empty."""
+    widget.update(message)
+    widget.display = bool(message)
+
+
+def _cell_number(text: str) -> None:
+    parse_fraction(text, "cell")
+
+
+class TableInput(Vertical):
+    """A table part filled cell by cell: one row per sample or step, one input per column.
+
+    Enter moves to the next cell; on the last cell it submits the form."""
+
+    def __init__(self, index: int, part, value: str = ""):
+        super().__init__()
+        self.index, self.part, self.initial = index, part, value
+
+    def compose(self) -> ComposeResult:
+        columns = self.part.columns
+        rows = len(self.part.expected)
+        given = [line.split(",") for line in self.initial.replace(";", "\n").splitlines()]
+        yield Label(part_heading(self.index, self.part), markup=False)
+        with Horizontal(classes="table-row"):
+            yield Label("", classes="rowlabel")
+            for name in columns:
+                yield Label(name, classes="colhead", markup=False)
+        for r in range(rows):
+            with Horizontal(classes="table-row"):
+                yield Label(f"row {r + 1}", classes="rowlabel")
+                for c in range(len(columns)):
+                    value = given[r][c].strip() if r < len(given) and c < len(given[r]) else ""
+                    yield Input(value, compact=True, classes="cell", id=f"cell-{self.index}-{r}-{c}",
+                                validators=[GrammarValidator(_cell_number)])
+        yield Static("", classes="error").set_styles("display: none;")
+        yield Static("", classes="verdict").set_styles("display: none;")
+
+    def cells(self) -> list[list[Input]]:
+        n = len(self.part.columns)
+        flat = list(self.query(".cell").results(Input))
+        return [flat[i:i + n] for i in range(0, len(flat), n)]
+
+    @property
+    def text(self) -> str:
+        """Rows on separate lines, cells separated by commas; trailing empty rows left out."""
+        rows = [[cell.value.strip() for cell in row] for row in self.cells()]
+        while rows and not any(rows[-1]):
+            rows.pop()
+        return "\n".join(",".join(row) for row in rows)
+
+    @on(Input.Changed)
+    def show_error(self, event: Input.Changed) -> None:
+        show_message(self.query_one(".error", Static), first_failure(event.validation_result))
+
+    @on(Input.Submitted)
+    def next_cell(self, event: Input.Submitted) -> None:
+        flat = [cell for row in self.cells() for cell in row]
+        if event.input is not flat[-1]:
+            event.stop()
+            flat[flat.index(event.input) + 1].focus()
+
+    def show(self, verdict: Text | str) -> None:
+        show_message(self.query_one(".verdict", Static), verdict)
+
+
+class AnswerForm(Vertical):
+    """Every part of ``problem``, prefilled from ``answers`` (part name → text)."""
+
+    DEFAULT_CSS = "AnswerForm { height: auto; }"
+
+    def __init__(self, problem, answers: dict[str, str] | None = None, id: str | None = None):
+        super().__init__(id=id)
+        self.problem = problem
+        self.initial = dict(answers or {})
+
+    def compose(self) -> ComposeResult:
+        for i, part in enumerate(self.problem.parts):
+            widget = TableInput if part.spec.form == "table" else PartInput
+            yield widget(i, part, self.initial.get(part.name, ""))
+
+    def fields(self) -> list[PartInput | TableInput]:
+        return [w for w in self.children if isinstance(w, (PartInput, TableInput))]
+
+    def answers(self) -> dict[str, str]:
+        return {part.name: field.text for part, field in zip(self.problem.parts, self.fields())}
+
+    def show_results(self, results: list[PartResult], with_expected: bool = False, digits: int = 6) -> None:
+        for field, result, part in zip(self.fields(), results, self.problem.parts):
+            field.show(verdict_text(result, with_expected, digits, part))
+
+    def clear_results(self) -> None:
+        for field in self.fields():
+            field.show("")
+
+    def focus_first(self) -> None:
+        inputs = list(self.query(Input).results(Input))
+        if inputs:
+            inputs[0].focus()
