@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 
-from dltutor.errors import InputError
 from dltutor.values import format_number
 
 

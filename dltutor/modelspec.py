@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from dltutor import values
 from dltutor.errors import InputError
-from dltutor.solution import Filled, Step, fill
+from dltutor.solution import Filled, fill
 
 MAX_LAYERS = 200
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "selu",
@@ -292,7 +292,6 @@ def _bind(call: LayerCall, layer_type: str) -> dict:
     allowed = set(signature) | set(EXTRA_KEYWORDS.get(layer_type, ()))
     config = dict(DEFAULTS.get(layer_type, {}))
     given: set[str] = set()
-    positional = list(signature)
     for value in call.args:
         if isinstance(value, str) and value in ACTIVATIONS and "activation" in allowed:
             key = "activation"
@@ -499,7 +498,6 @@ def _conv(layer_type, spatial):
         cfg.update(kernel_size=k, strides=s, dilation_rate=d)
         c_in = shape[-1]
         outs, sf, ss, note = _window_dims(call, layer_type, shape, k, s, cfg["padding"], d, spatial)
-        ksize = math.prod(k)
         kexpr = "*".join(str(x) for x in k)
         bias = cfg["use_bias"]
         if layer_type in ("Conv2D", "Conv1D"):

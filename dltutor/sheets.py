@@ -16,16 +16,14 @@ display lines and typeset values, and the answer grids of table parts.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from dltutor.errors import InputError
+
 from dltutor.families import DIFFICULTIES, TOPICS, Family, Part, Problem, generate, load_families
 
 FORMATS = ("pdf", "html", "md", "tex")
@@ -305,33 +303,3 @@ def render(sheet: Sheet, fmt: str, digits: int = 6) -> str | bytes:
     raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``path`` through a temporary file in the same folder and ``os.replace``: never half a file.
-
-    A folder that does not exist or cannot be written is bad input (one line, exit 2)."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise InputError(f"-o {str(path)!r} is a folder; give a file name")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError(f"-o {str(path)!r} cannot be written: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; a sheet is an ordinary file
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"-o {str(path)!r} cannot be written: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

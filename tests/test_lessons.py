@@ -7,7 +7,6 @@ separable-cost corrections); the rest is checked by the solvers' own tests.
 
 from __future__ import annotations
 
-import json
 
 import pytest
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
 from dltutor.cli import CONTEXT, examples_epilog, parse_digits
-from dltutor.errors import InputError
 
 
 def _progress() -> dict:
@@ -68,23 +65,6 @@ def lessons(as_json: bool) -> None:
     console.print("\nRead one with: dltutor lesson ID", style="dim")
 
 
-def _write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``path`` through a temporary file in the same folder: never half a file."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    except OSError as exc:
-        raise InputError(f"cannot write {str(path)!r}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @click.command(context_settings=CONTEXT,
                epilog=examples_epilog("dltutor lesson", [
                    "backprop", "convolution --format html -o convolution.html",
@@ -120,5 +100,7 @@ def lesson(lesson_id: str, fmt: str | None, output: Path | None, digits: str) ->
         click.echo(data, nl=False)
         return
     path = output or Path(f"{found.id}.pdf")
-    _write_atomic(path, data)
+    from dltutor.files import write_atomic
+
+    write_atomic(path, data)
     click.echo(f"wrote {path}", err=True)

@@ -56,7 +56,8 @@ def sheet(topics, count, seed, difficulty, fmt, output, solutions, title, digits
     problem ids (dltutor generate ID regenerates one). The same options and
     seed give the same file.
     """
-    from dltutor.sheets import FORMATS, build_sheet, parse_topics, render, write_atomic
+    from dltutor.files import write_atomic
+    from dltutor.sheets import FORMATS, build_sheet, parse_topics, render
 
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
@@ -98,7 +99,8 @@ def export(fmt, topics, variants, seed, difficulty, output, digits):
     number.
     """
     from dltutor.lms_export import FORMATS, build_bank, render_bank
-    from dltutor.sheets import parse_topics, write_atomic
+    from dltutor.files import write_atomic
+    from dltutor.sheets import parse_topics
 
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")

@@ -8,13 +8,13 @@ save never leaves half a file. Loading checks every name and shape before copyin
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from dltutor.errors import InputError
+from dltutor.files import write_atomic
 
 
 def keys(model) -> dict[str, tuple]:
@@ -39,18 +39,7 @@ def save(model, path) -> None:
     path = check_writable(path)
     arrays = {key: layer.weights[name] for key, (layer, name) in keys(model).items()}
     arrays["spec"] = np.array(model.spec)
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.",
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(f, **arrays)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"cannot save weights to {str(path)!r}: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda handle: np.savez_compressed(handle, **arrays), label="--save")
 
 
 def load(model, path) -> None:
