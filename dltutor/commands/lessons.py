@@ -68,7 +68,7 @@ def lessons(as_json: bool) -> None:
 @click.command(context_settings=CONTEXT,
                epilog=examples_epilog("dltutor lesson", [
                    "backprop", "convolution --format html -o convolution.html",
-                   "perceptron --format md", "cnn-pooling --format pdf"]))
+                   "perceptron --format md", "pooling-lenet --format pdf"]))
 @click.argument("lesson_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf"]), default=None,
               help="export instead of showing: md (worked steps written out), html (standalone, prints well), pdf")
