@@ -79,3 +79,76 @@ def test_formula_printers_agree_on_structure():
 def test_page_is_standalone():
     html = page("t", "<p>x</p>")
     assert html.startswith("<!DOCTYPE html>") and "<style>" in html and "<script" not in html
+
+
+# The lessons' math vocabulary (lessons/README.md), each construct in every target.
+# LaTeX and Typst strings are written out by hand from the usual textbook notation.
+LESSON_FORMULAS = [
+    ("S = Sum(w_i*x_i, (i, 1, n))", r"S = \sum_{i=1}^{n} w_{i} \cdot x_{i}",
+     "S = sum_(i = 1)^(n) w_(i) dot x_(i)"),
+    ("MSE = Sum((y_k - p_k)^2, (k, 1, n))/n", r"\mathrm{MSE} = \frac{\sum_{k=1}^{n} \left(y_{k} - p_{k}\right)^{2}}{n}",
+     '"MSE" = (sum_(k = 1)^(n) (y_(k) - p_(k))^(2))/(n)'),
+    ("Product(a_j, (j, k + 1, t))", r"\prod_{j=k + 1}^{t} a_{j}", "product_(j = k + 1)^(t) a_(j)"),
+    ("y = Piecewise((1, z >= 0), (0, True))",
+     r"y = \begin{cases}1 & \text{if } z \ge 0 \\ 0 & \text{otherwise}\end{cases}",
+     'y = cases(1 & "if " z >= 0, 0 & "otherwise")'),
+    ("Derivative(y, x) = Derivative(y, u)*Derivative(u, x)",
+     r"\frac{\mathrm{d}y}{\mathrm{d}x} = \frac{\mathrm{d}y}{\mathrm{d}u} \cdot \frac{\mathrm{d}u}{\mathrm{d}x}",
+     "(dif y)/(dif x) = (dif y)/(dif u) dot (dif u)/(dif x)"),
+    ("Derivative(E, w_5) = delta_o1*h_1", r"\frac{\partial E}{\partial w_{5}} = \delta_{o1} \cdot h_{1}",
+     '(partial E)/(partial w_(5)) = δ_("o1") dot h_(1)'),
+    ("Derivative(sigmoid(z), z) = sigmoid(z)*(1 - sigmoid(z))",
+     r"\frac{\mathrm{d}}{\mathrm{d}z} \sigma\left(z\right) = \sigma\left(z\right) \cdot \left(1 - \sigma\left(z\right)\right)",
+     "dif/(dif z) sigma(z) = sigma(z) dot (1 - sigma(z))"),
+    ("MAE = Abs(y - p)", r"\mathrm{MAE} = \left|y - p\right|", '"MAE" = abs(y - p)'),
+    ("ReLU(z) = max(0, z)", r"\operatorname{ReLU}\left(z\right) = \max\left(0, z\right)", 'op("ReLU")(z) = max(0, z)'),
+    ("y = f(z)", r"y = f\left(z\right)", "y = f(z)"),
+    ("softmax_k(z) = exp(z_k)", r"\operatorname{softmax}_{k}\left(z\right) = e^{z_{k}}", 'op("softmax")_(k)(z) = e^(z_(k))'),
+    ("h_t = tanh(W_h*h_(t-1))", r"h_{t} = \tanh\left(W_{h} \cdot h_{t - 1}\right)", "h_(t) = tanh(W_(h) dot h_(t - 1))"),
+    ("theta = n*w - p", r"\theta = n \cdot w - p", "θ = n dot w - p"),
+    ("L = L_0 + lamda*w^2", r"L = L_{0} + \lambda \cdot w^{2}", "L = L_(0) + λ dot w^(2)"),
+    ("w_new = w - eta*g", r"w_{\mathrm{new}} = w - \eta \cdot g", 'w_("new") = w - η dot g'),
+    ("mhat = m/(1 - beta_1^t)", r"\hat{m} = \frac{m}{1 - \beta_{1}^{t}}", "hat(m) = (m)/(1 - β_(1)^(t))"),
+    ("c_t = ctilde_t*i_t", r"c_{t} = \tilde{c}_{t} \cdot i_{t}", "c_(t) = tilde(c)_(t) dot i_(t)"),
+    ("f_t = sigmoid(W_f*[h_(t-1), x_t])", r"f_{t} = \sigma\left(W_{f} \cdot \left[h_{t - 1}, x_{t}\right]\right)",
+     "f_(t) = sigma(W_(f) dot [h_(t - 1), x_(t)])"),
+    ("x*k = F_inv(F(x))", r"x \cdot k = F_{\mathrm{inv}}\left(F\left(x\right)\right)", 'x dot k = F_("inv")(F(x))'),
+    ("z[i,j] = b", r"z_{i, j} = b", "z_(i, j) = b"),
+    ("0.1*0.4 + -0.03*0.5", r"0.1 \cdot 0.4 + \left(-0.03\right) \cdot 0.5", "0.1 dot 0.4 + (-0.03) dot 0.5"),
+    ("y = a + b,  e = t - y", r"\begin{aligned}&y = a + b \\ &e = t - y\end{aligned}", "& y = a + b \\ & e = t - y"),
+]
+
+
+@pytest.mark.parametrize("text, latex, typst", LESSON_FORMULAS, ids=[f[0] for f in LESSON_FORMULAS])
+def test_lesson_vocabulary_in_every_target(text, latex, typst):
+    from dltutor.render.formula import MathMLPrinter
+
+    assert to_latex(text) == latex
+    assert to_typst(text) == typst
+    ET.fromstring(to_mathml(text, display=True))
+    assert "<mtext>" not in MathMLPrinter().strict(text).replace("<mtext>if </mtext>", "").replace(
+        "<mtext>otherwise</mtext>", "")
+
+
+@pytest.mark.parametrize("text, element", [
+    ("S = Sum(x_i, (i, 1, n))", "munderover"), ("Derivative(E, w)", "∂"), ("mhat", "mover"),
+    ("h_(t-1)", "<msub><mi>h</mi><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow></msub>"),
+    ("y = Piecewise((1, z > 0), (0, True))", "<mtable>"),
+])
+def test_mathml_uses_the_matching_elements(text, element):
+    assert element in to_mathml(text)
+
+
+def test_lesson_formulas_compile_in_typst():
+    pytest.importorskip("typst")
+    body = "\n".join(f"$ {typst} $" for _, _, typst in LESSON_FORMULAS)
+    assert compile_pdf("#set page(width: 16cm, height: auto)\n" + body).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("text", ["shape = input[:-1]", "(10,) -> (64,)", "total = sum of the layers", ""])
+def test_what_is_not_an_expression_stays_verbatim(text):
+    from dltutor.render.formula import LatexPrinter
+
+    with pytest.raises(ValueError):
+        LatexPrinter().strict(text)
+    assert to_latex(text).startswith(r"\text{")

@@ -1,139 +1,39 @@
-"""Formulas of the worked steps (sympy-syntax text) typeset for LaTeX, Typst and MathML.
+"""Formulas (sympy-syntax text) typeset for LaTeX, Typst and MathML: one printer per target.
 
-A step's formula is text such as ``out = floor((n + 2*p - k)/s) + 1``. It is
-read by Python's parser into a syntax tree (never evaluated) and printed by a
-printer per target, one method per node type, like sympy's printers. Text
-that is not an expression (``1 if z > 0 else 0`` is; ``shape = input[:-1]``
-is not) falls back to verbatim text, so nothing is ever lost.
+The syntax tree is walked by ``Printer`` (``render/formula_walk.py``, which
+also lists the vocabulary: Greek names, accents, subscripts, ``Sum`` and
+``Product`` with limits, ``Piecewise``, ``Derivative``, named functions); a
+printer here says how each construct looks in its language. Text that is not
+an expression falls back to verbatim text.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from html import escape
 
-from dltutor.values import format_number
-
-GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "eta": "η", "theta": "θ",
-         "sigma": "σ", "rho": "ρ", "eps": "ε", "epsilon": "ε", "mu": "μ", "lam": "λ", "tau": "τ",
-         "phi": "φ", "omega": "ω", "nabla": "∇"}
-LATEX_GREEK = {"ε": r"\varepsilon", "∇": r"\nabla"}
-FUNCTIONS = {"exp", "log", "ln", "sqrt", "sin", "cos", "tanh", "sigmoid", "floor", "ceil", "max", "min",
-             "Abs", "abs", "Sum", "sum", "softmax", "relu", "f", "g"}
-_OPS = {ast.Add: "+", ast.Sub: "−", ast.Mult: "·"}
-LATEX_OPS = {"−": "-", "≤": r"\le", "≥": r"\ge", "≠": r"\ne"}
-_CMP = {ast.Eq: "=", ast.Lt: "<", ast.Gt: ">", ast.LtE: "≤", ast.GtE: "≥", ast.NotEq: "≠"}
-
-
-def split_equation(text: str) -> list[str]:
-    """``a = b = c`` → [a, b, c] (``==``, ``<=`` and ``>=`` are not split)."""
-    return [part.strip() for part in re.split(r"(?<![=<>!])=(?!=)", text)]
+from dltutor.render.formula_walk import (  # noqa: F401
+    GREEK,
+    LATEX_GREEK,
+    LATEX_OPS,
+    Printer,
+    parse_side,
+    split_accent,
+    split_equation,
+    split_exponent,
+    split_statements,
+    symbol_parts,
+)
 
 
-def split_exponent(text: str) -> tuple[str, int | None]:
-    """``1e-07`` → ("1", -7); ``0.5`` → ("0.5", None)."""
-    if "e" not in text.lower():
-        return text, None
-    mantissa, exp = text.lower().split("e")
-    return mantissa, int(exp)
+def _greek_name(symbol: str) -> str:
+    names = {v: k for k, v in GREEK.items() if k not in ("eps", "lam", "lamda")}
+    names["λ"] = "lambda"
+    return names.get(symbol, "")
 
 
-def parse_side(text: str):
-    try:
-        return ast.parse(text.replace("^", "**"), mode="eval").body
-    except SyntaxError:
-        return None
-
-
-def symbol_parts(name: str) -> tuple[str, str]:
-    """``beta1`` → (β, 1); ``k_eff`` → (k, eff); ``w_h`` → (w, h)."""
-    base, _, sub = name.partition("_")
-    m = re.fullmatch(r"([A-Za-z]+?)(\d+)", base)
-    if m and not sub:
-        base, sub = m.group(1), m.group(2)
-    return GREEK.get(base, base), GREEK.get(sub, sub)
-
-
-class Printer:
-    """Walks a syntax tree; subclasses say how each node looks in their language."""
-
-    def doprint(self, text: str) -> str:
-        sides = [parse_side(s) for s in split_equation(text)]
-        if not text.strip() or any(s is None for s in sides):
-            return self.verbatim(text)
-        try:
-            return self.equals([self.node(s) for s in sides])
-        except (TypeError, ValueError, KeyError):
-            return self.verbatim(text)
-
-    def node(self, n) -> str:
-        method = getattr(self, "print_" + type(n).__name__, None)
-        if method is None:
-            raise TypeError(type(n).__name__)
-        return method(n)
-
-    def print_Constant(self, n):
-        if isinstance(n.value, str):
-            raise TypeError("str")
-        return self.number(format_number(n.value, None))
-
-    def print_Name(self, n):
-        return self.symbol(*symbol_parts(n.id))
-
-    def print_UnaryOp(self, n):
-        if isinstance(n.op, ast.USub):
-            return self.neg(self.wrap(n.operand, add=True, signed=True))
-        if isinstance(n.op, ast.UAdd):
-            return self.node(n.operand)
-        raise TypeError("unary")
-
-    def wrap(self, n, *, add=False, mul=False, signed=False) -> str:
-        """Parenthesize what the source's (now gone) parentheses held: sums inside products,
-        and a negative number after an operator (``0.5·(−0.1)``, ``−(−2)``)."""
-        out = self.node(n)
-        needs = isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Sub)) and (add or mul)
-        needs = needs or (isinstance(n, ast.IfExp) and (add or mul))
-        needs = needs or (signed and isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)))
-        return self.parens(out) if needs else out
-
-    def print_BinOp(self, n):
-        if isinstance(n.op, ast.Div):
-            return self.frac(self.node(n.left), self.node(n.right))
-        if isinstance(n.op, ast.Pow):
-            base = self.node(n.left)
-            if isinstance(n.left, (ast.BinOp, ast.UnaryOp)):
-                base = self.parens(base)
-            return self.power(base, self.node(n.right))
-        if isinstance(n.op, ast.Mult):
-            return self.times(self.wrap(n.left, mul=True), self.wrap(n.right, mul=True, signed=True))
-        if isinstance(n.op, (ast.Add, ast.Sub)):
-            right = self.wrap(n.right, add=isinstance(n.op, ast.Sub), signed=True)
-            return self.binary(self.node(n.left), _OPS[type(n.op)], right)
-        raise TypeError("operator")
-
-    def print_Compare(self, n):
-        out = self.node(n.left)
-        for op, right in zip(n.ops, n.comparators):
-            out = self.binary(out, _CMP[type(op)], self.node(right))
-        return out
-
-    def print_IfExp(self, n):
-        return self.cases(self.node(n.body), self.node(n.test), self.node(n.orelse))
-
-    def print_Call(self, n):
-        if not isinstance(n.func, ast.Name) or n.keywords:
-            raise TypeError("call")
-        name = n.func.id
-        args = [self.node(a) for a in n.args]
-        if name in ("Sum", "sum") and len(n.args) == 1:
-            args = [self.wrap(n.args[0], add=True)]
-        if name not in FUNCTIONS and not re.fullmatch(r"[a-zA-Z]\w*", name):
-            raise TypeError("call")
-        return self.call(name, args)
-
-    def print_Tuple(self, n):
-        return self.parens(", ".join(self.node(e) for e in n.elts))
+def _latex_letter(text: str) -> str:
+    return LATEX_GREEK.get(text) or ("\\" + _greek_name(text) if _greek_name(text) else text)
 
 
 class LatexPrinter(Printer):
@@ -150,18 +50,31 @@ class LatexPrinter(Printer):
         power = "10^{" + str(exp) + "}"
         return power if mantissa == "1" else mantissa + r" \cdot " + power
 
-    def symbol(self, base, sub):
-        base = LATEX_GREEK.get(base, "\\" + _greek_name(base) if _greek_name(base) else base)
+    def symbol(self, base, sub, accent="", sub_math=""):
+        base = _latex_letter(base)
         if len(base) > 1 and not base.startswith("\\"):
             base = r"\mathrm{" + base + "}"
-        return base + ("_{" + (LATEX_GREEK.get(sub) or ("\\" + _greek_name(sub) if _greek_name(sub) else sub))
-                       + "}" if sub else "")
+        if accent:
+            base = "\\" + ("widetilde" if accent == "tilde" and len(base) > 2 else accent) + "{" + base + "}"
+        if sub and sub.isalpha() and len(sub) > 1 and not _greek_name(sub):
+            sub = r"\mathrm{" + sub + "}"                # w_new: a word, upright
+        sub = sub_math or (_latex_letter(sub) if sub else "")
+        return base + ("_{" + sub + "}" if sub else "")
+
+    def statements(self, parts):
+        return r"\begin{aligned}&" + r" \\ &".join(parts) + r"\end{aligned}"
+
+    def dots(self):
+        return r"\dots"
 
     def neg(self, x):
         return "-" + x
 
     def parens(self, x):
         return r"\left(" + x + r"\right)"
+
+    def brackets(self, x):
+        return r"\left[" + x + r"\right]"
 
     def frac(self, a, b):
         return r"\frac{" + a + "}{" + b + "}"
@@ -175,8 +88,21 @@ class LatexPrinter(Printer):
     def binary(self, a, op, b):
         return f"{a} {LATEX_OPS.get(op, op)} {b}"
 
-    def cases(self, body, test, orelse):
-        return r"\begin{cases}" + body + r" & \text{if } " + test + r" \\ " + orelse + r" & \text{otherwise}\end{cases}"
+    def cases(self, rows):
+        lines = [value + (r" & \text{if } " + cond if cond is not None else r" & \text{otherwise}")
+                 for value, cond in rows]
+        return r"\begin{cases}" + r" \\ ".join(lines) + r"\end{cases}"
+
+    def bigop(self, kind, index, lower, upper, body):
+        return "\\" + ("prod" if kind == "product" else "sum") + "_{" + index + "=" + lower + "}^{" + upper + "} " + body
+
+    def derivative(self, expr, var, ordinary):
+        d = r"\mathrm{d}" if ordinary else r"\partial "
+        return r"\frac{" + d + expr + "}{" + d + var + "}"
+
+    def derivative_of(self, expr, var, ordinary):
+        d = r"\mathrm{d}" if ordinary else r"\partial "
+        return r"\frac{" + d.strip() + "}{" + d + var + "} " + expr
 
     def call(self, name, args):
         inner = ", ".join(args)
@@ -196,16 +122,19 @@ class LatexPrinter(Printer):
               "max": r"\max", "min": r"\min"}.get(name, r"\operatorname{" + name + "}")
         return op + r"\left(" + inner + r"\right)"
 
+    def operator(self, name, sub, args):
+        sub = r"\mathrm{" + sub + "}" if sub.isalpha() and len(sub) > 1 else _latex_letter(sub)
+        return (r"\operatorname{" + name + "}" + ("_{" + sub + "}" if sub else "")
+                + r"\left(" + ", ".join(args) + r"\right)")
 
-def _greek_name(symbol: str) -> str:
-    names = {v: k for k, v in GREEK.items() if k not in ("eps", "lam")}
-    names["λ"] = "lambda"
-    return names.get(symbol, "")
+
+def _typst_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class TypstPrinter(Printer):
     def verbatim(self, text):
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return _typst_str(text)
 
     def equals(self, sides):
         return " = ".join(sides)
@@ -216,15 +145,28 @@ class TypstPrinter(Printer):
             return text
         return f"10^({exp})" if mantissa == "1" else f"{mantissa} dot 10^({exp})"
 
-    def symbol(self, base, sub):
+    def symbol(self, base, sub, accent="", sub_math=""):
         base = base if len(base) == 1 else f'"{base}"'
+        if accent:
+            base = f"{accent}({base})"
+        if sub_math:
+            return base + f"_({sub_math})"
         return base + (f'_("{sub}")' if sub and len(sub) > 1 and not sub.isdigit() else f"_({sub})" if sub else "")
+
+    def statements(self, parts):
+        return "& " + " \\ & ".join(parts)
+
+    def dots(self):
+        return "dots"
 
     def neg(self, x):
         return "-" + x
 
     def parens(self, x):
         return "(" + x + ")"
+
+    def brackets(self, x):
+        return "[" + x + "]"
 
     def frac(self, a, b):
         return f"({a})/({b})"
@@ -238,13 +180,23 @@ class TypstPrinter(Printer):
     def binary(self, a, op, b):
         return f"{a} {({'−': '-', '≤': '<=', '≥': '>=', '≠': '!='}).get(op, op)} {b}"
 
-    def cases(self, body, test, orelse):
-        return f'cases({body} & "if " {test}, {orelse} & "otherwise")'
+    def cases(self, rows):
+        return "cases(" + ", ".join(f'{value} & "if " {cond}' if cond is not None else f'{value} & "otherwise"'
+                                    for value, cond in rows) + ")"
+
+    def bigop(self, kind, index, lower, upper, body):
+        return f"{kind}_({index} = {lower})^({upper}) {body}"
+
+    def derivative(self, expr, var, ordinary):
+        d = "dif" if ordinary else "partial"
+        return f"({d} {expr})/({d} {var})"
+
+    def derivative_of(self, expr, var, ordinary):
+        d = "dif" if ordinary else "partial"
+        return f"{d}/({d} {var}) {expr}"
 
     def call(self, name, args):
         inner = ", ".join(args)
-        if name in ("floor", "ceil", "sqrt", "exp") and name != "exp":
-            return f"{name}({inner})"
         if name == "exp":
             return f"e^({inner})"
         if name in ("Abs", "abs"):
@@ -253,9 +205,13 @@ class TypstPrinter(Printer):
             return f"sum {inner}"
         if name == "sigmoid":
             return f"sigma({inner})"
-        if name in ("log", "ln", "sin", "cos", "tanh", "max", "min"):
+        if name in ("floor", "ceil", "sqrt", "log", "ln", "sin", "cos", "tanh", "max", "min"):
             return f"{name}({inner})"
         return f'op("{name}")({inner})'
+
+    def operator(self, name, sub, args):
+        sub = (f'_("{sub}")' if len(sub) > 1 and sub.isalpha() else f"_({sub})") if sub else ""
+        return f'op({_typst_str(name)}){sub}(' + ", ".join(args) + ")"
 
 
 class MathMLPrinter(Printer):
@@ -268,16 +224,35 @@ class MathMLPrinter(Printer):
     def number(self, text):
         return f"<mn>{escape(text)}</mn>"
 
-    def symbol(self, base, sub):
+    def symbol(self, base, sub, accent="", sub_math=""):
         tag = "mi" if len(base) == 1 else "mi mathvariant=\"normal\""
         b = f"<{tag}>{escape(base)}</mi>"
-        return f"<msub>{b}<mi>{escape(sub)}</mi></msub>" if sub else b
+        if accent:
+            mark = {"hat": "^", "tilde": "~", "bar": "¯"}[accent]
+            b = f'<mover accent="true">{b}<mo>{mark}</mo></mover>'
+        if sub_math:
+            return f"<msub>{b}<mrow>{sub_math}</mrow></msub>"
+        tag = "mn" if sub.isdigit() else "mi"
+        return f"<msub>{b}<{tag}>{escape(sub)}</{tag}></msub>" if sub else b
+
+    def statements(self, parts):
+        rows = "".join(f"<mtr><mtd>{p}</mtd></mtr>" for p in parts)
+        return f'<mtable columnalign="left">{rows}</mtable>'
+
+    def comma_list(self, items):
+        return "<mo>,</mo>".join(items)
+
+    def dots(self):
+        return "<mo>…</mo>"
 
     def neg(self, x):
         return f"<mo>−</mo>{x}"
 
     def parens(self, x):
         return f"<mrow><mo>(</mo>{x}<mo>)</mo></mrow>"
+
+    def brackets(self, x):
+        return f"<mrow><mo>[</mo>{x}<mo>]</mo></mrow>"
 
     def frac(self, a, b):
         return f"<mfrac><mrow>{a}</mrow><mrow>{b}</mrow></mfrac>"
@@ -291,9 +266,27 @@ class MathMLPrinter(Printer):
     def binary(self, a, op, b):
         return f"{a}<mo>{escape(op)}</mo>{b}"
 
-    def cases(self, body, test, orelse):
-        return (f"<mrow><mo>{{</mo><mtable><mtr><mtd>{body}</mtd><mtd><mtext>if </mtext>{test}</mtd></mtr>"
-                f"<mtr><mtd>{orelse}</mtd><mtd><mtext>otherwise</mtext></mtd></mtr></mtable></mrow>")
+    def cases(self, rows):
+        cells = "".join(f"<mtr><mtd>{value}</mtd><mtd>"
+                        + (f"<mtext>if </mtext>{cond}" if cond is not None else "<mtext>otherwise</mtext>")
+                        + "</mtd></mtr>" for value, cond in rows)
+        return f"<mrow><mo>{{</mo><mtable>{cells}</mtable></mrow>"
+
+    def bigop(self, kind, index, lower, upper, body):
+        sign = "∏" if kind == "product" else "∑"
+        return (f"<mrow><munderover><mo>{sign}</mo><mrow>{index}<mo>=</mo>{lower}</mrow>"
+                f"<mrow>{upper}</mrow></munderover>{body}</mrow>")
+
+    def _d(self, ordinary):
+        return '<mi mathvariant="normal">d</mi>' if ordinary else "<mo>∂</mo>"
+
+    def derivative(self, expr, var, ordinary):
+        d = self._d(ordinary)
+        return f"<mfrac><mrow>{d}{expr}</mrow><mrow>{d}{var}</mrow></mfrac>"
+
+    def derivative_of(self, expr, var, ordinary):
+        d = self._d(ordinary)
+        return f"<mrow><mfrac><mrow>{d}</mrow><mrow>{d}{var}</mrow></mfrac>{expr}</mrow>"
 
     def call(self, name, args):
         inner = "<mo>,</mo>".join(args)
@@ -309,6 +302,12 @@ class MathMLPrinter(Printer):
             return f"<mo>∑</mo>{inner}"
         shown = "σ" if name == "sigmoid" else name
         return f"<mi>{escape(shown)}</mi><mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
+
+    def operator(self, name, sub, args):
+        head = f"<mi>{escape(name)}</mi>"
+        if sub:
+            head = f"<msub>{head}<mi>{escape(sub)}</mi></msub>"
+        return f"{head}<mrow><mo>(</mo>{'<mo>,</mo>'.join(args)}<mo>)</mo></mrow>"
 
 
 def to_latex(text: str) -> str:

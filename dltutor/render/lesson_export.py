@@ -1,10 +1,14 @@
 """A lesson as a file: Markdown, standalone HTML, or PDF (through the ``typst`` package).
 
-Every export runs the live blocks, like the terminal does: a ``solve`` block
-becomes its worked steps, a ``math`` block the typeset formula (LaTeX in
-Markdown, MathML in HTML, sympy's picture in PDF), a ``problem`` block the
-command that draws a fresh problem. The Markdown of text blocks is read with
-markdown-it (a dependency of Rich) for HTML and PDF.
+Every export runs the live blocks, like the terminal does. A ``math`` block is
+typeset by the formula printers of ``render/formula.py`` (LaTeX in Markdown,
+MathML in HTML, Typst math in PDF), its lines aligned at the first ``=``; a
+``solve`` block shows its command line and the worked solution printed by the
+shared document printers (``render/markdown.py``, ``render/html.py``,
+``render/typst.py``: the same look as the answer keys of the problem sheets);
+a ``problem`` block names the command that draws a fresh problem. The
+Markdown of text blocks is read with markdown-it (a dependency of Rich) for
+HTML and PDF.
 """
 
 from __future__ import annotations
@@ -12,25 +16,14 @@ from __future__ import annotations
 import html
 
 from dltutor.errors import InputError
-from dltutor.lessons import Lesson, parse_math, problem_refs
-from dltutor.render.lesson import (family_title, formula_latex, formula_mathml, formula_text,
-                                   practice_command, work_out)
-from dltutor.render.terminal import pretty_formula
-from dltutor.solution import Filled, Step
-from dltutor.values import format_value
+from dltutor.lessons import Lesson, math_lines, problem_refs
+from dltutor.render.formula import LatexPrinter, Printer, TypstPrinter, to_mathml
+from dltutor.render.html import page, to_html_fragment
+from dltutor.render.lesson import family_title, practice_command, work_out
+from dltutor.render.markdown import to_markdown as solution_markdown
+from dltutor.render.typst import compile_pdf, to_typst_markup
 
 FORMATS = ("md", "html", "pdf")
-
-
-def _sub(step: Step, digits: int) -> str:
-    return step.substituted.render(digits) if isinstance(step.substituted, Filled) else str(step.substituted)
-
-
-def _math_chains(text: str) -> list:
-    try:
-        return parse_math(text)
-    except InputError:
-        return []
 
 
 def _problems(text: str):
@@ -40,51 +33,53 @@ def _problems(text: str):
         return []
 
 
+def _command(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _subtitle(lesson: Lesson) -> str:
+    text = f"Lesson {lesson.id} · topic {lesson.topic}"
+    return text + (f" · read first: {', '.join(lesson.prerequisites)}" if lesson.prerequisites else "")
+
+
+def aligned_rows(printer: Printer, text: str) -> list[tuple[str, str | None]]:
+    """The lines of a math block as (left side, the rest after '=') typeset by ``printer``;
+    (verbatim line, None) for a line that is not an expression."""
+    rows = []
+    for line in math_lines(text):
+        try:
+            sides = printer.sides(line)
+        except ValueError:
+            rows.append((printer.verbatim(line), None))
+            continue
+        rows.append((sides[0], printer.equals(sides[1:]) if len(sides) > 1 else None))
+    return rows
+
+
 # ------------------------------------------------------------------ Markdown
 
-def _md_cell(value, digits: int) -> str:
-    return format_value(value, digits).replace("|", "\\|")
-
-
-def _md_steps(solution, digits: int) -> list[str]:
-    out = []
-    for i, step in enumerate(solution.steps, start=1):
-        out.append(f"{i}. **{step.title}**")
-        if step.formula:
-            out.append(f"   `{pretty_formula(step.formula)}`")
-        sub = _sub(step, digits)
-        if sub:
-            out.append(f"   = `{pretty_formula(sub)}`")
-        if step.value is not None:
-            out.append(f"   = **{format_value(step.value, digits)}**")
-        if step.note:
-            out.append(f"   *{step.note}*")
-        if step.table is not None:
-            out.append("")
-            out.append("   | " + " | ".join(step.table.columns) + " |")
-            out.append("   |" + "---|" * len(step.table.columns))
-            for row in step.table.rows:
-                out.append("   | " + " | ".join(_md_cell(c, digits) for c in row) + " |")
-            out.append("")
-    out.append(f"\n**Answer:** {format_value(solution.answer, digits)}")
-    return out
+def _md_math(text: str) -> str:
+    rows = aligned_rows(LatexPrinter(), text)
+    if len(rows) == 1:
+        left, rest = rows[0]
+        return "$$\n" + left + (" = " + rest if rest is not None else "") + "\n$$"
+    lines = [left + (" &= " + rest if rest is not None else " &") for left, rest in rows]
+    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$"
 
 
 def to_markdown(lesson: Lesson, digits: int = 6) -> str:
-    """Markdown with the formulas in ``$$ LaTeX $$`` and the solve blocks expanded."""
-    out = [f"# {lesson.title}", ""]
-    meta = f"*Lesson `{lesson.id}`, topic {lesson.topic}"
-    out += [meta + (f"; read first: {', '.join(lesson.prerequisites)}*" if lesson.prerequisites else "*"), ""]
+    """Markdown with the formulas in ``$$ LaTeX $$`` and the solve blocks worked out."""
+    out = [f"# {lesson.title}", "", f"*{_subtitle(lesson)}*", ""]
     for block in lesson.blocks:
         if block.kind == "markdown":
             out += [block.text, ""]
         elif block.kind == "math":
-            out += ["$$\n" + "\n".join(formula_latex(c) for c in _math_chains(block.text)) + "\n$$", ""]
+            out += [_md_math(block.text), ""]
         elif block.kind == "solve":
             worked = work_out(block.text)
-            out += ["**Worked example**", "", "```", " ".join(block.text.split()), "```", ""]
-            out += (_md_steps(worked.solution, digits) if worked.solution is not None
-                    else [f"*(could not be worked out: {worked.error})*"])
+            out += ["**Worked example**", "", "```", _command(block.text), "```", ""]
+            out.append(solution_markdown(worked.solution, digits) if worked.solution is not None
+                       else f"*(could not be worked out: {worked.error})*")
             out.append("")
         elif block.kind == "problem":
             for ref in _problems(block.text):
@@ -95,19 +90,17 @@ def to_markdown(lesson: Lesson, digits: int = 6) -> str:
 
 # ------------------------------------------------------------------ HTML
 
-CSS = """
-body { font-family: Georgia, 'Times New Roman', serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
-       line-height: 1.5; color: #111; }
-h1 { font-size: 1.7rem; border-bottom: 2px solid #444; } h2 { font-size: 1.3rem; margin-top: 1.8rem; }
-.meta { color: #555; font-style: italic; }
-.math { margin: .8rem 0 .8rem 2rem; font-size: 1.1rem; }
-.worked, .practice { border: 1px solid #999; border-radius: 4px; padding: .5rem 1rem; margin: 1rem 0;
-                     break-inside: avoid; }
-.worked h3, .practice h3 { margin: .2rem 0; font-size: 1rem; }
-.command, code { font-family: 'DejaVu Sans Mono', Menlo, monospace; font-size: .9em; }
-.formula { color: #0b4f6c; } .value { font-weight: bold; } .note { font-style: italic; color: #555; }
+# added to the page style of render/html.py (the sheets' pages)
+LESSON_STYLE = """
+.meta { color: #555; font-style: italic; margin-top: 0; }
+h1 { border-bottom: 2px solid #444; padding-bottom: .2rem; }
+div.math { margin: .6rem 0; } div.math math[display="block"] { margin: .35rem 0; text-align: center; }
+.worked { border-left: 3px solid #6a8f6a; background: #f7f9f7; padding: .4rem 1rem .6rem; margin: 1.2rem 0; }
+.worked h3, .practice h3 { margin: .2rem 0 .4rem; font-size: 1rem; }
+pre.command { background: #eceeec; padding: .35rem .6rem; white-space: pre-wrap; margin: .2rem 0 .6rem; }
+.practice { border: 1px solid #bbb; border-radius: 4px; padding: .4rem 1rem; margin: 1rem 0; break-inside: avoid; }
+code, pre { font-family: 'DejaVu Sans Mono', Menlo, monospace; font-size: .85em; }
 table { border-collapse: collapse; margin: .5rem 0; } th, td { border: 1px solid #bbb; padding: .15rem .5rem; }
-@media print { body { margin: 0; max-width: none; } a { color: inherit; } }
 """
 
 
@@ -117,55 +110,27 @@ def _markdown_html(text: str) -> str:
     return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
 
 
-def _html_steps(solution, digits: int) -> str:
-    e = html.escape
-    items = []
-    for step in solution.steps:
-        parts = [f"<strong>{e(step.title)}</strong>"]
-        if step.formula:
-            parts.append(f'<div class="formula">{e(pretty_formula(step.formula))}</div>')
-        sub = _sub(step, digits)
-        if sub:
-            parts.append(f"<div>= {e(pretty_formula(sub))}</div>")
-        if step.value is not None:
-            parts.append(f'<div class="value">= {e(format_value(step.value, digits))}</div>')
-        if step.note:
-            parts.append(f'<div class="note">{e(step.note)}</div>')
-        if step.table is not None:
-            head = "".join(f"<th>{e(c)}</th>" for c in step.table.columns)
-            rows = "".join("<tr>" + "".join(f"<td>{e(format_value(c, digits))}</td>" for c in row) + "</tr>"
-                           for row in step.table.rows)
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-        items.append("<li>" + "".join(parts) + "</li>")
-    answer = e(format_value(solution.answer, digits))
-    return f"<ol>{''.join(items)}</ol><p><strong>Answer:</strong> {answer}</p>"
-
-
 def to_html(lesson: Lesson, digits: int = 6) -> str:
     """One standalone page (inline CSS, MathML formulas, no scripts) that prints well."""
     e = html.escape
-    body = [f"<h1>{e(lesson.title)}</h1>",
-            f'<p class="meta">Lesson {e(lesson.id)}, topic {e(lesson.topic)}'
-            + (f"; read first: {e(', '.join(lesson.prerequisites))}" if lesson.prerequisites else "") + "</p>"]
+    body = [f"<h1>{e(lesson.title)}</h1>", f'<p class="meta">{e(_subtitle(lesson))}</p>']
     for block in lesson.blocks:
         if block.kind == "markdown":
             body.append(_markdown_html(block.text))
         elif block.kind == "math":
-            for chain in _math_chains(block.text):
-                body.append(f'<div class="math"><math display="block">{formula_mathml(chain)}</math></div>')
+            body.append('<div class="math">' + "".join(to_mathml(line, display=True)
+                                                       for line in math_lines(block.text)) + "</div>")
         elif block.kind == "solve":
             worked = work_out(block.text)
-            inner = (_html_steps(worked.solution, digits) if worked.solution is not None
+            inner = (to_html_fragment(worked.solution, digits) if worked.solution is not None
                      else f'<p class="note">could not be worked out: {e(worked.error)}</p>')
             body.append(f'<section class="worked"><h3>Worked example</h3>'
-                        f'<div class="command">{e(" ".join(block.text.split()))}</div>{inner}</section>')
+                        f'<pre class="command">$ {e(_command(block.text))}</pre>\n{inner}</section>')
         elif block.kind == "problem":
             items = "".join(f"<li>{e(family_title(r.family))}" + (f" ({e(r.difficulty)})" if r.difficulty else "")
                             + f': <code>{e(practice_command(r))}</code></li>' for r in _problems(block.text))
             body.append(f'<section class="practice"><h3>Practice</h3><ul>{items}</ul></section>')
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{e(lesson.title)}</title><style>{CSS}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    return page(lesson.title, "\n".join(body), LESSON_STYLE)
 
 
 # ------------------------------------------------------------------ Typst / PDF
@@ -185,7 +150,7 @@ def _typst_inline(children) -> str:
     for tok in children or []:
         if tok.type == "text":
             out.append(_t(tok.content))
-        elif tok.type in ("softbreak",):
+        elif tok.type == "softbreak":
             out.append(_t(" "))
         elif tok.type == "hardbreak":
             out.append(" \\\n")
@@ -207,7 +172,7 @@ def _markdown_typst(text: str) -> str:
     out: list[str] = []
     lists: list[str] = []
     cells: list[str] | None = None     # the cells of the table being read
-    columns = 0
+    columns, start, header = 0, 0, False
     for tok in tokens:
         if tok.type == "heading_open":
             out.append("\n" + "=" * int(tok.tag[1]) + " ")
@@ -222,7 +187,8 @@ def _markdown_typst(text: str) -> str:
             out.append("\n" + "  " * (len(lists) - 1) + lists[-1] + " ")
         elif tok.type == "inline":
             if cells is not None:
-                cells.append("[" + _typst_inline(tok.children) + "]")
+                inner = _typst_inline(tok.children)
+                cells.append(f"[#strong[{inner}]]" if header else f"[{inner}]")
             else:
                 out.append(_typst_inline(tok.children))
         elif tok.type == "paragraph_close" and not lists:
@@ -231,51 +197,99 @@ def _markdown_typst(text: str) -> str:
             out.append("\n#raw(block: true, " + _str(tok.content.rstrip("\n")) + ")\n")
         elif tok.type == "table_open":
             cells, columns = [], 0
+        elif tok.type in ("thead_open", "thead_close"):
+            header = tok.type == "thead_open"
         elif tok.type == "tr_open":
             start = len(cells)
         elif tok.type == "tr_close":
             columns = max(columns, len(cells) - start)
         elif tok.type == "table_close":
-            out.append(f"\n#table(columns: {columns}, " + ", ".join(cells) + ")\n")
+            out.append(f"\n#align(center, table(columns: {columns}, align: left, inset: (x: 6pt, y: 4pt), "
+                       "stroke: 0.4pt + luma(160), fill: (x, y) => if y == 0 { luma(235) }, "
+                       + ", ".join(cells) + "))\n")
             cells = None
     return "".join(out)
 
 
+def _typst_math(text: str) -> str:
+    rows = aligned_rows(TypstPrinter(), text)
+    lines = [left + (" &= " + rest if rest is not None else " &") for left, rest in rows]
+    if len(rows) == 1:
+        lines = [lines[0].replace(" &= ", " = ", 1).removesuffix(" &")]
+    return "$ " + " \\\n  ".join(lines) + " $\n"
+
+
+TYPST_PREAMBLE = """#set document(title: {title}, author: "dltutor")
+#set text(font: "New Computer Modern", size: 11pt, lang: "en")
+#show math.equation: set text(font: "New Computer Modern Math")
+#show raw: set text(font: "DejaVu Sans Mono", size: 8.5pt)
+#set par(justify: true, leading: 0.6em, spacing: 0.95em)
+#set list(indent: 0.8em)
+#set enum(indent: 0.8em)
+#show heading: set text(fill: rgb("#1c3550"))
+#show heading.where(level: 1): set text(14pt)
+#show heading.where(level: 2): it => block(above: 1.5em, below: 0.75em, sticky: true, text(12.5pt, it.body))
+#show heading.where(level: 3): it => block(above: 1.2em, below: 0.6em, sticky: true, text(11pt, it.body))
+#show math.equation.where(block: true): set block(above: 0.9em, below: 0.9em)
+#show table: set par(justify: false)
+#set page(paper: "a4", margin: (x: 2.9cm, top: 2.4cm, bottom: 2.6cm),
+  header: context {{ if here().page() > 1 {{
+    set text(8pt, fill: luma(90))
+    [{title_text} #h(1fr) {lesson_text}]
+    v(-0.55em)
+    line(length: 100%, stroke: 0.4pt + luma(170))
+  }} }},
+  footer: context {{
+    set text(8pt, fill: luma(90))
+    [{footer_text} #h(1fr) Page #counter(page).display() of #counter(page).final().first()]
+  }})
+"""
+
+WORKED_STYLE = ("#set text(9.5pt)\n#set par(spacing: 0.7em, justify: false)\n"
+                "#show math.equation.where(block: true): set align(left)\n"
+                "#show math.equation.where(block: true): set block(above: 0.45em, below: 0.45em)\n")
+
+
+def _typst_worked(command: str, digits: int) -> str:
+    """The command line, then the worked solution as the sheets' answer keys print it."""
+    worked = work_out(command)
+    inner = (to_typst_markup(worked.solution, digits) if worked.solution is not None
+             else f"#emph[{_t(f'could not be worked out: {worked.error}')}]")
+    return ("#block(breakable: true, width: 100%, above: 1.3em, below: 1.3em, inset: (left: 1em, right: 0.6em, y: 7pt), "
+            "fill: luma(248), stroke: (left: 1.5pt + rgb(\"#6a8f6a\")))[\n" + WORKED_STYLE
+            + "#text(10.5pt, fill: rgb(\"#2f5d2f\"))[*Worked example*]\n\n"
+            + f"#block(width: 100%, fill: luma(232), inset: 5pt, radius: 2pt, raw({_str('$ ' + _command(command))}))\n\n"
+            + inner + "\n]\n")
+
+
 def to_typst(lesson: Lesson, digits: int = 6) -> str:
-    """Typst source of the lesson (compiled to PDF by ``to_pdf``)."""
-    out = ['#set page(paper: "a4", margin: 2cm)', "#set text(size: 10.5pt)",
-           '#show raw: set text(font: "DejaVu Sans Mono", size: 9pt)',
-           f"#align(center, text(17pt, strong[{_t(lesson.title)}]))",
-           f"#align(center, text(9pt, emph[{_t(f'Lesson {lesson.id}, topic {lesson.topic}')}]))", ""]
+    """Typst source of the lesson as a handout (compiled to PDF by ``to_pdf``)."""
+    out = [TYPST_PREAMBLE.format(title=_str(lesson.title), title_text=_t(lesson.title),
+                                 lesson_text=_t(f"Lesson {lesson.id}"),
+                                 footer_text=_t(f"dltutor · lesson {lesson.id} · topic {lesson.topic}")),
+           f"#align(center)[#text(19pt, weight: \"bold\")[{_t(lesson.title)}] \\",
+           f"  #v(2pt) #text(10pt, style: \"italic\", fill: luma(60))[{_t(_subtitle(lesson))}]]",
+           "#v(2pt)\n#line(length: 100%, stroke: 0.7pt)\n"]
     for block in lesson.blocks:
         if block.kind == "markdown":
             out.append(_markdown_typst(block.text))
         elif block.kind == "math":
-            pictures = "\n\n".join(formula_text(c) for c in _math_chains(block.text))
-            out.append("#pad(left: 2em, raw(block: true, " + _str(pictures) + "))\n")
+            out.append(_typst_math(block.text))
         elif block.kind == "solve":
-            worked = work_out(block.text)
-            text = (_md_steps(worked.solution, digits) if worked.solution is not None
-                    else [f"(could not be worked out: {worked.error})"])
-            plain = "\n".join(line.replace("**", "").replace("`", "") for line in text)
-            out.append("#block(stroke: 0.5pt + gray, inset: 8pt, radius: 3pt, width: 100%)["
-                       f"#strong[Worked example] #linebreak() #raw({_str(' '.join(block.text.split()))})"
-                       f" #raw(block: true, {_str(plain)})]\n")
+            out.append(_typst_worked(block.text, digits))
         elif block.kind == "problem":
             for ref in _problems(block.text):
-                out.append(f"#block(stroke: 0.5pt + gray, inset: 6pt, width: 100%)[#strong[Practice:] "
-                           f"{_t(family_title(ref.family))} #raw({_str(practice_command(ref))})]\n")
+                level = f" ({ref.difficulty})" if ref.difficulty else ""
+                out.append(f"#block(stroke: 0.5pt + luma(150), radius: 2pt, inset: 6pt, width: 100%, "
+                           f"breakable: false)[#strong[Practice:] {_t(family_title(ref.family) + level)} \\ "
+                           f"#text(fill: luma(80))[try it:] #raw({_str(practice_command(ref))})]\n")
     return "\n".join(out)
 
 
 def to_pdf(lesson: Lesson, digits: int = 6) -> bytes:
-    """PDF bytes, typeset offline by the ``typst`` Python package."""
-    try:
-        import typst
-    except ImportError:
-        raise InputError("PDF export needs the 'typst' package (pip install typst); "
-                         "--format html prints well too") from None
-    return typst.compile(to_typst(lesson, digits).encode("utf-8"))
+    """PDF bytes, typeset offline by the ``typst`` package (only its built-in fonts: the same
+    pages on every machine)."""
+    return compile_pdf(to_typst(lesson, digits), deterministic=True)
 
 
 def export(lesson: Lesson, fmt: str, digits: int = 6) -> str | bytes:

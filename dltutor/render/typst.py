@@ -34,7 +34,7 @@ class TypstPrinter(DocumentPrinter):
         return f"_{typst_escape(text)}_" if emphasis else typst_escape(text)
 
     def table(self, columns, rows):
-        cells = ", ".join(f"[*{typst_escape(c)}*]" for c in columns)
+        cells = ", ".join(f"[*{typst_escape(c)}*]" if c else "[]" for c in columns)
         cells += "".join(", " + ", ".join(f"[{typst_escape(c)}]" for c in row) for row in rows)
         return (f"#table(columns: {len(columns)}, align: right, stroke: (x, y) => if y == 0 "
                 f"{{ (bottom: 0.6pt) }}, {cells})")
