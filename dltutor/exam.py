@@ -4,28 +4,34 @@ Plain state objects, no I/O and no clock of their own (the caller passes the
 time), so that the plain line-by-line mode of ``dltutor exam`` and the TUI
 drive the same logic. An ``ExamResult`` is a plain record ready to be stored.
 
-    exam = build_exam(topics=["cnn"], count=5, seed=7)
-    exam.answer(0, "out", "24"); exam.goto(3); ...
+    exam = build_exam(topics=["cnn"], count=5, seed=7)    # or review_exam(due families, seed)
+    exam.answer(0, "out", "24"); exam.spend(0, 41.0); exam.goto(3); ...
     result = exam.grade(reason="submitted", seconds=812.0)
+    attempts = exam_attempts(exam, result)                # the answered questions, for the store
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from dltutor.checking import PartResult, check_answers
 from dltutor.errors import InputError
-from dltutor.families import DIFFICULTIES, TOPICS, Problem, generate, load_families
+from dltutor.families import DIFFICULTIES, Family, Problem, generate
+from dltutor.sheets import choose_families, parse_topics  # noqa: F401  (parse_topics: part of this API)
+from dltutor.store import Attempt
 
 SEED_RANGE = 1_000_000
+MAX_COUNT = 50
 
 
 @dataclass
 class Question:
     problem: Problem
     answers: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0              # time spent on this question so far (the caller's clock)
 
     @property
     def answered(self) -> bool:
@@ -85,6 +91,7 @@ class Exam:
     minutes: float | None = None
     show_correct: bool = False
     current: int = 0
+    title: str = "Exam"
 
     @property
     def max_marks(self) -> float:
@@ -112,6 +119,10 @@ class Exam:
     def answer(self, number: int, part: str, text: str) -> None:
         self.questions[number].answers[part] = text
 
+    def spend(self, number: int, seconds: float) -> None:
+        """Add ``seconds`` to the time spent on question ``number``."""
+        self.questions[number].seconds += max(0.0, seconds)
+
     def unanswered(self) -> list[int]:
         return [i for i, q in enumerate(self.questions) if not q.answered]
 
@@ -132,46 +143,43 @@ class Exam:
         return ExamResult(self.seed, list(self.topics), self.difficulty, reason, round(seconds, 1), results)
 
 
-def parse_topics(text: str | None) -> list[str]:
-    if not text:
-        return []
-    topics = [t.strip() for t in text.split(",") if t.strip()]
-    for t in topics:
-        if t not in TOPICS:
-            raise InputError(f"--topics: {t!r} is not a topic; choose from {', '.join(TOPICS)}")
-    return topics
+def exam_attempts(exam: Exam, result: ExamResult) -> list[Attempt]:
+    """One store ``Attempt`` per answered question (unanswered ones are not attempts)."""
+    return [Attempt(q.problem.id, q.problem.family.id, r.marks, r.max_marks, topic=q.problem.family.topic,
+                    answer=dict(q.answers), hints_used=0, seconds=round(q.seconds, 1), source="exam")
+            for q, r in zip(exam.questions, result.questions) if q.answered]
+
+
+def _check(difficulty: str, count: int) -> None:
+    if difficulty not in DIFFICULTIES:
+        raise InputError(f"--difficulty {difficulty!r} is not one of {', '.join(DIFFICULTIES)}")
+    if not 1 <= count <= MAX_COUNT:
+        raise InputError(f"--count {count} must be from 1 to {MAX_COUNT}")
 
 
 def build_exam(topics: list[str] | None = None, count: int = 5, seed: int = 0, difficulty: str = "medium",
                minutes: float | None = None, show_correct: bool = False) -> Exam:
-    """``count`` problems from the families of ``topics`` (all when empty), spread over the topics.
-
-    Families are taken in a seeded random order, one per topic in turn, so a
-    short exam covers as many topics as it can; a family repeats only when the
-    topics have fewer families than ``count``."""
-    if difficulty not in DIFFICULTIES:
-        raise InputError(f"--difficulty {difficulty!r} is not one of {', '.join(DIFFICULTIES)}")
-    if not 1 <= count <= 50:
-        raise InputError(f"--count {count} must be from 1 to 50")
-    families = [f for f in load_families().values() if not topics or f.topic in topics]
-    if not families:
-        raise InputError(f"no problem families for the topics {', '.join(topics or [])}")
+    """``count`` problems from the families of ``topics`` (all when empty), spread over the topics
+    (``dltutor.sheets.choose_families``, as a sheet chooses them); the same arguments give the same exam."""
+    _check(difficulty, count)
     rng = np.random.default_rng([seed, 0xE7A])
-    by_topic: dict[str, list] = {}
-    for fam in families:
-        by_topic.setdefault(fam.topic, []).append(fam)
-    order = sorted(by_topic)
-    for t in order:
-        by_topic[t] = [by_topic[t][int(j)] for j in rng.permutation(len(by_topic[t]))]
-    topic_order = [order[int(j)] for j in rng.permutation(len(order))]
-    chosen = []
-    round_ = 0
-    while len(chosen) < count:
-        fresh = [by_topic[t][round_] for t in topic_order if round_ < len(by_topic[t])]
-        if not fresh:  # every family used once: repeat them, with other seeds
-            fresh = [by_topic[t][round_ % len(by_topic[t])] for t in topic_order]
-        chosen.extend(fresh[:count - len(chosen)])
-        round_ += 1
+    chosen = choose_families(list(topics or []), count, rng)
     seeds = rng.integers(0, SEED_RANGE, size=count)
     questions = [Question(generate(fam, int(s), difficulty)) for fam, s in zip(chosen, seeds)]
     return Exam(questions, seed, list(topics or []), difficulty, minutes, show_correct)
+
+
+def family_seed(seed: int, family_id: str) -> int:
+    """The variant a review exam of ``seed`` draws from one family: stable on every machine
+    (crc32, not Python's salted ``hash``), different from family to family."""
+    rng = np.random.default_rng([seed, zlib.crc32(family_id.encode())])
+    return int(rng.integers(0, SEED_RANGE))
+
+
+def review_exam(families: list[Family], seed: int, difficulty: str = "medium", minutes: float | None = None,
+                show_correct: bool = False) -> Exam:
+    """One question per family (those due for review), in the order given, each a fresh variant."""
+    _check(difficulty, len(families))
+    questions = [Question(generate(fam, family_seed(seed, fam.id), difficulty)) for fam in families]
+    topics = list(dict.fromkeys(fam.topic for fam in families))
+    return Exam(questions, seed, topics, difficulty, minutes, show_correct, title="Review of the families due")

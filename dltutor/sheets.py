@@ -87,29 +87,28 @@ def available(family: Family) -> bool:
 
 
 def choose_families(topics: list[str], count: int, rng: np.random.Generator) -> list[Family]:
-    """``count`` families spread over ``topics`` (all when empty), in course order of topic.
+    """``count`` families spread over ``topics`` (all when empty), one per topic in turn.
 
-    One family per topic in turn (a seeded order inside each topic), so a
-    short sheet covers as many topics as it can; a family repeats (with
-    another seed) only when the topics have fewer families than ``count``."""
+    Topics are taken in a seeded order and so are the families inside each, so
+    a short sheet or exam covers as many topics as it can; a family repeats
+    (the caller draws it with another seed) only once every family of the
+    topics has been used. Shared by ``build_sheet`` and ``dltutor.exam``."""
     families = [f for f in load_families().values() if (not topics or f.topic in topics) and available(f)]
     by_topic: dict[str, list[Family]] = {}
     for fam in families:
         by_topic.setdefault(fam.topic, []).append(fam)
     missing = [t for t in topics if t not in by_topic]
-    if missing:
-        raise InputError(f"--topics: no problem family of topic {missing[0]!r} can be drawn in this installation")
-    order = [t for t in TOPICS if t in by_topic]
+    if missing or not by_topic:
+        which = f"of topic {missing[0]!r} " if missing else ""
+        raise InputError(f"--topics: no problem family {which}can be drawn in this installation")
+    order = sorted(by_topic)
     for t in order:
         by_topic[t] = [by_topic[t][int(j)] for j in rng.permutation(len(by_topic[t]))]
     turn = [order[int(j)] for j in rng.permutation(len(order))]
-    chosen: list[Family] = []
-    round_ = 0
-    while len(chosen) < count:
-        chosen.extend(by_topic[t][round_ % len(by_topic[t])] for t in turn)
-        round_ += 1
-    chosen = chosen[:count]
-    return sorted(chosen, key=lambda f: TOPICS.index(f.topic))   # stable: a sheet reads topic by topic
+    dealt: list[Family] = []          # every family once, one topic after another in turn
+    for k in range(max(len(fams) for fams in by_topic.values())):
+        dealt.extend(by_topic[t][k] for t in turn if k < len(by_topic[t]))
+    return [dealt[i % len(dealt)] for i in range(count)]
 
 
 def difficulties(level: str, count: int, rng: np.random.Generator) -> list[str]:
@@ -132,7 +131,8 @@ def build_sheet(topics: list[str] | None = None, count: int = 6, seed: int = 0, 
     topics = list(topics or [])
     rng = np.random.default_rng([seed, 0x5E7])
     levels = difficulties(difficulty, count, rng)
-    families = choose_families(topics, count, rng)
+    families = sorted(choose_families(topics, count, rng),
+                      key=lambda f: TOPICS.index(f.topic))   # stable: a sheet reads topic by topic
     seeds = rng.integers(0, SEED_RANGE, size=count)
     problems = [generate(fam, int(s), lvl) for fam, s, lvl in zip(families, seeds, levels)]
     return Sheet(problems, seed, topics, difficulty, title or "Problem sheet", solutions, count=count)

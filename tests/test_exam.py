@@ -36,3 +36,48 @@ def test_bad_topics_and_goto():
     exam = build_exam(["cnn"], 2, seed=1)
     with pytest.raises(InputError, match="no question 5"):
         exam.goto(4)
+
+
+def test_review_exam_draws_a_fresh_variant_per_family():
+    from dltutor.exam import family_seed, review_exam
+    from dltutor.families import get_family
+
+    fams = [get_family("conv-same-padding"), get_family("perceptron-epoch")]
+    exam = review_exam(fams, seed=5)
+    assert [q.problem.family.id for q in exam.questions] == ["conv-same-padding", "perceptron-epoch"]
+    assert [q.problem.id for q in exam.questions] == [q.problem.id for q in review_exam(fams, seed=5).questions]
+    assert family_seed(5, "conv-same-padding") != family_seed(5, "perceptron-epoch")
+    assert family_seed(5, "conv-same-padding") != family_seed(6, "conv-same-padding")
+    assert exam.topics == ["cnn", "learning"] and exam.title.startswith("Review")
+    with pytest.raises(InputError, match="--count 0"):
+        review_exam([], seed=1)
+
+
+def test_attempts_are_the_answered_questions():
+    from dltutor.exam import exam_attempts
+
+    exam = build_exam(["cnn"], count=3, seed=7)
+    first = exam.questions[0].problem
+    for part in first.parts:
+        exam.answer(0, part.name, answer_text(part.expected, part.spec.form))
+    exam.spend(0, 30.0)
+    exam.spend(0, 12.5)
+    exam.answer(2, exam.questions[2].problem.parts[0].name, "1")
+    (a, c) = exam_attempts(exam, exam.grade())
+    assert (a.problem_id, a.family, a.topic, a.source) == (first.id, first.family.id, "cnn", "exam")
+    assert (a.marks, a.max_marks, a.seconds, a.hints_used) == (first.marks, first.marks, 42.5, 0)
+    assert c.problem_id == exam.questions[2].problem.id and c.seconds == 0.0
+
+
+def test_exams_and_sheets_share_the_family_choice():
+    """One family per topic in turn; a family repeats only once every family was used."""
+    from dltutor.families import load_families
+    from dltutor.sheets import build_sheet
+
+    cnn = {f.id for f in load_families().values() if f.topic == "cnn"}
+    exam = build_exam(["cnn"], count=len(cnn) + 1, seed=2)
+    drawn = [q.problem.family.id for q in exam.questions]
+    assert set(drawn[:-1]) == cnn and drawn[-1] in cnn
+    sheet = build_sheet(["cnn", "params"], count=len(cnn) + 2, seed=2)
+    assert {p.family.topic for p in sheet.problems} == {"cnn", "params"}
+    assert len({p.family.id for p in sheet.problems}) == len(sheet.problems)   # enough families: no repeat

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import assert_bad_input, run_cli, run_process
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    """A fresh progress database per test (checked answers and exams are recorded)."""
+    monkeypatch.setenv("DLTUTOR_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
 
 
 def test_list_json():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 import click
 
@@ -25,19 +24,30 @@ def _int_option(text: str | None, what: str, minimum: int = 0, maximum: int = 2*
     return None if text is None else parse_int(text, what, minimum=minimum, maximum=maximum)
 
 
-def _label(i: int) -> str:
+def open_store(why: str = "", hint_no_record: bool = True):
+    """The progress store, or exit 2 with its one-line message (and how to go on without it)."""
+    from dltutor.store import Store, StoreError
+
+    try:
+        return Store()
+    except StoreError as exc:
+        hint = "; add --no-record to go on without saving progress" if hint_no_record else ""
+        raise InputError(f"{why}{exc}{hint}") from None
+
+
+def label(i: int) -> str:
     return f"({LETTERS[i % 26]})"
 
 
-def _part_line(i: int, part) -> str:
+def part_line(i: int, part) -> str:
     from dltutor.checking import FORM_HELP
 
     cols = f"; columns {', '.join(part.columns)}" if part.columns else ""
     marks = f"{part.spec.marks:g} mark" + ("s" if part.spec.marks != 1 else "")
-    return f"  {_label(i)} {part.spec.label} [{marks}; {FORM_HELP[part.spec.form]}{cols}]"
+    return f"  {label(i)} {part.spec.label} [{marks}; {FORM_HELP[part.spec.form]}{cols}]"
 
 
-def _expected_text(part, digits: int) -> str:
+def expected_text(part, digits: int) -> str:
     from dltutor.values import format_value
 
     if part.spec.form == "table":
@@ -57,13 +67,13 @@ def _print_problem(problem, with_parts: bool = True) -> None:
     if with_parts:
         click.echo("")
         for i, part in enumerate(problem.parts):
-            click.echo(_part_line(i, part))
+            click.echo(part_line(i, part))
 
 
-def _print_results(results, digits: int, show_expected: bool = True) -> None:
+def print_results(results, digits: int, show_expected: bool = True) -> None:
     for i, r in enumerate(results):
         mark = "right" if r.correct else ("not answered" if not r.answered else "wrong")
-        click.echo(f"  {_label(i)} {r.label}: {mark}, {r.marks:g}/{r.max_marks:g}")
+        click.echo(f"  {label(i)} {r.label}: {mark}, {r.marks:g}/{r.max_marks:g}")
         if r.answered and not r.correct and r.message:
             click.echo(f"      {r.message}")
         if r.misconception:
@@ -85,8 +95,9 @@ def _print_results(results, digits: int, show_expected: bool = True) -> None:
 @click.option("--check", "checks", multiple=True, metavar="ANSWER",
               help="check answers, one --check per part in order (tables: rows on separate lines or ';')")
 @click.option("--no-solution", is_flag=True, help="print the problem without its worked solution")
+@click.option("--no-record", is_flag=True, help="do not save a --check attempt in the progress database")
 @digits_option
-def generate(name, seed, difficulty, as_json, list_, checks, no_solution, digits):
+def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_record, digits):
     """One randomized practice problem with its worked solution.
 
     FAMILY draws a new problem (its id is printed); an ID such as
@@ -124,7 +135,10 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, digits
 
         if len(checks) > len(problem.parts):
             raise InputError(f"{len(checks)} answers given with --check; the problem has {len(problem.parts)} parts")
-        results = check_answers(problem, {p.name: a for p, a in zip(problem.parts, checks)})
+        given = {p.name: a for p, a in zip(problem.parts, checks)}
+        results = check_answers(problem, given)
+        if not no_record:
+            _record_practice(problem, given, results)
     if as_json:
         out = problem.to_dict(n_digits)
         if results is not None:
@@ -136,7 +150,7 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, digits
         click.echo("")
         total = sum(r.marks for r in results)
         click.echo(f"Your answers: {total:g}/{problem.marks:g} marks")
-        _print_results(results, n_digits)
+        print_results(results, n_digits)
     if no_solution:
         return
     from dltutor.render.terminal import print_solution
@@ -147,7 +161,17 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, digits
     print_solution(problem.solution, n_digits)
     click.echo("Answers")
     for i, part in enumerate(problem.parts):
-        click.echo(f"  {_label(i)} {part.spec.label}: {_expected_text(part, n_digits)}")
+        click.echo(f"  {label(i)} {part.spec.label}: {expected_text(part, n_digits)}")
+
+
+def _record_practice(problem, given: dict[str, str], results) -> None:
+    """A checked practice problem is an attempt: it counts for mastery and the review schedule."""
+    from dltutor.store import Attempt
+
+    with open_store() as store:
+        store.record_attempt(Attempt(problem.id, problem.family.id, round(sum(r.marks for r in results), 4),
+                                     problem.marks, topic=problem.family.topic, answer=given,
+                                     source="practice"))
 
 
 # ------------------------------------------------------------------ stress
@@ -190,195 +214,127 @@ def stress(family, count, as_json):
 
 # ------------------------------------------------------------------ exam
 
-EXAM_HELP = ("Commands at any prompt: skip or next (next question), back, goto N, list, submit. "
-             "An empty line leaves a part unanswered.")
-
-
 @click.command(context_settings=CONTEXT, epilog=examples_epilog("dltutor exam", [
     "--plain --topics cnn,params --count 4 --seed 7",
+    "--plain --due",
     "--plain --minutes 30 --show-correct",
     "--plain --seed 3 < answers.txt"]))
 @click.option("--topics", default=None, metavar="A,B", help="topics to draw from (default: all)")
-@click.option("--count", default="5", metavar="N", show_default=True, help="number of questions")
+@click.option("--count", default=None, metavar="N",
+              help="number of questions [default: 5; with --due: every family due, at most 50]")
 @click.option("--seed", default=None, metavar="N", help="seed of the exam (default: a random one, printed)")
 @click.option("--difficulty", default="medium", metavar="LEVEL", show_default=True, help="easy, medium or hard")
 @click.option("--minutes", default=None, metavar="M", help="time limit; the exam is submitted when it is over")
 @click.option("--plain", is_flag=True, help="line-by-line prompts on stdin/stdout (scripts, screen readers)")
+@click.option("--due", is_flag=True, help="one question per problem family due for review (see dltutor progress)")
 @click.option("--show-correct", is_flag=True, help="say after each question whether it was right")
+@click.option("--no-record", is_flag=True, help="do not save the exam and its answers in the progress database")
 @click.option("--json", "as_json", is_flag=True, help="after the exam, print the result as one JSON object")
 @digits_option
-def exam(topics, count, seed, difficulty, minutes, plain, show_correct, as_json, digits):
+def exam(topics, count, seed, difficulty, minutes, plain, due, show_correct, no_record, as_json, digits):
     """A practice exam, graded at the end with a review and worked solutions.
 
     Questions can be skipped and revisited; the marks are shown only at the
     end unless --show-correct is given. End of input submits what was
-    answered; Ctrl-C stops and grades what was answered.
+    answered; Ctrl-C stops and grades what was answered. The exam and every
+    answered question are saved in the progress database (--no-record: not
+    saved); each answer reschedules the review of its problem family, and
+    --due makes an exam of the families due. In a terminal, without --plain,
+    the full-screen exam opens.
     """
     from dltutor.exam import build_exam, parse_topics
     from dltutor.values import parse_number
 
     n_digits = parse_digits(digits)
-    if not plain:
-        click.echo("the full-screen exam is not available yet; using the plain line-by-line mode", err=True)
+    topic_list = parse_topics(topics)
+    n_count = _int_option(count, "--count", minimum=1, maximum=50)
     n_seed = _int_option(seed, "--seed")
-    if n_seed is None:
-        import secrets
-
-        n_seed = secrets.randbelow(1_000_000)
     limit = None
     if minutes is not None:
         limit = parse_number(minutes, "--minutes")
         if limit <= 0:
             raise InputError(f"--minutes must be greater than 0, got {minutes}")
-    the_exam = build_exam(parse_topics(topics), _int_option(count, "--count", minimum=1, maximum=50),
-                          n_seed, difficulty, limit, show_correct)
-    runner = PlainExam(the_exam, n_digits, quiet=as_json)
-    result = runner.run()
+    if not plain:
+        why = _why_plain(due=due, as_json=as_json, no_record=no_record, difficulty=difficulty,
+                         show_correct=show_correct)
+        if why is None:
+            open_store().close()      # a broken store is reported here, before the screen opens
+            exam_app(topic_list, n_count or 5, limit, n_seed).run()
+            return
+        click.echo(f"{why}; using the plain line-by-line mode (--plain)", err=True)
+
+    store = (open_store("--due reads the review schedule: ", hint_no_record=False) if due
+             else None if no_record else open_store())
+    try:
+        if n_seed is None:
+            import secrets
+
+            n_seed = secrets.randbelow(1_000_000)
+        if due:
+            the_exam = _due_exam(store, topic_list, n_count, n_seed, difficulty, limit, show_correct)
+            if the_exam is None:
+                _nothing_due(topic_list, n_seed, difficulty, as_json)
+                return
+        else:
+            the_exam = build_exam(topic_list, n_count or 5, n_seed, difficulty, limit, show_correct)
+        from dltutor.commands.plain_exam import ExamRecord, PlainExam
+
+        record = None if no_record else ExamRecord(store, the_exam)
+        runner = PlainExam(the_exam, n_digits, quiet=as_json, record=record)
+        result = runner.run()
+    finally:
+        if store is not None:
+            store.close()
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False))
     else:
         runner.review(result)
 
 
-class _Submit(Exception):
-    pass
+def _why_plain(*, due, as_json, no_record, difficulty, show_correct) -> str | None:
+    """Why the full-screen exam cannot be used (None: it can)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return "no terminal"
+    for flag, given in (("--due", due), ("--json", as_json), ("--no-record", no_record),
+                        ("--difficulty", difficulty != "medium"), ("--show-correct", show_correct)):
+        if given:
+            return f"the full-screen exam has no {flag}"
+    return None
 
 
-class PlainExam:
-    """The line-by-line exam: prompts on stdout, answers from stdin."""
+def exam_app(topics: list[str], count: int, minutes: float | None, seed: int | None):
+    """The TUI opened on its exam screen, filled in from the options (Esc goes to the home screen)."""
+    from dltutor.tui.app import make_app
 
-    def __init__(self, exam, digits: int, quiet: bool = False):
-        self.exam = exam
-        self.digits = digits
-        self.stdin = click.get_text_stream("stdin")
-        self.start = time.monotonic()
-        self.quiet = quiet
+    app = make_app()
+    app.call_later(app.open, "exam", topics=topics, count=count, minutes=minutes, seed=seed)
+    return app
 
-    def say(self, text: str = "") -> None:
-        click.echo(text, err=self.quiet)
 
-    def read(self, prompt: str) -> str:
-        """One line; EOF or the time limit ends the exam."""
-        if self.exam.time_up(time.monotonic() - self.start):
-            raise _Submit("time is up")
-        self.say(prompt)
-        sys.stdout.flush()
-        line = self.stdin.readline()
-        if line == "":
-            raise _Submit("end of input")
-        if self.exam.time_up(time.monotonic() - self.start):
-            raise _Submit("time is up")
-        return line.rstrip("\r\n")
+def _due_exam(store, topics, count, seed, difficulty, minutes, show_correct):
+    """An exam of the families due for review (most overdue first), or None when none is."""
+    from dltutor.exam import review_exam
+    from dltutor.families import load_families
+    from dltutor.sheets import available
 
-    def run(self):
-        exam = self.exam
-        minutes = f", {exam.minutes:g} minutes" if exam.minutes else ""
-        self.say(f"Exam (seed {exam.seed}): {len(exam.questions)} questions, {exam.max_marks:g} marks{minutes}.")
-        self.say(EXAM_HELP)
-        reason = "submitted"
-        try:
-            while True:
-                action = self.ask(exam.current)
-                if action == "submit":
-                    break
-        except _Submit as exc:
-            reason = str(exc)
-        except KeyboardInterrupt:
-            reason = "interrupted"
-        return exam.grade(reason, time.monotonic() - self.start)
+    known = load_families()
+    families = [known[r["family"]] for r in store.due()
+                if r["family"] in known and available(known[r["family"]])
+                and (not topics or known[r["family"]].topic in topics)]
+    if not families:
+        return None
+    return review_exam(families[:count or 50], seed, difficulty, minutes, show_correct)
 
-    def ask(self, index: int) -> str:
-        """Ask every part of question ``index``; returns 'submit' or moves ``exam.current``."""
-        exam = self.exam
-        q = exam.questions[index]
-        problem = q.problem
-        self.say("")
-        self.say(f"Question {index + 1} of {len(exam.questions)}  [{problem.family.topic}, "
-                 f"{problem.marks:g} marks]  {problem.id}")
-        self.say(problem.prompt)
-        for i, part in enumerate(problem.parts):
-            self.say(_part_line(i, part))
-            if part.name in q.answers:
-                self.say(f"      current answer: {q.answers[part.name]!r} (empty line keeps it)")
-            if part.spec.form == "table":
-                text, command = self.read_table(part)
-            else:
-                line = self.read(f"{_label(i)}> ")
-                text, command = (None, line.strip().lower()) if self.is_command(line) else (line, None)
-            if command:
-                return self.command(command)
-            if text is not None and text.strip():
-                exam.answer(index, part.name, text)
-        if exam.show_correct:
-            for line in self.verdict(exam.check(index)):
-                self.say(line)
-        if not exam.next():
-            left = exam.unanswered()
-            note = f" Unanswered: {', '.join(str(i + 1) for i in left)}." if left else ""
-            while True:
-                line = self.read(f"That was the last question.{note} Type submit, back or goto N: ")
-                if self.is_command(line):
-                    return self.command(line.strip().lower())
-        return "next"
 
-    def read_table(self, part):
-        rows = []
-        for r in range(len(part.expected)):
-            line = self.read(f"   row {r + 1} ({', '.join(part.columns)})> ")
-            if self.is_command(line):
-                return None, line.strip().lower()
-            if ";" in line and r == 0:       # the whole table on one line
-                return line, None
-            if not line.strip():
-                break
-            rows.append(line)
-        return "\n".join(rows), None
+def _nothing_due(topics, seed, difficulty, as_json) -> None:
+    of = f" in {', '.join(topics)}" if topics else ""
+    line = f"Nothing is due for review{of} now; try dltutor exam --plain, or see dltutor progress."
+    if not as_json:
+        click.echo(line)
+        return
+    from dltutor.exam import ExamResult
 
-    @staticmethod
-    def is_command(line: str) -> bool:
-        word = line.strip().lower().split(" ")[0] if line.strip() else ""
-        return word in ("skip", "next", "back", "goto", "submit", "list")
+    click.echo(line, err=True)
+    click.echo(json.dumps(ExamResult(seed, topics, difficulty, "nothing due", 0.0, []).to_dict()))
 
-    def command(self, command: str) -> str:
-        exam = self.exam
-        word, _, arg = command.partition(" ")
-        if word == "submit":
-            return "submit"
-        if word in ("skip", "next"):
-            if not exam.next():
-                exam.goto(0)
-            return "next"
-        if word == "back":
-            exam.back()
-            return "back"
-        if word == "list":
-            for i, q in enumerate(exam.questions):
-                state = "answered" if q.answered else "not answered"
-                self.say(f"  {i + 1}. {q.problem.family.title} ({state})")
-            return "list"
-        try:
-            exam.goto(int(arg) - 1)
-        except (ValueError, InputError) as exc:
-            self.say(f"goto needs a question number from 1 to {len(exam.questions)}"
-                     + (f" ({exc})" if isinstance(exc, InputError) else ""))
-        return "goto"
 
-    def verdict(self, results) -> list[str]:
-        return [f"  {_label(i)} {'right' if r.correct else 'wrong'} ({r.marks:g}/{r.max_marks:g})"
-                for i, r in enumerate(results)]
-
-    def review(self, result) -> None:
-        from dltutor.render.terminal import print_solution
-
-        click.echo("")
-        click.echo(f"Exam over ({result.reason}): {result.marks:g}/{result.max_marks:g} marks "
-                   f"({result.percent:.0f}%) in {result.seconds:.0f} s")
-        for q, r in zip(self.exam.questions, result.questions):
-            click.echo("")
-            click.echo(f"Question {r.number}: {r.title}  {r.marks:g}/{r.max_marks:g}  ({r.id})")
-            _print_results(r.parts, self.digits)
-            for i, part in enumerate(q.problem.parts):
-                click.echo(f"      answer {_label(i)}: {_expected_text(part, self.digits)}")
-            click.echo("  Worked solution:")
-            sys.stdout.flush()
-            print_solution(q.problem.solution, self.digits)

@@ -12,7 +12,8 @@ from dltutor.cli import CONTEXT, examples_epilog
 
 @click.command(context_settings=CONTEXT,
                epilog=examples_epilog("dltutor progress", ["", "--json", "--recent 5"]))
-@click.option("--json", "as_json", is_flag=True, help="print one JSON object {topics, due, streak, exams}")
+@click.option("--json", "as_json", is_flag=True,
+              help="print one JSON object {topics, due, streak, schedule, exams, attempts}")
 @click.option("--recent", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="mastery = mean score of each family's last N attempts")
 def progress(as_json: bool, recent: int) -> None:
@@ -27,10 +28,11 @@ def progress(as_json: bool, recent: int) -> None:
         upcoming = [dict(r) for r in store.schedule()]
         streak = store.streak()
         exams = [dict(r) for r in store.exams(5)]
+        attempts = [{**dict(r), "answer": json.loads(r["answer"] or '""')} for r in store.attempts(limit=20)]
         path = store.path
     if as_json:
         click.echo(json.dumps({"database": str(path), "topics": mastery, "due": due, "streak": streak,
-                               "schedule": upcoming, "exams": exams}))
+                               "schedule": upcoming, "exams": exams, "attempts": attempts}))
         return
 
     from rich.console import Console
@@ -49,6 +51,8 @@ def progress(as_json: bool, recent: int) -> None:
             table.add_row(topic, str(entry["attempts"]), f"{entry['mastery']:.0%}", fams)
         console.print(table)
         console.print(f"Streak: {streak} day{'s' if streak != 1 else ''}")
+        console.print("Last attempts: " + "; ".join(
+            f"{a['family']} {a['marks']:g}/{a['max_marks']:g} ({a['source']})" for a in attempts[:5]))
     if due:
         console.print("Due for review now: " + ", ".join(r["family"] for r in due))
     elif upcoming:
