@@ -143,11 +143,20 @@ class Exam:
         return ExamResult(self.seed, list(self.topics), self.difficulty, reason, round(seconds, 1), results)
 
 
-def exam_attempts(exam: Exam, result: ExamResult) -> list[Attempt]:
+def question_attempt(exam: Exam, number: int) -> Attempt | None:
+    """The store ``Attempt`` of question ``number`` as answered so far (None if unanswered)."""
+    q = exam.questions[number]
+    if not q.answered:
+        return None
+    marks = round(sum(p.marks for p in exam.check(number)), 4)
+    return Attempt(q.problem.id, q.problem.family.id, marks, q.problem.marks, topic=q.problem.family.topic,
+                   answer=dict(q.answers), hints_used=0, seconds=round(q.seconds, 1), source="exam")
+
+
+def exam_attempts(exam: Exam, result: ExamResult | None = None) -> list[Attempt]:
     """One store ``Attempt`` per answered question (unanswered ones are not attempts)."""
-    return [Attempt(q.problem.id, q.problem.family.id, r.marks, r.max_marks, topic=q.problem.family.topic,
-                    answer=dict(q.answers), hints_used=0, seconds=round(q.seconds, 1), source="exam")
-            for q, r in zip(exam.questions, result.questions) if q.answered]
+    found = (question_attempt(exam, i) for i in range(len(exam.questions)))
+    return [a for a in found if a is not None]
 
 
 def _check(difficulty: str, count: int) -> None:

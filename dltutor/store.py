@@ -25,7 +25,7 @@ from pathlib import Path
 from dltutor.errors import InputError
 
 DB_NAME = "progress.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -68,6 +68,11 @@ MIGRATIONS: dict[int, str] = {
         completed   INTEGER NOT NULL DEFAULT 0,
         updated_at  TEXT NOT NULL
     );
+    """,
+    # v2: an exam keeps one attempt per question, saved as soon as it is answered and
+    # updated when the answer changes (so a crash keeps what was answered).
+    2: """
+    CREATE UNIQUE INDEX attempts_exam_question ON attempts(exam_id, problem_id) WHERE exam_id IS NOT NULL
     """,
 }
 
@@ -213,14 +218,21 @@ class Store:
     # -------------------------------------------------------------- attempts
     def record_attempt(self, attempt: Attempt, *, exam_id: int | None = None,
                        when: datetime | None = None, schedule: bool = True) -> int:
-        """Store one answered problem and (by default) update its family's review schedule."""
+        """Store one answered problem and (by default) update its family's review schedule.
+
+        Within an exam a problem has one attempt: recording it again replaces the answer."""
         when = when or now()
-        row = self._write(
-            "INSERT INTO attempts (problem_id, family, topic, answer, marks, max_marks, hints_used,"
-            " seconds, source, exam_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (attempt.problem_id, attempt.family, attempt.topic, json.dumps(attempt.answer),
-             float(attempt.marks), float(attempt.max_marks), int(attempt.hints_used), attempt.seconds,
-             attempt.source, exam_id, _iso(when)))
+        values_ = (attempt.problem_id, attempt.family, attempt.topic, json.dumps(attempt.answer),
+                   float(attempt.marks), float(attempt.max_marks), int(attempt.hints_used), attempt.seconds,
+                   attempt.source, exam_id, _iso(when))
+        sql = ("INSERT INTO attempts (problem_id, family, topic, answer, marks, max_marks, hints_used,"
+               " seconds, source, exam_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+        if exam_id is not None:
+            sql += (" ON CONFLICT(exam_id, problem_id) WHERE exam_id IS NOT NULL DO UPDATE SET"
+                    " answer = excluded.answer, marks = excluded.marks, max_marks = excluded.max_marks,"
+                    " hints_used = excluded.hints_used, seconds = excluded.seconds,"
+                    " created_at = excluded.created_at")
+        row = self._write(sql, values_)
         if schedule:
             self.review(attempt.family, rating_for(attempt), topic=attempt.topic, when=when)
         return row

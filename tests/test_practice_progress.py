@@ -91,6 +91,27 @@ def test_signal_keeps_the_answers_given(home, sig):
     assert exam["finished_at"] and (exam["marks"], exam["max_marks"]) == (2, 4)
 
 
+def test_a_killed_exam_keeps_the_answers_given(home):
+    """kill -9 allows no clean-up: the answer must already be in the store when it is given."""
+    env = {**os.environ, "DLTUTOR_HOME": str(home)}
+    proc = subprocess.Popen([sys.executable, "-m", "dltutor", *EXAM], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    try:
+        proc.stdin.write("8\n")
+        proc.stdin.flush()
+        _read_until(proc.stdout, "Question 2 of 2")
+        proc.kill()
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+    with Store() as store:
+        (attempt,) = store.attempts()
+        (exam,) = store.exams()
+        assert store.schedule() == []          # reviews move only when the exam ends
+    assert attempt["problem_id"] == FIRST and json.loads(attempt["answer"]) == {"out": "8"}
+    assert attempt["marks"] == 2 and not exam["finished_at"]
+
+
 def test_internal_error_keeps_the_answers_given(home, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("8\n"))
 

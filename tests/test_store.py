@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dltutor.store import DB_NAME, Attempt, Store, StoreError, rating_for
+from dltutor.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Attempt, Store, StoreError, rating_for
 from conftest import assert_bad_input, run_cli
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -32,7 +32,7 @@ def test_database_lives_in_dltutor_home(home):
     assert (home / DB_NAME).exists()
     con = sqlite3.connect(home / DB_NAME)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_attempts_and_mastery_per_topic(home):
@@ -70,6 +70,36 @@ def test_exam_is_stored_with_its_attempts(home):
         (exam,) = store.exams()
         assert (exam["marks"], exam["max_marks"], exam["topics"]) == (2, 4, "cnn")
         assert store.attempts()[0]["exam_id"] == exam_id
+
+
+def test_an_exam_keeps_one_attempt_per_question(home):
+    with Store() as store:
+        exam_id = store.start_exam(seed=1, topics=[], count=1, minutes=None, when=T0)
+        store.record_attempt(attempt(marks=0, answer={"out": "7"}), exam_id=exam_id, schedule=False)
+        store.record_attempt(attempt(marks=2, answer={"out": "8"}), exam_id=exam_id, schedule=False)
+        store.record_attempt(attempt(marks=2), when=T0)          # outside the exam: a new attempt
+        rows = store.attempts()
+        assert len(rows) == 2
+        in_exam = next(r for r in rows if r["exam_id"] == exam_id)
+        assert (in_exam["marks"], in_exam["answer"]) == (2, '{"out": "8"}')
+
+
+def test_an_old_database_is_migrated_and_keeps_its_data(home):
+    path = home / DB_NAME
+    con = sqlite3.connect(path)
+    for statement in MIGRATIONS[1].split(";"):
+        if statement.strip():
+            con.execute(statement)
+    con.execute("INSERT INTO attempts (problem_id, family, marks, max_marks, created_at)"
+                " VALUES ('f@1:1', 'f', 1, 2, '2026-01-01T00:00:00+00:00')")
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    with Store() as store:
+        assert [r["family"] for r in store.attempts()] == ["f"]
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert con.execute("SELECT name FROM sqlite_master WHERE name = 'attempts_exam_question'").fetchone()
 
 
 def test_streak_counts_consecutive_days(home):

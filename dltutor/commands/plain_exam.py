@@ -23,17 +23,22 @@ EXAM_HELP = ("Commands at any prompt: skip or next (next question), back, goto N
 
 
 class ExamRecord:
-    """The exam in the progress store: started before the first question; at the end (submitted,
-    end of input, time up, Ctrl-C, SIGTERM/SIGHUP or an internal error) every answered question
-    is stored as an attempt and the marks are written.
-
-    Recording once at the end means a changed answer is stored once, and each family's review
-    schedule moves once per exam; only a kill -9 of the process loses the answers."""
+    """The exam in the progress store: started before the first question; each question's
+    attempt is saved as soon as it is answered (and replaced if the answer changes), so a
+    crash keeps what was answered; at the end every answered question moves its family's
+    review schedule once and the marks are written."""
 
     def __init__(self, store, exam):
         self.store = store
         self.exam_id = store.start_exam(seed=exam.seed, topics=exam.topics, count=len(exam.questions),
                                         minutes=exam.minutes)
+
+    def save(self, exam, number: int) -> None:
+        from dltutor.exam import question_attempt
+
+        attempt = question_attempt(exam, number)
+        if attempt is not None:
+            self.store.record_attempt(attempt, exam_id=self.exam_id, schedule=False)
 
     def finish(self, exam, result) -> None:
         from dltutor.exam import exam_attempts
@@ -151,6 +156,9 @@ class PlainExam:
                     exam.answer(index, part.name, text)
         finally:
             exam.spend(index, time.monotonic() - shown)
+            if self.record is not None:
+                with _signals(signal.SIG_IGN, "SIGINT"):
+                    self.record.save(exam, index)
         if exam.show_correct:
             for line in self.verdict(exam.check(index)):
                 self.say(line)
