@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from dltutor.solution import plain
 from dltutor.values import format_number
 
 
@@ -82,23 +83,6 @@ _CACHE: dict[str, ast.Expression] = {}
 
 class ExpressionError(Exception):
     """An expression that does not parse or does not evaluate (the loader names the file and field)."""
-
-
-def plain(value):
-    """NumPy results back to plain Python (lists, ints, floats)."""
-    if isinstance(value, np.ndarray):
-        return plain(value.tolist())
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value)
-    return value
 
 
 def _arith(a):

@@ -1,0 +1,220 @@
+"""The expected answers of a drawn problem: run the family's solver, read off each part.
+
+A drawn problem's names (parameters and derived values) fill the family's
+option templates; the solver's answer, through each part's expression, gives
+the part's expected value. A table part is computed row by row, each row from
+the previous row's state (``table_row``, ``next_state``), and kept flattened
+(one list of numbers per row) with its column headers. A misconception reruns
+the solver with altered settings, or evaluates its own expression, to give the
+wrong answer a student with that slip would write. ``close`` is the one
+tolerance test used to compare answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dltutor.errors import InputError
+from dltutor.expressions import evaluate, fill_template
+from dltutor.familyspec import Family, MisconceptionSpec, PartSpec
+from dltutor.solution import Solution
+
+
+@dataclass
+class Part:
+    """One answer part of a drawn problem, with its expected value."""
+
+    spec: PartSpec
+    expected: Any                     # plain value; a table: list of flattened rows
+    columns: tuple[str, ...] = ()     # table: the flattened column headers
+    layout: tuple[tuple[str, int, bool], ...] = ()   # table: (column, cells, is a list) per column
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def to_dict(self) -> dict:
+        out = {"name": self.name, "label": self.spec.label, "form": self.spec.form,
+               "marks": self.spec.marks, "answer": self.expected}
+        if self.spec.form not in ("integer", "boolean", "shape"):
+            out["tolerance"] = {"abs": self.spec.tol, "rel": self.spec.rel}
+        if self.columns:
+            out["columns"] = list(self.columns)
+        return out
+
+
+# ---------------------------------------------------------------- running the solver
+
+def derive(family: Family, params: dict, pinned: dict | None = None) -> dict:
+    """Parameters plus the derived values, in file order; ``pinned`` values replace derived ones."""
+    names = dict(params)
+    pinned = pinned or {}
+    for key, expr in family.derived.items():
+        if key in pinned:
+            names[key] = pinned[key]
+        else:
+            names[key] = evaluate(expr, names) if isinstance(expr, str) else expr
+    names.update({k: v for k, v in pinned.items() if k not in names})
+    return names
+
+
+def option_texts(templates: dict[str, str], names: dict) -> dict[str, str]:
+    """Fill option templates; keys become solver keyword names (``update-bias`` → ``update_bias``)."""
+    return {k.replace("-", "_"): fill_template(v, names) for k, v in templates.items()}
+
+
+def run_kind(kind: str, texts: dict[str, str]) -> Solution:
+    from dltutor.solvers.registry import run
+
+    try:
+        return run(kind, **{k: v for k, v in texts.items() if v != ""})
+    except ModuleNotFoundError as exc:   # a kind whose module is not written yet
+        raise KindMissing(f"the solve kind {kind!r} is not available ({exc})") from None
+
+
+class KindMissing(RuntimeError):
+    """The family's kind cannot be imported: not a bad draw, the family cannot run at all."""
+
+
+# ---------------------------------------------------------------- expected answers
+
+def expected_part(family: Family, spec: PartSpec, names: dict, solution: Solution) -> Part:
+    if spec.table is None:
+        value = evaluate(spec.answer, {**names, "answer": solution.answer})
+        if spec.form == "integer" and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return Part(spec, value)
+    rows = table_rows(family, spec, names)
+    columns, layout = _headers(rows[0])
+    return Part(spec, [flatten_row(r) for r in rows], columns, layout)
+
+
+def misconception_values(family: Family, mis: MisconceptionSpec, names: dict, solution: Solution,
+                         parts: list[Part]) -> dict | None:
+    """The wrong answer of ``mis`` per part it changes, or None when it does not apply to this draw."""
+    if mis.when and not evaluate(mis.when, names):
+        return None
+    alt = dict(names)
+    if mis.set:
+        params = {k: v for k, v in names.items() if k not in family.derived}
+        changed = {k: (evaluate(v, names) if isinstance(v, str) else v) for k, v in mis.set.items()}
+        params.update({k: v for k, v in changed.items() if k in params})
+        alt = derive(family, params, {k: v for k, v in changed.items() if k not in params})
+    wrong = solution
+    if mis.reruns:
+        texts = option_texts({**family.options, **mis.options}, alt)
+        try:
+            wrong = run_kind(family.kind, texts)
+        except InputError:
+            return None
+    values = {}
+    for part in parts:
+        spec = part.spec
+        if mis.parts and spec.name not in mis.parts:
+            continue
+        if spec.name in mis.answers:
+            values[spec.name] = evaluate(mis.answers[spec.name],
+                                         {**alt, "answer": solution.answer, "wrong": wrong.answer})
+        elif spec.table is not None and (mis.reruns or mis.row_options or mis.columns):
+            try:
+                rows = table_rows(family, spec, alt, mis)
+            except InputError:
+                continue
+            values[spec.name] = [flatten_row(r) for r in rows]
+        elif mis.reruns:
+            values[spec.name] = evaluate(spec.answer, {**alt, "answer": wrong.answer})
+    return values or None
+
+
+# ---------------------------------------------------------------- tables
+
+def table_row(family: Family, spec: PartSpec, names: dict, i: int, state: dict,
+              mis: MisconceptionSpec | None = None) -> dict:
+    """Row ``i`` of a table part computed from ``state`` (the previous row's values)."""
+    table = spec.table
+    scope = {**names, "i": i, "state": state}
+    if table.options:
+        templates = dict(table.options)
+        if mis is not None:
+            templates.update(mis.row_options)
+        texts = option_texts(templates, scope)
+        scope["answer"] = run_kind(family.kind, texts).answer
+    row = {}
+    for name, expr in table.columns:
+        if mis is not None and name in mis.columns:
+            expr = mis.columns[name]
+        row[name] = evaluate(expr, {**scope, "row": row})
+    return row
+
+
+def next_state(spec: PartSpec, names: dict, state: dict, row: dict) -> dict:
+    scope = {**names, "state": state, "row": row}
+    return {k: evaluate(v, scope) for k, v in spec.table.next_state.items()}
+
+
+def initial_state(spec: PartSpec, names: dict) -> dict:
+    return {k: evaluate(v, names) for k, v in spec.table.state.items()}
+
+
+def row_count(spec: PartSpec, names: dict) -> int:
+    rows = spec.table.rows
+    return int(evaluate(rows, names) if isinstance(rows, str) else rows)
+
+
+def table_rows(family: Family, spec: PartSpec, names: dict, mis: MisconceptionSpec | None = None) -> list[dict]:
+    state = initial_state(spec, names)
+    rows = []
+    for i in range(row_count(spec, names)):
+        row = table_row(family, spec, names, i, state, mis)
+        rows.append(row)
+        state = next_state(spec, names, state, row)
+    return rows
+
+
+def flatten_row(row: dict) -> list:
+    cells = []
+    for value in row.values():
+        cells.extend(np.ravel(value).tolist() if isinstance(value, list) else [value])
+    return cells
+
+
+def _headers(row: dict) -> tuple[tuple[str, ...], tuple[tuple[str, int, bool], ...]]:
+    columns, layout = [], []
+    for name, value in row.items():
+        if isinstance(value, list):
+            n = len(np.ravel(value))
+            columns.extend(f"{name}{j}" for j in range(1, n + 1))
+            layout.append((name, n, True))
+        else:
+            columns.append(name)
+            layout.append((name, 1, False))
+    return tuple(columns), tuple(layout)
+
+
+def unflatten_row(cells: list, part: Part) -> dict:
+    """A flattened row back into columns (for carrying a student's row forward)."""
+    out, at = {}, 0
+    for name, width, is_list in part.layout:
+        chunk = list(cells[at:at + width])
+        out[name] = chunk if is_list else chunk[0]
+        at += width
+    return out
+
+
+# ---------------------------------------------------------------- comparing
+
+def close(a, b, spec: PartSpec) -> bool:
+    """``a`` equals ``b`` within the part's tolerance: |a − b| ≤ max(tol, rel·|b|), elementwise."""
+    if isinstance(b, bool) or isinstance(a, bool):
+        return a == b
+    try:
+        x = np.asarray(a, dtype=float)
+        y = np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return a == b
+    if x.shape != y.shape:
+        return False
+    return bool(np.all(np.abs(x - y) <= np.maximum(spec.tol, spec.rel * np.abs(y)) + 1e-12))

@@ -1,0 +1,325 @@
+"""A problem family's file, read and checked: ``problems/<id>.toml`` -> ``Family``.
+
+The format is in problems/README.md. A family is data: parameter ranges per
+difficulty, derived values, constraints, a prompt template, the ``solve`` kind
+that answers it and its option templates, the answer parts (``PartSpec``, a
+table part with its ``TableSpec``), hints and misconceptions
+(``MisconceptionSpec``). Every expression and template is compiled when the
+file is read, so that a mistake in a file is reported with the file and the
+field (``problem family x.toml: parts[1].answer: ...``), not when a student
+draws a problem. Drawing is in ``dltutor.families``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from dltutor.errors import InputError
+from dltutor.expressions import ExpressionError, compile_expression, placeholders
+from dltutor.resources import resource_dir
+
+DIFFICULTIES = ("easy", "medium", "hard")
+TOPICS = ("neurons", "learning", "activations", "losses", "backprop", "cnn", "params", "rnn",
+          "optimizers", "metrics")
+FORMS = ("integer", "number", "fraction", "boolean", "vector", "shape", "matrix", "table")
+DEFAULT_TOL = 5e-4      # absolute
+DEFAULT_REL = 1e-2      # relative: 3 significant digits are enough
+
+
+# ---------------------------------------------------------------- the data
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A part answered as a table, one row per sample/time step, each row from the previous row's state."""
+
+    rows: str                               # expression: number of rows
+    state: dict[str, str]                   # initial state: name -> expression
+    columns: tuple[tuple[str, str], ...]    # (column name, expression over answer/state/i)
+    next_state: dict[str, str]              # state after a row: expressions over row/state
+    options: dict[str, str]                 # option templates of one row's solver run (may be empty)
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    name: str
+    label: str
+    form: str
+    marks: float
+    answer: str = "answer"
+    tol: float = DEFAULT_TOL
+    rel: float = DEFAULT_REL
+    when: str = ""
+    table: TableSpec | None = None
+
+
+@dataclass(frozen=True)
+class MisconceptionSpec:
+    id: str
+    feedback: str
+    set: dict[str, Any] = field(default_factory=dict)          # parameter overrides (expressions)
+    options: dict[str, str] = field(default_factory=dict)      # option-text overrides (templates)
+    answers: dict[str, str] = field(default_factory=dict)      # part -> expression of the wrong answer
+    row_options: dict[str, str] = field(default_factory=dict)  # table rows: option overrides
+    columns: dict[str, str] = field(default_factory=dict)      # table rows: column expression overrides
+    when: str = ""
+    parts: tuple[str, ...] = ()
+
+    @property
+    def reruns(self) -> bool:
+        return bool(self.set or self.options)
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    version: int
+    title: str
+    topic: str
+    kind: str
+    prompt: str
+    params: dict[str, dict[str, dict]]     # difficulty -> name -> spec
+    derived: dict[str, Any]
+    constraints: tuple[str, ...]
+    options: dict[str, str]
+    parts: tuple[PartSpec, ...]
+    misconceptions: tuple[MisconceptionSpec, ...]
+    hints: tuple[str, ...]
+    path: str = ""
+    allow_zero: bool = False
+
+    def summary(self) -> dict:
+        return {"id": self.id, "title": self.title, "topic": self.topic, "kind": self.kind}
+
+
+# ---------------------------------------------------------------- loading
+
+def problems_dir() -> Path:
+    """The shipped ``problems/`` folder (the wheel's copy, else the source checkout's)."""
+    try:
+        return resource_dir("problems")
+    except FileNotFoundError:
+        raise InputError("the problems folder is missing from this installation") from None
+
+
+@lru_cache(maxsize=None)
+def load_families(directory: str | None = None) -> dict[str, Family]:
+    """Every family in ``directory`` (default: the project's problems/), by id, sorted."""
+    folder = Path(directory) if directory else problems_dir()
+    families = {}
+    for path in sorted(folder.glob("*.toml")):
+        fam = load_family(path)
+        families[fam.id] = fam
+    return families
+
+
+def get_family(name: str) -> Family:
+    families = load_families()
+    if name not in families:
+        raise InputError(f"unknown problem family {name!r}; see 'dltutor generate --list'")
+    return families[name]
+
+
+def load_family(path: str | Path) -> Family:
+    """Read and validate one family file; a bad file is an InputError naming the file and the field."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"problem family {path.name}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"problem family {path.name}: cannot be read ({exc.__class__.__name__})") from None
+    return _validate(data, path)
+
+
+class _Bad(Exception):
+    def __init__(self, where: str, message: str):
+        super().__init__(f"{where}: {message}")
+
+
+def _need(data: dict, key: str, kind: type | tuple, where: str = ""):
+    label = f"{where}{key}"
+    if key not in data:
+        raise _Bad(label, "is missing")
+    value = data[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float, (int, float))):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise _Bad(label, f"must be a {names}, got {value!r}")
+    return value
+
+
+def _check_expr(text, where: str) -> str:
+    if not isinstance(text, str) or text == "":
+        return text
+    try:
+        compile_expression(text)
+    except ExpressionError as exc:
+        raise _Bad(where, str(exc)) from None
+    return text
+
+
+def _check_template(text, where: str) -> str:
+    if not isinstance(text, str):
+        raise _Bad(where, f"must be a text template, got {text!r}")
+    for expr in placeholders(text):
+        _check_expr(expr, where)
+    return text
+
+
+TOP_LEVEL = ("id", "version", "title", "topic", "kind", "prompt", "hints", "constraints", "allow_zero",
+             "options", "parts", "misconceptions", "derived", "params")
+
+
+def _param_spec(spec, where: str) -> dict:
+    if where.split(".")[-1] in TOP_LEVEL:
+        raise _Bad(where, "is a top-level key written after a [table] header; "
+                          "move it above the first [table] of the file")
+    if not isinstance(spec, dict):
+        return {"value": spec}
+    kinds = [k for k in ("value", "int", "grid", "choice") if k in spec]
+    if len(kinds) != 1:
+        raise _Bad(where, "needs exactly one of value, int = [lo, hi], grid = [lo, hi, step], choice = [...]")
+    unknown = set(spec) - {"value", "int", "grid", "choice", "shape", "nonzero"}
+    if unknown:
+        raise _Bad(where, f"unknown key {sorted(unknown)[0]!r}")
+    if "int" in spec and (not isinstance(spec["int"], list) or len(spec["int"]) != 2
+                          or not all(isinstance(v, int) for v in spec["int"]) or spec["int"][0] > spec["int"][1]):
+        raise _Bad(where + ".int", "must be [lo, hi], whole numbers with lo <= hi")
+    if "grid" in spec and (not isinstance(spec["grid"], list) or len(spec["grid"]) != 3
+                           or not all(isinstance(v, (int, float)) for v in spec["grid"])
+                           or spec["grid"][2] <= 0 or spec["grid"][0] > spec["grid"][1]):
+        raise _Bad(where + ".grid", "must be [lo, hi, step] with lo <= hi and step > 0")
+    if "choice" in spec and (not isinstance(spec["choice"], list) or not spec["choice"]):
+        raise _Bad(where + ".choice", "must be a non-empty list")
+    if "shape" in spec:
+        shape = spec["shape"]
+        if not isinstance(shape, list) or not all(isinstance(d, (int, str)) for d in shape):
+            raise _Bad(where + ".shape", "must be a list of sizes (numbers or expressions)")
+        for d in shape:
+            _check_expr(d, where + ".shape")
+    return spec
+
+
+def _validate(data: dict, path: Path) -> Family:
+    from dltutor.solvers.registry import KIND_MODULES
+
+    try:
+        fid = _need(data, "id", str)
+        if fid != path.stem:
+            raise _Bad("id", f"{fid!r} must equal the file name {path.stem!r}")
+        version = _need(data, "version", int)
+        if version < 1:
+            raise _Bad("version", "must be at least 1")
+        title = _need(data, "title", str)
+        topic = _need(data, "topic", str)
+        if topic not in TOPICS:
+            raise _Bad("topic", f"{topic!r} is not one of {', '.join(TOPICS)}")
+        kind = _need(data, "kind", str)
+        if kind not in KIND_MODULES:
+            raise _Bad("kind", f"{kind!r} is not a solve kind")
+        prompt = _check_template(_need(data, "prompt", str), "prompt").strip()
+        hints = tuple(_need(data, "hints", list))
+        if not hints or not all(isinstance(h, str) for h in hints):
+            raise _Bad("hints", "must be a non-empty list of texts")
+
+        base = {k: _param_spec(v, f"params.{k}") for k, v in _need(data, "params", dict).items()}
+        params = {}
+        for diff in DIFFICULTIES:
+            over = data.get(diff, {})
+            if not isinstance(over, dict):
+                raise _Bad(diff, "must be a table of parameter ranges")
+            merged = dict(base)
+            merged.update({k: _param_spec(v, f"{diff}.{k}") for k, v in over.items()})
+            params[diff] = merged
+        derived = data.get("derived", {})
+        if not isinstance(derived, dict):
+            raise _Bad("derived", "must be a table of name = expression")
+        for k, v in derived.items():
+            _check_expr(v, f"derived.{k}")
+        constraints = tuple(data.get("constraints", []))
+        for i, c in enumerate(constraints):
+            if not isinstance(c, str):
+                raise _Bad(f"constraints[{i}]", "must be an expression text")
+            _check_expr(c, f"constraints[{i}]")
+        options = _need(data, "options", dict)
+        for k, v in options.items():
+            _check_template(v, f"options.{k}")
+
+        parts = tuple(_part(p, i) for i, p in enumerate(_need(data, "parts", list)))
+        if not parts:
+            raise _Bad("parts", "needs at least one part")
+        names = [p.name for p in parts]
+        if len(set(names)) != len(names):
+            raise _Bad("parts", "part names must be distinct")
+        mis = tuple(_misconception(m, i, names) for i, m in enumerate(_need(data, "misconceptions", list)))
+        if not mis:
+            raise _Bad("misconceptions", "needs at least one misconception")
+        if len({m.id for m in mis}) != len(mis):
+            raise _Bad("misconceptions", "ids must be distinct")
+        allow_zero = bool(data.get("allow_zero", False))
+    except _Bad as exc:
+        raise InputError(f"problem family {path.name}: {exc}") from None
+    return Family(fid, version, title, topic, kind, prompt, params, derived, constraints,
+                  dict(options), parts, mis, hints, str(path), allow_zero)
+
+
+def _part(data, i: int) -> PartSpec:
+    where = f"parts[{i}]."
+    if not isinstance(data, dict):
+        raise _Bad(f"parts[{i}]", "must be a table")
+    name = _need(data, "name", str, where)
+    form = _need(data, "form", str, where)
+    if form not in FORMS:
+        raise _Bad(where + "form", f"{form!r} is not one of {', '.join(FORMS)}")
+    marks = _need(data, "marks", (int, float), where)
+    if marks <= 0:
+        raise _Bad(where + "marks", "must be greater than 0")
+    label = _check_template(data.get("label", name), where + "label")
+    table = None
+    if form == "table":
+        columns = _need(data, "columns", list, where)
+        cols = []
+        for j, col in enumerate(columns):
+            if not isinstance(col, dict) or "name" not in col or "answer" not in col:
+                raise _Bad(f"{where}columns[{j}]", "must be {name = ..., answer = ...}")
+            cols.append((str(col["name"]), _check_expr(col["answer"], f"{where}columns[{j}].answer")))
+        state = data.get("state", {})
+        nxt = data.get("next_state", {})
+        for k, v in list(state.items()) + list(nxt.items()):
+            _check_expr(v, f"{where}state.{k}")
+        opts = data.get("options", {})
+        for k, v in opts.items():
+            _check_template(v, f"{where}options.{k}")
+        table = TableSpec(_check_expr(_need(data, "rows", (str, int), where), where + "rows"),
+                          dict(state), tuple(cols), dict(nxt), dict(opts))
+    tol = data.get("tol", 0.0 if form in ("integer", "shape", "boolean") else DEFAULT_TOL)
+    rel = data.get("rel", 0.0 if form in ("integer", "shape", "boolean") else DEFAULT_REL)
+    return PartSpec(name, label, form, float(marks), _check_expr(data.get("answer", "answer"), where + "answer"),
+                    float(tol), float(rel), _check_expr(data.get("when", ""), where + "when"), table)
+
+
+def _misconception(data, i: int, part_names: list[str]) -> MisconceptionSpec:
+    where = f"misconceptions[{i}]."
+    if not isinstance(data, dict):
+        raise _Bad(f"misconceptions[{i}]", "must be a table")
+    mid = _need(data, "id", str, where)
+    feedback = _need(data, "feedback", str, where)
+    spec = MisconceptionSpec(
+        mid, feedback, dict(data.get("set", {})), dict(data.get("options", {})), dict(data.get("answers", {})),
+        dict(data.get("row_options", {})), dict(data.get("columns", {})),
+        _check_expr(data.get("when", ""), where + "when"), tuple(data.get("parts", ())))
+    if not (spec.set or spec.options or spec.answers or spec.row_options or spec.columns):
+        raise _Bad(where[:-1], "needs set, options, answers, row_options or columns")
+    for p in list(spec.answers) + list(spec.parts):
+        if p not in part_names:
+            raise _Bad(where + "answers", f"names an unknown part {p!r}")
+    for k, v in spec.set.items():
+        _check_expr(v, f"{where}set.{k}")
+    for k, v in spec.answers.items():
+        _check_expr(v, f"{where}answers.{k}")
+    for k, v in list(spec.options.items()) + list(spec.row_options.items()):
+        _check_template(v, f"{where}options.{k}")
+    return spec
