@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from dltutor.errors import InputError
+from dltutor.values import quote
 from dltutor.expressions import ExpressionError, evaluate, fill_template
 from dltutor.familyanswers import (KindMissing, Part, close, derive, expected_part, flatten_row, initial_state,
                                    misconception_values, next_state, option_texts, row_count, run_kind,
@@ -51,7 +52,7 @@ __all__ = ["DIFFICULTIES", "TOPICS", "FORMS", "MAX_DRAWS", "DEFAULT_TOL", "DEFAU
            "flatten_row", "unflatten_row", "close"]
 
 MAX_DRAWS = 200
-ID_PATTERN = re.compile(r"^([a-z0-9][a-z0-9-]*)@(\d+):(\d+)(?::(easy|medium|hard))?$")
+ID_PATTERN = re.compile(r"^([a-z0-9][a-z0-9-]{0,80})@(\d{1,6}):(\d{1,18})(?::(easy|medium|hard))?$")
 
 
 @dataclass
@@ -104,7 +105,8 @@ def parse_id(text: str) -> tuple[str, int, int, str]:
     """``family@version:seed[:difficulty]`` → (family, version, seed, difficulty)."""
     m = ID_PATTERN.match(text.strip())
     if not m:
-        raise InputError(f"problem id {text!r} must look like conv-output-size@1:42:hard")
+        raise InputError(f"problem id {quote(text)} must look like conv-output-size@1:42:hard "
+                         "(a seed of at most 18 digits)")
     return m.group(1), int(m.group(2)), int(m.group(3)), m.group(4) or "medium"
 
 

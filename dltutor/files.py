@@ -22,14 +22,33 @@ def _umask() -> int:
     return mask
 
 
+def check_path(path: Path | str, label: str = "-o") -> Path:
+    """``path`` as a Path, or InputError when no file can have that name: a NUL byte, or a
+    name longer than the system allows (both would escape as ValueError/OSError from os.stat)."""
+    from dltutor.values import quote
+
+    text = str(path)
+    if "\x00" in text:
+        raise InputError(f"{label} {quote(text)} contains a NUL character; give an ordinary file name")
+    try:
+        Path(text).is_dir()
+    except OSError as exc:
+        raise InputError(f"{label} {quote(text)} cannot be used: {exc.strerror or exc}") from None
+    return Path(text)
+
+
 def write_atomic(path: Path | str, data: str | bytes | Callable[[BinaryIO], None], *, label: str = "-o") -> None:
     """Write ``data`` (text, bytes, or a function that writes to a binary file) to ``path``.
 
     A folder that does not exist or cannot be written is bad input naming ``label`` and the path."""
-    path = Path(path)
+    path = check_path(path, label)
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise InputError(f"{label} {str(path)!r} is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        # /dev/null, /dev/stdout, a named pipe: write into it; replacing it would destroy it.
+        _write_in_place(path, data, label)
+        return
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -48,3 +67,14 @@ def write_atomic(path: Path | str, data: str | bytes | Callable[[BinaryIO], None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_in_place(path: Path, data, label: str) -> None:
+    try:
+        with open(path, "wb") as handle:
+            if callable(data):
+                data(handle)
+            else:
+                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+    except OSError as exc:
+        raise InputError(f"{label} {str(path)!r} cannot be written: {exc.strerror or exc}") from None

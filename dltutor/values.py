@@ -362,7 +362,8 @@ def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y", "z"), what:
     try:
         with warnings.catch_warnings():   # "2x" would print a SyntaxWarning on stderr
             warnings.simplefilter("ignore")
-            tree = ast.parse(text.replace("^", "**"), mode="eval")
+            source = text.replace("^", "**")
+            tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError):     # ValueError: a NUL byte, on some Python versions
         raise InputError(f"{what} {_show(text)} is not an arithmetic expression") from None
 
@@ -383,8 +384,11 @@ def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y", "z"), what:
         if isinstance(node, ast.Expression):
             return build(node.body)
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            if not math.isfinite(node.value) or abs(node.value) > MAX_ABS:
-                raise InputError(f"{what}: number {node.value!r} is out of range")
+            # abs() first: math.isfinite() of a 400-digit int raises OverflowError
+            if abs(node.value) > MAX_ABS or not math.isfinite(node.value):
+                written = ast.get_source_segment(source, node) or repr(node.value)
+                raise InputError(f"{what}: number {_show(written, 24)} is out of range "
+                                 f"(the limit is {MAX_ABS:g} in magnitude)")
             return sympy.Rational(str(node.value)) if isinstance(node.value, float) else sympy.Integer(node.value)
         if isinstance(node, ast.Name):
             if node.id in symbols:

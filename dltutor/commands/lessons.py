@@ -72,11 +72,12 @@ def lessons(as_json: bool) -> None:
 @click.argument("lesson_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf"]), default=None,
               help="export instead of showing: md (worked steps written out), html (standalone, prints well), pdf")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+# a plain string, not click.Path: click.Path stats the name, and a NUL byte in it escaped as ValueError
+@click.option("-o", "--output", default=None, metavar="FILE",
               help="file to write (default: stdout for md/html, ID.pdf for pdf)")
 @click.option("--digits", default="6", metavar="N", show_default=True,
               help="significant digits of the numbers shown")
-def lesson(lesson_id: str, fmt: str | None, output: Path | None, digits: str) -> None:
+def lesson(lesson_id: str, fmt: str | None, output: str | None, digits: str) -> None:
     """Show one lesson: text, formulas, worked examples computed live, practice problems.
 
     ID is a lesson id from 'dltutor lessons'.
@@ -99,7 +100,7 @@ def lesson(lesson_id: str, fmt: str | None, output: Path | None, digits: str) ->
     if output is None and fmt != "pdf":
         click.echo(data, nl=False)
         return
-    path = output or Path(f"{found.id}.pdf")
+    path = Path(output) if output else Path(f"{found.id}.pdf")
     from dltutor.files import write_atomic
 
     write_atomic(path, data)

@@ -137,7 +137,7 @@ class PlainExam:
         problem = q.problem
         self.say("")
         self.say(f"Question {index + 1} of {len(exam.questions)}  [{problem.family.topic}, "
-                 f"{problem.marks:g} marks]  {problem.id}")
+                 f"{problem.marks:g} mark{'s' if problem.marks != 1 else ''}]  {problem.id}")
         self.say(problem.prompt)
         shown = time.monotonic()
         try:

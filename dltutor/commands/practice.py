@@ -61,7 +61,7 @@ def expected_text(part, digits: int) -> str:
 
 def _print_problem(problem, with_parts: bool = True) -> None:
     fam = problem.family
-    click.echo(f"{problem.id}  {fam.title} ({fam.topic}, {problem.difficulty}, {problem.marks:g} marks)")
+    click.echo(f"{problem.id}  {fam.title} ({fam.topic}, {problem.difficulty}, {problem.marks:g} mark{'s' if problem.marks != 1 else ''})")
     click.echo("")
     click.echo(problem.prompt)
     if with_parts:

@@ -18,18 +18,8 @@ import click
 
 from dltutor.cli import CONTEXT, examples_epilog
 from dltutor.errors import InputError
+from dltutor.nn.presets import DEFAULTS, check_fits, default_lr, default_model
 
-# data set -> (default model with {K} for the classes, epochs, batch, Adam learning rate)
-DEFAULTS = {
-    "xor": ("Input(2) -> Dense(8, tanh) -> Dense(1, sigmoid)", 300, 4, 0.05),
-    "circles": ("Input(2) -> Dense(16, tanh) -> Dense(1, sigmoid)", 100, 32, 0.02),
-    "moons": ("Input(2) -> Dense(16, tanh) -> Dense(1, sigmoid)", 100, 32, 0.02),
-    "spiral": ("Input(2) -> Dense(32, relu) -> Dense({K}, softmax)", 200, 32, 0.01),
-    "blobs": ("Input(2) -> Dense(8, relu) -> Dense({K}, softmax)", 50, 32, 0.01),
-    "digits": ("Input(64) -> Dense(64, relu) -> Dense(10, softmax)", 20, 32, 0.005),
-}
-# SGD-like optimizers take larger steps than the adaptive ones
-LR_FACTOR = {"adam": 1.0, "rmsprop": 1.0, "sgd": 10.0, "momentum": 2.0, "nesterov": 2.0}
 MAX_EPOCHS = 100_000
 
 EXAMPLES = [
@@ -39,21 +29,6 @@ EXAMPLES = [
     "-> Dense(10, softmax)\" --epochs 10 --save digits.npz",
     "--data moons --optimizer sgd --lr 0.5 --json",
 ]
-
-
-def default_model(data: str, classes: int) -> str:
-    return DEFAULTS[data][0].format(K=classes)
-
-
-def check_fits(model, data: str, classes: int) -> None:
-    """The output must have one unit per class (or one sigmoid unit for two classes)."""
-    out = model.output_shape
-    if out == (classes,) or (classes == 2 and out == (1,)):
-        return
-    shape = "(" + ", ".join(str(d) for d in out) + ("," if len(out) == 1 else "") + ")"
-    hint = "Dense(1, sigmoid) or Dense(2, softmax)" if classes == 2 else f"Dense({classes}, softmax)"
-    raise InputError(f"the model's output {shape} does not fit {data}, which has {classes} classes "
-                     f"(labels 0..{classes - 1}): end the model with {hint}")
 
 
 def _finite(value):
@@ -92,7 +67,8 @@ def _fraction(text: str) -> float:
               help="mini-batch size [default: 32; xor 4]")
 @click.option("--test-split", "test_split", default=None, metavar="F",
               help="fraction held out for testing [default: 0.2; xor 0, its 4 points are all needed]")
-@click.option("--seed", type=int, default=0, show_default=True, help="seed of the data, the weights and the shuffling")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
+              help="seed of the data, the weights and the shuffling")
 @click.option("--save", "save_path", default=None, metavar="FILE.npz", help="save the trained weights (.npz)")
 @click.option("--load", "load_path", default=None, metavar="FILE.npz", help="start from saved weights")
 @click.option("--json", "as_json", is_flag=True,
@@ -106,13 +82,20 @@ def train(data_name, classes, samples, spec, loss, optimizer, lr, epochs, batch,
     sizes agree (digits: Input(64) or Input(8,8,1)). Ctrl-C stops after the current batch,
     keeps what was trained, prints the summary and saves if --save was given.
     """
+    from dltutor.files import check_path
     from dltutor.nn import data as datasets
     from dltutor.nn.model import build
     from dltutor.nn.weights_io import check_writable
 
+    if lr is not None and not math.isfinite(lr):    # click's FloatRange lets NaN through
+        raise InputError(f"--lr {lr} is not a finite number; give a learning rate above 0, at most 10")
+    if save_path:
+        check_path(save_path, "--save")
+    if load_path:
+        check_path(load_path, "--load")
     if data_name not in DEFAULTS:
         raise InputError(f"unknown data set {data_name!r} for --data; choose from {', '.join(DEFAULTS)}")
-    default_spec, default_epochs, default_batch, default_lr = DEFAULTS[data_name]
+    _spec, default_epochs, default_batch, _lr = DEFAULTS[data_name]
     X, y = datasets.load(data_name, samples=samples, classes=classes, seed=seed)
     n_classes = int(y.max()) + 1 if data_name != "xor" else 2
     n_classes = max(n_classes, classes or 0, 2)
@@ -129,7 +112,7 @@ def train(data_name, classes, samples, spec, loss, optimizer, lr, epochs, batch,
     check_fits(model, data_name, n_classes)
     epochs = default_epochs if epochs is None else epochs
     batch = default_batch if batch is None else batch
-    lr = lr if lr is not None else min(default_lr * LR_FACTOR[optimizer], 0.5)
+    lr = lr if lr is not None else default_lr(data_name, optimizer)
     model.compile(loss=loss, optimizer=optimizer, lr=lr)
     if save_path:
         check_writable(save_path)

@@ -21,7 +21,8 @@ from dltutor import modelspec
 from dltutor.errors import InputError
 from dltutor.nn import losses, optimizers, weights_io
 from dltutor.nn.base import LAYERS
-from dltutor.nn.training import Trainer, accuracy, labels_to_targets, prepare_inputs
+from dltutor.nn.training import (MAX_BATCH_VALUES, Trainer, accuracy, labels_to_targets, prepare_inputs,
+                                 values_per_sample)
 
 # the modules whose import registers the layer types in base.LAYERS
 from dltutor.nn import conv, dense, elementwise, norm, pool, recurrent, shaping  # noqa: F401,E402
@@ -41,6 +42,7 @@ class Sequential:
         self.loss: losses.Loss | None = None
         self.optimizer: optimizers.Optimizer | None = None
         self.stopped = False
+        self.values_per_sample = 0     # working values one sample needs (set by build)
         self.rng = np.random.default_rng([seed, 1])   # shuffling, separate from the initial weights
         if layers:
             layers[0].need_input_grad = False          # nobody needs ∂L/∂X of the data
@@ -117,6 +119,7 @@ class Sequential:
 
     def predict(self, X, batch_size: int = 1024):
         X = prepare_inputs(self, X)
+        batch_size = max(1, min(batch_size, MAX_BATCH_VALUES // max(self.values_per_sample, 1)))
         outs = [self.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
         return np.concatenate(outs) if outs else np.zeros((0,) + self.output_shape, dtype=self.dtype)
 
@@ -137,9 +140,17 @@ class Sequential:
         return f"Sequential(input={self.input_shape}, params={self.count_params()}\n{inner}\n)"
 
 
+# ``solve params`` counts models of any size by arithmetic; the engine allocates them.
+# Dense(100000) -> Dense(100000) is 10^10 weights (40 GB): refuse before allocating.
+MAX_TRAIN_PARAMS = 10_000_000
+
+
 def build(spec: str, seed: int = 0, dtype=np.float32) -> Sequential:
     """The model of a model spec, with Keras's initial weights drawn from ``seed``."""
     resolved = modelspec.resolve(spec)
+    if resolved.total > MAX_TRAIN_PARAMS:
+        raise InputError(f"the model has {resolved.total:,} parameters; the engine trains at most "
+                         f"{MAX_TRAIN_PARAMS:,} ('dltutor solve params' counts models of any size)")
     layers = []
     for i, info in enumerate(resolved.layers, start=1):
         cls = LAYERS.get(info.type)
@@ -153,4 +164,6 @@ def build(spec: str, seed: int = 0, dtype=np.float32) -> Sequential:
         if made != expected:   # one layer table: the engine must create what `solve params` counts
             raise RuntimeError(f"{info.label}: the engine made weights {made}, the spec says {expected}")
         layers.append(layer)
-    return Sequential(resolved.text, layers, resolved.input_shape, resolved.output_shape, seed, dtype)
+    model = Sequential(resolved.text, layers, resolved.input_shape, resolved.output_shape, seed, dtype)
+    model.values_per_sample = sum(values_per_sample(info) for info in resolved.layers)
+    return model

@@ -18,6 +18,33 @@ from dltutor.errors import InputError
 from dltutor.nn import losses
 
 
+# Layer outputs, cached inputs and im2col windows of one batch, in numbers: 50 million
+# float32 values is 200 MB. A batch that would need more is refused before it runs.
+MAX_BATCH_VALUES = 50_000_000
+RECURRENT = ("SimpleRNN", "LSTM", "GRU")
+
+
+def values_per_sample(layer) -> int:
+    """About how many numbers one sample keeps in a resolved layer during a training step."""
+    inp, out, cfg = layer.input_shape, layer.output_shape, layer.config
+    n = math.prod(inp) + math.prod(out)
+    window = cfg.get("kernel_size") or cfg.get("pool_size")
+    if window and out and inp:            # the im2col matrix: one row of k_h·k_w·C per output cell
+        n += math.prod(out[:-1]) * math.prod(window) * inp[-1]
+    if layer.type in RECURRENT and inp:   # the states and gates of every time step
+        n += inp[0] * cfg.get("units", 0) * 8
+    return n
+
+
+def check_batch(model, rows: int) -> None:
+    """InputError when ``rows`` samples at once would need more than MAX_BATCH_VALUES numbers."""
+    per = getattr(model, "values_per_sample", 0)
+    if rows * per > MAX_BATCH_VALUES:
+        fits = max(MAX_BATCH_VALUES // per, 0)
+        raise InputError(f"a batch of {rows:,} samples needs about {rows * per:,} numbers in this model's layers; "
+                         f"the limit is {MAX_BATCH_VALUES:,}: use a batch of at most {fits:,} or smaller layers")
+
+
 def _fmt(shape) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
@@ -122,6 +149,7 @@ class Trainer:
         Y, labels = labels_to_targets(model, y, len(X))
         history = []
         n = len(X)
+        check_batch(model, min(self.batch_size, n))
         batches = max(1, math.ceil(n / self.batch_size))
         for epoch in range(1, int(epochs) + 1):
             start = time.perf_counter()

@@ -9,6 +9,7 @@ The exports (Markdown, HTML, PDF) live in ``render/lesson_export.py``.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from rich.console import Console, Group
@@ -24,17 +25,29 @@ from dltutor.lessons import Lesson, ProblemRef, parse_math, problem_refs, run_so
 
 # ------------------------------------------------------------------ formulas
 
+# sympy keeps "use unicode" in a module global, and its printer consults that global as well
+# as its own setting; pretty() flips it for the call. Do the same, under a lock, so the output
+# never depends on what sys.stdout is (Textual, pytest capture and pipes replace it).
+_PRETTY_LOCK = threading.Lock()
+
+
 def formula_text(chain: list) -> str:
-    """A chain ``a = b = c`` of sympy expressions as one 2-D unicode picture."""
+    """A chain ``a = b = c`` of sympy expressions as one 2-D unicode picture (whatever stdout is)."""
     from sympy.printing.pretty.pretty import PrettyPrinter
+    from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
     from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
     printer = PrettyPrinter({"use_unicode": True, "order": "none", "wrap_line": False})
-    picture = None
-    for part in chain:
-        form = printer._print(part)
-        picture = form if picture is None else prettyForm(*stringPict.next(picture, " = ", form))
-    return picture.render(wrap_line=False) if picture is not None else ""
+    with _PRETTY_LOCK:
+        previous = pretty_use_unicode(True)
+        try:
+            picture = None
+            for part in chain:
+                form = printer._print(part)
+                picture = form if picture is None else prettyForm(*stringPict.next(picture, " = ", form))
+            return picture.render(wrap_line=False) if picture is not None else ""
+        finally:
+            pretty_use_unicode(previous)
 
 
 def formula_latex(chain: list) -> str:
@@ -103,7 +116,8 @@ def practice_command(ref: ProblemRef) -> str:
 
 # ------------------------------------------------------------------ Rich
 
-def _math_renderable(text: str):
+def math_renderable(text: str):
+    """A ``math`` block: each chain typeset by sympy, indented; a bad formula becomes one red line."""
     try:
         pictures = [formula_text(chain) for chain in parse_math(text)]
     except InputError as exc:
@@ -111,7 +125,8 @@ def _math_renderable(text: str):
     return Padding(Text("\n\n".join(pictures), style="cyan"), (0, 0, 1, 4))
 
 
-def _solve_renderable(command: str, digits: int):
+def solve_renderable(command: str, digits: int):
+    """A ``solve`` block worked out now, in a panel, drawn as ``dltutor solve`` draws it."""
     from dltutor.render.terminal import solution_renderable
 
     worked = work_out(command)
@@ -157,9 +172,9 @@ def lesson_renderable(lesson: Lesson, digits: int = 6):
             parts.append(Markdown(block.text))
             parts.append(Text(""))
         elif block.kind == "math":
-            parts.append(_math_renderable(block.text))
+            parts.append(math_renderable(block.text))
         elif block.kind == "solve":
-            parts.extend([_solve_renderable(block.text, digits), Text("")])
+            parts.extend([solve_renderable(block.text, digits), Text("")])
         elif block.kind == "problem":
             parts.extend([_problem_renderable(block.text), Text("")])
     return Group(*parts)

@@ -31,6 +31,9 @@ from dltutor.solvers.shapes import PADDING_HELP, padding_label, parse_padding, w
 DETAIL_CELLS = 25
 DETAIL_TAPS = 27
 SHOW_MATRIX = 144       # cells of a matrix worth printing in a step (12 x 12)
+# The input is capped by values.MAX_ELEMENTS, but padding multiplies it: --padding 30000 on a
+# 5x5 input would allocate tens of gigabytes. Cap the padded input (channels x rows x cols).
+MAX_PADDED = 65_536
 
 CONV_ACTIVATIONS = ("linear", "relu", "leaky_relu", "sigmoid", "tanh")
 
@@ -151,6 +154,10 @@ def conv2d(input: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride: int
     out_h, out_w, steps = output_sizes(H, W, kh, kw, stride, padding, "kernel")
     top, bottom = pad_amounts(H, kh, stride, padding, out_h)
     left, right = pad_amounts(W, kw, stride, padding, out_w)
+    padded_cells = C * (H + top + bottom) * (W + left + right)
+    if padded_cells > MAX_PADDED:
+        raise InputError(f"--padding {padding_label(padding)} makes a padded input of {padded_cells:,} numbers; "
+                         f"the limit is {MAX_PADDED:,}: use less padding")
     xp = np.pad(x, ((0, 0), (top, bottom), (left, right)))
     padded = bool(top or bottom or left or right)
     if padded and small(*xp.shape[1:]):

@@ -140,21 +140,32 @@ def _size_text(s: values.Size) -> str:
 
 # ------------------------------------------------------------------ params
 
+MAX_SPEC_FILE = 65536    # bytes of a --file model spec
+
+
 def read_spec_file(text: str, what: str) -> str:
     """``--file PATH``: a model spec in a text file (at most 64 KiB)."""
     from pathlib import Path
 
     path = Path(values.check_length(text, what))
     try:
-        if path.stat().st_size > 65536:
-            raise InputError(f"{what} {values.quote(str(path), 80)} is larger than 64 KiB; "
-                             "a model spec is a few lines")
-        return path.read_text(encoding="utf-8")
+        # read at most one byte past the cap: stat() says 0 bytes for /dev/zero or a pipe,
+        # and read_text() of those would never end
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SPEC_FILE + 1)
     except FileNotFoundError:
         raise InputError(f"{what} {values.quote(str(path), 80)} does not exist") from None
-    except (OSError, ValueError) as exc:  # a folder, no permission, a name too long, a NUL byte, not UTF-8
+    except (OSError, ValueError) as exc:  # a folder, no permission, a name too long, a NUL byte
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc.__class__.__name__
         raise InputError(f"{what} {values.quote(str(path))} cannot be read: {reason}") from None
+    if len(data) > MAX_SPEC_FILE:
+        raise InputError(f"{what} {values.quote(str(path), 80)} is larger than 64 KiB; "
+                         "a model spec is a few lines")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{what} {values.quote(str(path))} cannot be read: it is not UTF-8 text "
+                         "(a model spec is a plain text file)") from None
 
 
 @register(

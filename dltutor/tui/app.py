@@ -39,9 +39,10 @@ class DLTutorApp(App):
     SUB_TITLE = "learn the mathematics of deep learning"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("f1,question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+t", "toggle_theme", "Theme"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1,question_mark", "help", "Help", key_display="?",
+                tooltip="what this screen is for and every key it understands (also F1)"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False, tooltip="switch between the dark and light themes"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="leave dltutor (your progress is already saved)"),
     ]
 
     def __init__(self, seed: int | None = None, store_path: str | None = None, theme: str | None = None,
@@ -57,15 +58,19 @@ class DLTutorApp(App):
             self.theme = theme
 
     # ------------------------------------------------------------ screens
-    def on_mount(self) -> None:
-        self.open("home")
+    def get_default_screen(self):
+        """Home is the bottom of the stack (no blank screen under it to compose and paint first)."""
+        return self.screen_class("home")()
 
     def screen_class(self, name: str):
         module, attr = SCREENS_BY_NAME[name]
         return getattr(importlib.import_module(f"dltutor.tui.screens.{module}"), attr)
 
     def open(self, name: str, **kwargs) -> None:
-        """Push screen ``name`` (imported now if it was not yet)."""
+        """Push screen ``name`` (imported now if it was not yet), e.g. ``app.open("exam", count=2, minutes=5)``.
+
+        The keyword arguments are those of the screen's class; this is the public
+        way in for other faces (``dltutor exam`` pushes the exam screen this way)."""
         self.push_screen(self.screen_class(name)(**kwargs))
 
     def action_open(self, name: str) -> None:

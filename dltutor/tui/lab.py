@@ -6,8 +6,8 @@ A plain object over the engine (``dltutor.nn``), so the lab screen only draws:
     lab.train(5, stop=threading.Event(), on_epoch=print)    # epochs go on from where they were
     lab.boundary(36, 14)                                      # predicted class per cell of a grid
 
-Defaults (model, epochs, batch, learning rate per data set) are those of
-``dltutor train``, read from its module so both faces agree.
+Defaults (model, epochs, batch, learning rate per data set) come from
+``dltutor.nn.presets``, as those of ``dltutor train`` do, so both faces agree.
 """
 
 from __future__ import annotations
@@ -18,16 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from dltutor.errors import InputError
+from dltutor.nn.presets import check_fits, settings
 
 
 def defaults(data: str, optimizer: str = "adam", classes: int = 3) -> dict:
     """Model spec, epochs, batch and learning rate that ``dltutor train --data DATA`` would use."""
-    from dltutor.commands.train import DEFAULTS, LR_FACTOR, default_model
-
-    _spec, epochs, batch, lr = DEFAULTS[data]
-    n_classes = 2 if data in ("xor", "circles", "moons") else 10 if data == "digits" else classes
-    return {"model": default_model(data, n_classes), "epochs": epochs, "batch": batch,
-            "lr": min(lr * LR_FACTOR[optimizer], 0.5)}
+    return settings(data, optimizer, classes)
 
 
 @dataclass
@@ -42,7 +38,6 @@ class Boundary:
 class LabSession:
     def __init__(self, data: str, spec: str, optimizer: str = "adam", lr: float = 0.01, batch: int = 32,
                  seed: int = 0, samples: int | None = None, classes: int | None = None):
-        from dltutor.commands.train import check_fits
         from dltutor.nn import data as datasets
         from dltutor.nn.model import build
         from dltutor.nn.training import prepare_inputs

@@ -7,7 +7,7 @@ PyTorch's Conv2d does).
 """
 
 import pytest
-from tui_support import app, home, plain, sync, wait_for  # noqa: F401 (fixtures)
+from tui_support import app, home, plain, started, sync, wait_for  # noqa: F401 (fixtures)
 
 from dltutor.families import problem_from_id
 from dltutor.store import Store
@@ -24,12 +24,15 @@ async def type_text(pilot, text: str) -> None:
 @sync
 async def test_home_help_and_theme(app):
     async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
         await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"
         topics = app.screen.query_one("#topics")
-        assert topics.option_count >= 10
+        await wait_for(pilot, lambda: topics.option_count >= 10)   # read after the first paint
         await pilot.press("question_mark")
         assert type(app.screen).__name__ == "HelpScreen"
+        keys = plain(app.screen.query_one(".help-keys"))
+        assert "Training lab" in keys and "ctrl+q" in keys        # the screen's keys and the app's
         await pilot.press("escape")
         theme = app.theme
         await pilot.press("ctrl+t")
@@ -42,6 +45,7 @@ async def test_practice_answer_is_checked_and_recorded(app, home, right):
     pid = "conv-output-size@1:42:medium"
     expected = problem_from_id(pid).parts[0].expected
     async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
         app.open("practice", problem_id=pid)
         await wait_for(pilot, lambda: app.screen.query("AnswerForm"))
         await pilot.pause()
@@ -64,6 +68,7 @@ async def test_practice_table_filled_cell_by_cell(app):
     problem = problem_from_id(pid)
     rows = expected_text(problem.parts[0]).splitlines()
     async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
         app.open("practice", problem_id=pid)
         await wait_for(pilot, lambda: app.screen.query("TableInput"))
         await pilot.pause()
@@ -85,7 +90,9 @@ async def test_practice_table_filled_cell_by_cell(app):
 @sync
 async def test_exam_of_two_questions(app, home):
     async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
         await pilot.press("e")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ExamScreen" and app.screen.query("#count"))
         screen = app.screen
         screen.query_one("#count").input.value = "2"
         await pilot.click("#start")
@@ -97,11 +104,12 @@ async def test_exam_of_two_questions(app, home):
                 pytest.skip("the drawn question is a table")   # seed 0 draws none; kept honest
             screen.query_one(f"#part-{i}").value = text
         await pilot.press("ctrl+n")              # answers are kept when leaving a question
-        assert screen.exam.current == 1
+        await wait_for(pilot, lambda: screen.exam.current == 1)
         await pilot.press("ctrl+b")
-        assert screen.exam.current == 0
+        await wait_for(pilot, lambda: screen.exam.current == 0)
         assert screen.exam.questions[0].answered
         await pilot.press("ctrl+s")              # one question unanswered: asks to confirm
+        await pilot.pause()
         assert screen.result is None
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.result is not None)
@@ -117,6 +125,7 @@ async def test_exam_of_two_questions(app, home):
 @sync
 async def test_training_lab_runs_five_epochs_in_a_worker(app):
     async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
         app.open("train", data="xor")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "TrainScreen")
         screen = app.screen
@@ -146,6 +155,7 @@ async def test_training_lab_runs_five_epochs_in_a_worker(app):
 @sync
 async def test_calculator_conv_output_size(app):
     async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
         await pilot.press("c")
         await wait_for(pilot, lambda: app.screen.query("#opt-input"))
         screen = app.screen
@@ -155,18 +165,18 @@ async def test_calculator_conv_output_size(app):
         await pilot.pause()
         screen.query_one("#opt-input").input.focus()
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: getattr(screen, "solution", None) is not None)
         assert screen.solution.answer == 16 or screen.solution.answer.get("out") == 16
         command = plain(screen.query_one("#command-line"))
         assert "dltutor solve conv-output --input 32 --kernel 3 --stride 2 --padding 1" in command
         screen.query_one("#opt-kernel").input.value = "3x"       # checked as you type
-        await pilot.pause()
-        assert "--kernel" in plain(screen.query_one("#opt-kernel .error"))
+        await wait_for(pilot, lambda: "--kernel" in plain(screen.query_one("#opt-kernel .error")))
 
 
 @sync
 async def test_lesson_reader_pages_and_remembers(app, home):
     async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
         app.open("lesson", lesson_id="convolution")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "LessonScreen")
         screen = app.screen
@@ -181,6 +191,7 @@ async def test_lesson_reader_pages_and_remembers(app, home):
 @sync
 async def test_progress_lists_attempts(app):
     async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
         from dltutor.store import Attempt
 
         app.store.record_attempt(Attempt("conv-output-size@1:1:medium", "conv-output-size", 1, 1, topic="cnn"))

@@ -81,7 +81,7 @@ async def press_key(port: int) -> None:
             await screen_until(ws, "Topics", seen, timeout=40)     # the home screen is painted
             seen.clear()
             await ws.send_json(["stdin", "?"])
-            await screen_until(ws, "Keyboard first", seen, timeout=20)   # the help screen opened
+            await screen_until(ws, "Esc closes", seen, timeout=20)       # the help screen opened
 
 
 def test_serve_page_loads_and_a_key_reaches_the_app(server):

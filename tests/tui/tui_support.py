@@ -48,3 +48,11 @@ def plain(widget) -> str:
     console = Console(width=120, file=io.StringIO(), color_system=None, record=True)
     console.print(widget.content)
     return console.export_text()
+
+
+async def started(pilot) -> None:
+    """Wait until the home screen has painted and read its lessons (keys pressed earlier may
+    reach a screen whose bindings are not active yet)."""
+    app = pilot.app
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen"
+                   and getattr(app.screen, "lessons", None) is not None)

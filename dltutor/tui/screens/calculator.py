@@ -57,9 +57,9 @@ class CalculatorScreen(Screen):
             "as the command line), press Enter or ^R. The worked solution shows every step; the command "
             "line under the form gives the same answer in a terminal.")
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("ctrl+r", "solve", "Solve"),
-        Binding("ctrl+e", "example", "Example", show=False),
+        Binding("escape", "app.pop_screen", "Back", tooltip="back to the home screen"),
+        Binding("ctrl+r", "solve", "Solve", tooltip="work it out (Enter in any field does it too)"),
+        Binding("ctrl+e", "example", "Example", tooltip="put the kind's example values back in the form"),
     ]
 
     def __init__(self, kind: str = "conv-output", values: dict | None = None):

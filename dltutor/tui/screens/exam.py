@@ -4,6 +4,12 @@ The screen drives ``dltutor.exam.Exam`` (the same state object as ``dltutor
 exam --plain``): answers are saved into it when you leave a question, and
 ``Exam.grade`` gives the marks. The exam and each question's attempt are
 recorded in the progress store.
+
+Opening it (the stable way in, used by ``dltutor exam`` in a terminal too)::
+
+    app.open("exam", topics=["cnn"], count=5, minutes=20, seed=None)   # = ExamScreen(topics, count, minutes, seed)
+
+The set-up form starts filled with those values; the student presses Start (or Enter).
 """
 
 from __future__ import annotations
@@ -59,11 +65,12 @@ class ExamScreen(Screen):
             "Move between questions freely; your answers are kept. Marks are shown at the end, with the "
             "worked solution of every question, unless you chose to see them as you go.")
     BINDINGS = [
-        Binding("escape", "leave", "Back"),
-        Binding("ctrl+b", "back", "Prev"),
-        Binding("ctrl+n", "next", "Next"),
-        Binding("ctrl+l", "list", "Questions"),
-        Binding("ctrl+s", "submit", "Submit"),
+        Binding("escape", "leave", "Back", tooltip="leave (during an exam: press twice; it is not marked)"),
+        Binding("ctrl+b", "back", "Prev", tooltip="the previous question (your answers are kept)"),
+        Binding("ctrl+n", "next", "Next", tooltip="the next question; Enter in the last field does it too"),
+        Binding("ctrl+l", "list", "Questions", tooltip="the list of questions, answered or not, to jump to one"),
+        Binding("ctrl+s", "submit", "Submit", tooltip="hand in and see the marks and worked solutions "
+                                                      "(asks again when some are unanswered)"),
     ]
 
     def __init__(self, topics: list[str] | None = None, count: int = 5, minutes: float | None = None,
@@ -100,6 +107,12 @@ class ExamScreen(Screen):
         yield VerticalScroll(Static(id="results"), id="exam-results", classes="hidden")
         yield Footer()
 
+    def check_action(self, action: str, parameters) -> bool | None:
+        """The question keys only while an exam runs (the footer hides them on the set-up and results)."""
+        if action in ("back", "next", "list", "submit"):
+            return self.exam is not None and self.result is None
+        return True
+
     # ------------------------------------------------------------ start
     @on(Button.Pressed, "#start")
     async def start(self) -> None:
@@ -128,6 +141,7 @@ class ExamScreen(Screen):
         self.query_one("#exam-nav").remove_class("hidden")
         self.query_one("#exam-body").remove_class("hidden")
         self.timer = self.set_interval(1.0, self.tick)
+        self.refresh_bindings()
         await self.show_question(0)
 
     # ------------------------------------------------------------ questions
@@ -185,7 +199,10 @@ class ExamScreen(Screen):
     @on(Input.Submitted)
     async def submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.exam is None or self.result is not None:
+        if self.exam is None:
+            await self.start()       # Enter in the set-up fields starts the exam
+            return
+        if self.result is not None:
             return
         self.save_answers()
         if self.exam.show_correct:
@@ -255,6 +272,7 @@ class ExamScreen(Screen):
         self.query_one("#exam-body").add_class("hidden")
         self.query_one("#exam-results").remove_class("hidden")
         self.query_one("#results", Static).update(self.results_renderable(result))
+        self.refresh_bindings()
         self.query_one("#exam-results").focus()
 
     def record(self, result) -> None:

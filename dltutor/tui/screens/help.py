@@ -10,23 +10,45 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-GENERAL = ("Keyboard first: Tab / Shift+Tab move between fields, Enter activates, Esc goes back. "
-           "The mouse works too. Ctrl+T switches dark/light; NO_COLOR=1 gives a colourless screen. "
-           "Answers use the value grammar: 0.5, 1/3, 1,2,3 (vector), 1,2;3,4 (matrix), 24x24x6 (shape).")
+GENERAL = ("Answers use the value grammar: 0.5, 1/3, 1,2,3 (a vector), 1,2;3,4 (a matrix: rows "
+           "separated by ;), 24x24x6 (a shape). NO_COLOR=1 gives a screen without colour.")
+
+# keys every screen understands (Textual's own), shown after the screen's keys
+MOVING = (("tab, ⇧tab", "move to the next / previous field, list or button"),
+          ("↑ ↓ ↵", "move in a list; Enter opens or picks the highlighted line"),
+          ("esc", "go back (on a screen), close (a list or this help)"))
+
+
+def key_name(binding: Binding) -> str:
+    if binding.key_display:
+        return binding.key_display
+    names = {"question_mark": "?", "right_square_bracket": "]", "left_square_bracket": "["}
+    return ", ".join(names.get(k, k.replace("_", " ")) for k in binding.key.split(","))
 
 
 def keys_table(screen) -> Table:
-    """Every binding of ``screen`` and of the app that has a description, in the order they apply."""
+    """Every binding of ``screen`` and of the app with a description, then the general moving keys.
+
+    A binding's ``tooltip`` is its longer explanation; two keys for one action share a row."""
     table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
-    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column(style="bold cyan", no_wrap=True, max_width=12)
     table.add_column()
-    seen = set()
+    rows: dict[str, list] = {}
     for binding in list(screen.BINDINGS) + list(screen.app.BINDINGS):
-        if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+        if not isinstance(binding, Binding) or not binding.description:
             continue
-        seen.add(binding.action)
-        keys = binding.key_display or ", ".join(k.replace("_", " ") for k in binding.key.split(","))
-        table.add_row(keys, binding.description)
+        action = binding.action.removeprefix("app.")
+        if action in rows:
+            rows[action][0].append(key_name(binding))
+            continue
+        text = Text(binding.description)
+        if binding.tooltip:
+            text.append(": " + binding.tooltip, style="dim")
+        rows[action] = [[key_name(binding)], text]
+    for keys, text in rows.values():
+        table.add_row(", ".join(dict.fromkeys(keys)), text)
+    for keys, what in MOVING:
+        table.add_row(keys, Text(what, style="dim"))
     return table
 
 

@@ -1,9 +1,14 @@
-"""Home: the course's topics with mastery, reviews due today, "continue where I left off", quick links."""
+"""Home: the course's topics with mastery, reviews due today, "continue where I left off", quick links.
+
+The screen paints first and fills in after: the lessons are read in a worker
+thread, then the progress store (which stays on the app's thread) gives mastery,
+reviews and the place to continue. Nothing here imports sympy or NumPy.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -11,15 +16,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-# (screen or action, key, label in the list, short label in the footer)
+# (screen or action, key, label in the list, what it does: the help screen's line)
 LINKS = (
-    ("continue", "l", "Continue reading", "Read"),
-    ("review", "r", "Practise due reviews", "Review"),
-    ("practice", "p", "Practice problems", "Practice"),
-    ("exam", "e", "Practice exam", "Exam"),
-    ("calculator", "c", "Calculator", "Calc"),
-    ("train", "t", "Training lab", "Lab"),
-    ("progress", "g", "Progress", "Progress"),
+    ("continue", "l", "Continue reading", "continue the lesson you were reading (or start the first)"),
+    ("review", "r", "Practise due reviews", "practise the problem families that are due for review"),
+    ("practice", "p", "Practice problems", "one problem at a time, checked, with hints"),
+    ("exam", "e", "Practice exam", "a timed set of questions, marked at the end"),
+    ("calculator", "c", "Calculator", "any 'dltutor solve' kind, worked step by step"),
+    ("train", "t", "Training lab", "train a small network and watch it learn"),
+    ("progress", "g", "Progress", "mastery per topic, reviews due, past attempts and exams"),
 )
 
 
@@ -42,8 +47,17 @@ def mastery_text(entry: dict | None) -> Text:
 class HomeScreen(Screen):
     HELP = ("The home screen: pick a topic to read its lessons, or a quick link. "
             "Mastery is the mean score of your recent attempts in the topic's problem families.")
-    BINDINGS = [Binding(key, f"link('{name}')", short, show=name != "review")
-                for name, key, _label, short in LINKS] + [Binding("q", "app.quit", "Quit", show=False)]
+    # the links are listed on the screen with their keys, so the footer keeps to the general keys
+    BINDINGS = ([Binding("enter", "open_highlighted", "Open", tooltip="open the highlighted topic or link")]
+                + [Binding(key, f"link('{name}')", label, show=False, tooltip=what)
+                   for name, key, label, what in LINKS]
+                + [Binding("tab", "app.focus_next", "Switch list", show=False,
+                           tooltip="move between the topics and the links")]
+                + [Binding("q", "app.quit", "Quit", show=False)])
+
+    lessons: list | None = None          # None until the worker has read them
+    continue_id: str | None = None
+    topic_lessons: list = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,18 +71,35 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#topics-box").border_title = "Topics · mastery"
+        self.query_one("#topics-box").border_subtitle = "↵ reads · Tab: links"
         self.query_one("#today-box").border_title = "Today"
-        self.refresh_data()
+        self.query_one("#today", Static).update(Text("loading the course…", style="dim"))
+        self.fill_links(None)
         self.query_one("#topics").focus()
+        self.load_lessons()
 
-    def on_screen_resume(self) -> None:
-        self.refresh_data()
-
-    def refresh_data(self) -> None:
+    @work(thread=True, exclusive=True, group="home-data")
+    def load_lessons(self) -> None:
         from dltutor.lessons import load_lessons
 
         lessons = load_lessons()
+        self.app.call_from_thread(self.lessons_loaded, lessons)
+
+    def lessons_loaded(self, lessons: list) -> None:
         self.lessons = lessons
+        self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        if self.lessons is not None:
+            self.refresh_data()
+
+    def action_open_highlighted(self) -> None:
+        focused = self.focused
+        if isinstance(focused, OptionList):
+            focused.action_select()
+
+    def refresh_data(self) -> None:
+        lessons = self.lessons or []
         store = self.app.store
         mastery = store.mastery() if store else {}
         due = store.due() if store else []
@@ -97,13 +128,20 @@ class HomeScreen(Screen):
             today.append(titles[self.continue_id][:60])
         self.query_one("#today", Static).update(today)
 
+        self.fill_links(len(due))
+
+    def fill_links(self, due: int | None) -> None:
+        """The quick links; the review count is unknown (None) until the store has been read."""
         links = self.query_one("#links", OptionList)
+        highlighted = links.highlighted
         links.clear_options()
-        for name, key, label, _short in LINKS:
-            if name == "review":
-                label = f"{label} ({len(due)})"
+        for name, key, label, _what in LINKS:
+            if name == "review" and due is not None:
+                label = f"{label} ({due})"
             links.add_option(Option(Text.assemble((f"{key} ", "bold cyan"), label), id=name,
                                     disabled=name == "review" and not due))
+        if highlighted is not None:
+            links.highlighted = highlighted
 
     @on(OptionList.OptionSelected, "#topics")
     def topic_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -117,6 +155,8 @@ class HomeScreen(Screen):
         self.action_link(event.option.id)
 
     def action_link(self, name: str) -> None:
+        if self.lessons is None:
+            return  # still loading (a fraction of a second)
         if name == "continue":
             self.app.open("lesson", lesson_id=self.continue_id)
         elif name == "review":

@@ -9,8 +9,6 @@ to import the first time) and the page reached is saved in the progress store.
 
 from __future__ import annotations
 
-import threading
-
 from rich.console import Group
 from rich.markdown import Markdown
 from rich.panel import Panel
@@ -45,37 +43,10 @@ def pages(lesson: Lesson) -> list[list[Block]]:
     return [page for page in out if page]
 
 
-class unicode_formulas:
-    """sympy decides on unicode from sys.stdout's encoding, which Textual replaces: ask for it.
-
-    (``render.lesson.formula_text`` calls the printer directly, without the switch
-    sympy's ``pretty()`` makes; under Textual that falls back to ASCII tables that
-    lack the big operators and raise KeyError.)"""
-
-    def __enter__(self):
-        from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
-
-        self.previous = pretty_use_unicode(True)
-
-    def __exit__(self, *exc):
-        from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
-
-        pretty_use_unicode(self.previous)
-
-
-# sympy's pretty printer switches a global unicode flag while it prints: one page at a time
-RENDER_LOCK = threading.Lock()
-
-
 def page_renderable(lesson: Lesson, page: list[Block], number: int, total: int, digits: int, seed: int):
     """One page as a Rich renderable, and the practice problems drawn for its problem blocks."""
     from dltutor.lessons import problem_refs
-    from dltutor.render.lesson import (
-        _math_renderable,
-        _solve_renderable,
-        family_title,
-        practice_problem,
-    )
+    from dltutor.render.lesson import family_title, math_renderable, practice_problem, solve_renderable
 
     parts: list = []
     problems = []
@@ -83,9 +54,9 @@ def page_renderable(lesson: Lesson, page: list[Block], number: int, total: int, 
         if block.kind == "markdown":
             parts.append(Markdown(block.text))
         elif block.kind == "math":
-            parts.append(_math_renderable(block.text))
+            parts.append(math_renderable(block.text))
         elif block.kind == "solve":
-            parts.append(_solve_renderable(block.text, digits))
+            parts.append(solve_renderable(block.text, digits))
         elif block.kind == "problem":
             for ref in problem_refs(block.text):
                 problem = practice_problem(ref, seed + len(problems))
@@ -95,7 +66,8 @@ def page_renderable(lesson: Lesson, page: list[Block], number: int, total: int, 
                     body.append("\n" + problem.prompt.strip())
                     body.append("\n  press p to answer it here", style="yellow")
                 parts.append(Panel(body, title="Practice", title_align="left", border_style="yellow"))
-        parts.append(Text(""))
+        if block.kind != "math":          # a formula brings its own space below
+            parts.append(Text(""))
     return Group(*parts), problems
 
 
@@ -104,13 +76,16 @@ class LessonScreen(Screen):
             "the lessons, p answers the practice problem of the page. Worked examples are computed "
             "when the page is shown. Your place is remembered.")
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("n,space", "page(1)", "Next page"),
-        Binding("b", "page(-1)", "Prev page"),
-        Binding("right_square_bracket", "lesson(1)", "Next lesson", key_display="]"),
-        Binding("left_square_bracket", "lesson(-1)", "Prev lesson", key_display="["),
-        Binding("o", "choose", "Lessons"),
-        Binding("p", "practice", "Practise"),
+        Binding("escape", "app.pop_screen", "Back", tooltip="back to the home screen (your page is kept)"),
+        Binding("n,space", "page(1)", "Next", key_display="n",
+                tooltip="the next page (space too); after the last page, the next lesson"),
+        Binding("b", "page(-1)", "Prev", tooltip="the previous page"),
+        Binding("right_square_bracket", "lesson(1)", "Next lesson", key_display="]",
+                tooltip="the first page of the next lesson", show=False),
+        Binding("left_square_bracket", "lesson(-1)", "Prev lesson", key_display="[",
+                tooltip="the previous lesson", show=False),
+        Binding("o", "choose", "Lessons", tooltip="the list of lessons (✓ read, · started)"),
+        Binding("p", "practice", "Practise", tooltip="answer this page's practice problem here"),
     ]
 
     def __init__(self, lesson_id: str | None = None, page: int | None = None):
@@ -168,9 +143,8 @@ class LessonScreen(Screen):
 
     @work(thread=True, exclusive=True, group="lesson-page")
     def render_page(self, lesson: Lesson, page: int, seed: int) -> None:
-        with RENDER_LOCK, unicode_formulas():
-            renderable, problems = page_renderable(lesson, self.pages[page], page, len(self.pages),
-                                                   self.app.digits, seed)
+        renderable, problems = page_renderable(lesson, self.pages[page], page, len(self.pages),
+                                               self.app.digits, seed)
         self.app.call_from_thread(self.display_page, (lesson.id, page), renderable, problems)
 
     def display_page(self, key, renderable, problems) -> None:

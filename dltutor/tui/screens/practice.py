@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
-from dltutor.tui.widgets.answers import LETTERS, AnswerForm, expected_text, reflow
+from dltutor.tui.widgets.answers import LETTERS, AnswerForm, expected_text, reflow, show_message
 
 DUE = "__due__"
 
@@ -30,9 +30,12 @@ class PracticeScreen(Screen):
             "step by step, then all of it. A wrong answer that matches a typical slip says which. "
             "Your first check of each problem is saved to your progress.")
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("ctrl+g", "hint", "Hint/step"),
-        Binding("ctrl+n", "next", "Next problem"),
+        Binding("escape", "app.pop_screen", "Back", tooltip="back to where you came from"),
+        Binding("enter", "check", "Check", key_display="↵",
+                tooltip="mark your answer (correct it and press Enter again as often as you like)"),
+        Binding("ctrl+g", "hint", "Hint", tooltip="the next piece of help: a hint, then one worked step "
+                                                  "at a time, then the whole solution"),
+        Binding("ctrl+n", "next", "Next problem", tooltip="a new problem of the family chosen at the top"),
         Binding("ctrl+k", "check", "Check", show=False),
     ]
 
@@ -61,6 +64,7 @@ class PracticeScreen(Screen):
                          id="difficulty", compact=True)
         with VerticalScroll(id="practice-body"):
             yield Static(id="problem-title", classes="title")
+            yield Static(id="problem-meta", classes="muted")
             yield Static(id="prompt", classes="prompt")
             yield Vertical(id="form-holder")
             yield Static(id="feedback")
@@ -107,12 +111,13 @@ class PracticeScreen(Screen):
         self._set_select("#family", DUE if self.review else problem.family.id)
         self._set_select("#difficulty", problem.difficulty)
         fam = problem.family
-        self.query_one("#problem-title", Static).update(
-            Text.assemble(fam.title, (f"  {fam.topic} · {problem.difficulty} · {problem.marks:g} marks · "
-                                      f"{problem.id}", "dim")))
+        self.query_one("#problem-title", Static).update(fam.title)
+        self.query_one("#problem-meta", Static).update(
+            f"{fam.topic} · {problem.difficulty} · {problem.marks:g} mark{'s' if problem.marks != 1 else ''}"
+            f" · {problem.id}")
         self.query_one("#prompt", Static).update(Text(reflow(problem.prompt)))
-        self.query_one("#feedback", Static).update("")
-        self.query_one("#helpbox", Static).update("")
+        show_message(self.query_one("#feedback", Static), "")
+        show_message(self.query_one("#helpbox", Static), "")
         holder = self.query_one("#form-holder")
         await holder.remove_children()
         form = AnswerForm(problem, id="answers")
@@ -166,7 +171,7 @@ class PracticeScreen(Screen):
                     style="bold green" if right else "bold red")
         if not right:
             line.append("   Correct it and press Enter again, or ^G for help.", style="dim")
-        self.query_one("#feedback", Static).update(line)
+        show_message(self.query_one("#feedback", Static), line)
         self.record(answers)
 
     def record(self, answers: dict) -> None:
@@ -204,7 +209,7 @@ class PracticeScreen(Screen):
                           solution_renderable(self.problem.solution, digits), answers)
             self.help_shown = [entry for entry in self.help_shown if entry[0] == "hint"]
         self.help_shown.append((piece.level, shown))
-        self.query_one("#helpbox", Static).update(Group(*(r for _, r in self.help_shown)))
+        show_message(self.query_one("#helpbox", Static), Group(*(r for _, r in self.help_shown)))
         self.call_after_refresh(self.query_one("#helpbox").scroll_visible)
 
     @on(Button.Pressed, "#next")

@@ -31,7 +31,8 @@ def titled(title: str, columns: tuple[str, ...]) -> Table:
 class ProgressScreen(Screen):
     HELP = ("Progress: mastery is the mean score of each family's recent attempts, averaged per topic. "
             "Families come back for review on a spaced schedule (FSRS); r practises the ones due now.")
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "review", "Review due")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", tooltip="back to the home screen"),
+                Binding("r", "review", "Review due", tooltip="practise the families due for review now")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,23 +67,23 @@ class ProgressScreen(Screen):
         for topic, entry in sorted(mastery.items()):
             fams = ", ".join(f"{f} {s:.0%}" for f, s in sorted(entry["families"].items()))
             table.add_row(topic, str(entry["attempts"]), f"{entry['mastery']:.0%}", fams)
-        parts.append(table)
+        parts.extend([Text(""), table])
         due_names = {r["family"] for r in due}
         table = titled("Review schedule", ("family", "topic", "next review"))
         for r in schedule:
             when = Text("due now", style="bold yellow") if r["family"] in due_names else local_time(r["due"])
             table.add_row(r["family"], r["topic"], when)
-        parts.append(table)
+        parts.extend([Text(""), table])
         table = titled("Recent attempts", ("when", "problem", "marks", "hints", "source"))
         for r in attempts:
             table.add_row(local_time(r["created_at"]), r["problem_id"], f"{r['marks']:g}/{r['max_marks']:g}",
                           str(r["hints_used"]), r["source"])
-        parts.append(table)
+        parts.extend([Text(""), table])
         table = titled("Exams", ("started", "topics", "questions", "marks"))
         for r in exams:
             marks = f"{r['marks']:g}/{r['max_marks']:g}" if r["finished_at"] else "not finished"
             table.add_row(local_time(r["started_at"]), r["topics"] or "all", str(r["count"]), marks)
-        parts.append(table)
+        parts.extend([Text(""), table])
         view.update(Group(*parts))
 
     def action_review(self) -> None:

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from dltutor.errors import InputError
-from dltutor.tui.widgets.boundary import BoundaryMap
+from dltutor.tui.widgets.boundary import MARKS, BoundaryMap
 from dltutor.tui.widgets.fields import GrammarValidator, first_failure
 
 DATASETS = ("xor", "circles", "moons", "spiral", "blobs", "digits")
@@ -53,9 +53,10 @@ class TrainScreen(Screen):
             "weights. The map shows the class the model predicts everywhere (shades) and the samples "
             "(marks); a mark on another class's shade is a sample it gets wrong.")
     BINDINGS = [
-        Binding("escape", "leave", "Back"),
-        Binding("ctrl+r", "run", "Train/pause"),
-        Binding("ctrl+o", "reset", "Reset"),
+        Binding("escape", "leave", "Back", tooltip="stop training and go back"),
+        Binding("ctrl+r", "run", "Train/pause", tooltip="train up to the epochs given; again pauses; again "
+                                                        "resumes from the same weights"),
+        Binding("ctrl+o", "reset", "Reset", tooltip="fresh weights from the model and settings above"),
     ]
 
     def __init__(self, data: str = "moons", optimizer: str = "adam", seed: int = 0):
@@ -67,7 +68,7 @@ class TrainScreen(Screen):
         self.session = None
         self.stop = threading.Event()
         self.running = False
-        self.target = 0
+        self.target = self.settings["epochs"]
         self.last_error = ""
 
     def compose(self) -> ComposeResult:
@@ -107,6 +108,12 @@ class TrainScreen(Screen):
         self.query_one("#boundary").border_title = "decision map"
         self.query_one("#lab-error").display = False
         self.reset_session()
+        self.call_after_refresh(self.first_map)
+
+    def first_map(self) -> None:
+        """The untrained model's map, once the map has a size (it has none while the screen mounts)."""
+        if self.session is not None and not self.running:
+            self.redraw()
 
     # ------------------------------------------------------------ session
     def set_error(self, message: str) -> None:
@@ -162,6 +169,8 @@ class TrainScreen(Screen):
                 plt.ylim(0, 1)
             chart.refresh()
         session = self.session
+        marks = " ".join(f"{MARKS[k]} {k}" for k in range(min(session.n_classes, len(MARKS))))
+        self.query_one("#boundary").border_subtitle = f"class: {marks}" if session.two_d else ""
         if session.two_d:
             self.query_one("#map", BoundaryMap).show(snap["boundary"])
         else:
@@ -172,7 +181,7 @@ class TrainScreen(Screen):
         rules.append(f"{opt.name} update, step t = {opt.iterations}", style="bold")
         if snap["weight"]:
             name, w, g = snap["weight"]
-            rules.append(f"   {name}: w = {w:.4g}, g = {g:.4g}", style="dim")
+            rules.append(f"   {name}: w = {w:.3g}, g = {g:.2g}", style="dim")
         for _general, filled in snap["rules"]:
             rules.append(f"\n  {filled}", style="cyan")
         self.query_one("#rules", Static).update(rules)
@@ -182,6 +191,7 @@ class TrainScreen(Screen):
         status.append("training" if self.running else "done" if done else "paused" if history else "ready",
                       style="bold green" if self.running else "bold yellow")
         status.append(f"  epoch {session.epoch}/{max(self.target, session.epoch)}")
+        status.append(f"  lr {session.optimizer.lr:g}")
         if last:
             status.append(f"  loss {last['loss']:.4f}")
             if last.get("accuracy") is not None:
@@ -294,6 +304,7 @@ class TrainScreen(Screen):
         self.query_one("#lr", Input).value = f"{s['lr']:g}"
         self.query_one("#batch", Input).value = str(s["batch"])
         self.query_one("#epochs", Input).value = str(s["epochs"])
+        self.target = s["epochs"]
         self.reset_session()
 
     @on(Select.Changed, "#optimizer")
