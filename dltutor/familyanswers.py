@@ -31,13 +31,17 @@ class Part:
     expected: Any                     # plain value; a table: list of flattened rows
     columns: tuple[str, ...] = ()     # table: the flattened column headers
     layout: tuple[tuple[str, int, bool], ...] = ()   # table: (column, cells, is a list) per column
+    label: str = ""                   # the spec's label template, filled for this draw
+
+    def __post_init__(self):
+        self.label = self.label or self.spec.label
 
     @property
     def name(self) -> str:
         return self.spec.name
 
     def to_dict(self) -> dict:
-        out = {"name": self.name, "label": self.spec.label, "form": self.spec.form,
+        out = {"name": self.name, "label": self.label, "form": self.spec.form,
                "marks": self.spec.marks, "answer": self.expected}
         if self.spec.form not in ("integer", "boolean", "shape"):
             out["tolerance"] = {"abs": self.spec.tol, "rel": self.spec.rel}
@@ -82,14 +86,15 @@ class KindMissing(RuntimeError):
 # ---------------------------------------------------------------- expected answers
 
 def expected_part(family: Family, spec: PartSpec, names: dict, solution: Solution) -> Part:
+    label = fill_template(spec.label, names)
     if spec.table is None:
         value = evaluate(spec.answer, {**names, "answer": solution.answer})
         if spec.form == "integer" and isinstance(value, float) and value.is_integer():
             value = int(value)
-        return Part(spec, value)
+        return Part(spec, value, label=label)
     rows = table_rows(family, spec, names)
     columns, layout = _headers(rows[0])
-    return Part(spec, [flatten_row(r) for r in rows], columns, layout)
+    return Part(spec, [flatten_row(r) for r in rows], columns, layout, label=label)
 
 
 def misconception_values(family: Family, mis: MisconceptionSpec, names: dict, solution: Solution,

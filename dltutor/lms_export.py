@@ -171,7 +171,7 @@ def _cloze_text(problem: Problem, prompt: str, parts: list[tuple[Part, list[Cell
     for part, part_cells in parts:
         weight = max(1, round(part.spec.marks * scale / len(part_cells)))
         fields = [_cloze_field(c, weight) for c in part_cells]
-        head = (f"<p><b>{escape(part_cells[0].label.split(' ')[0])}</b> {escape(part.spec.label)} "
+        head = (f"<p><b>{escape(part_cells[0].label.split(' ')[0])}</b> {escape(part.label)} "
                 f"({marks_text(part.spec.marks)})</p>")
         if part.spec.form == "table":
             width = len(part.columns)

@@ -57,6 +57,8 @@ def test_family_draws(name):
     for seed in range(10):
         problem = generate(family, seed, DIFFICULTIES[seed % 3])
         assert not re.search(r"\{[^{}]*\}", problem.prompt), problem.prompt
+        for part in problem.parts:
+            assert not re.search(r"\{[^{}]*\}", part.label), part.label
         assert problem.misconceptions
         for part in problem.parts:
             right = check_part(problem, part, answer_text(part.expected, part.spec.form))

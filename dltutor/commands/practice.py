@@ -44,7 +44,7 @@ def part_line(i: int, part) -> str:
 
     cols = f"; columns {', '.join(part.columns)}" if part.columns else ""
     marks = f"{part.spec.marks:g} mark" + ("s" if part.spec.marks != 1 else "")
-    return f"  {label(i)} {part.spec.label} [{marks}; {FORM_HELP[part.spec.form]}{cols}]"
+    return f"  {label(i)} {part.label} [{marks}; {FORM_HELP[part.spec.form]}{cols}]"
 
 
 def expected_text(part, digits: int) -> str:
@@ -161,7 +161,7 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
     print_solution(problem.solution, n_digits)
     click.echo("Answers")
     for i, part in enumerate(problem.parts):
-        click.echo(f"  {label(i)} {part.spec.label}: {expected_text(part, n_digits)}")
+        click.echo(f"  {label(i)} {part.label}: {expected_text(part, n_digits)}")
 
 
 def _record_practice(problem, given: dict[str, str], results) -> None:

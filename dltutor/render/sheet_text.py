@@ -59,7 +59,7 @@ def sheet_markdown(sheet: Sheet, digits: int = 6) -> str:
                 f"*({marks_text(problem.marks)})*", ""]
         out += [b for block in prompt_blocks(problem) for b in (_md_block(block, digits), "")]
         for j, part in enumerate(problem.parts):
-            out.append(f"**({letter(j)})** {md_escape(part.spec.label)} — *{marks_text(part.spec.marks)}*")
+            out.append(f"**({letter(j)})** {md_escape(part.label)} — *{marks_text(part.spec.marks)}*")
             out.append("")
             if part.spec.table is not None:
                 header, rows = grid(part, digits, sheet.solutions)
@@ -139,7 +139,7 @@ def _html_grid(part, digits: int, filled: bool) -> str:
 
 
 def _html_part(j: int, part, digits: int, solutions: bool) -> str:
-    label = (f'<span class="part-label">({letter(j)})</span>{escape(part.spec.label)}'
+    label = (f'<span class="part-label">({letter(j)})</span>{escape(part.label)}'
              f' <span class="marks">[{marks_text(part.spec.marks)}]</span>')
     if part.spec.table is not None:
         body = _html_grid(part, digits, solutions)

@@ -100,7 +100,7 @@ def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
         out += [_tex_block(b, digits) for b in prompt_blocks(problem)]
         out.append(r"\begin{parts}")
         for part in problem.parts:
-            out.append(f"\\part[{part.spec.marks:g}] " + latex_text(part.spec.label))
+            out.append(f"\\part[{part.spec.marks:g}] " + latex_text(part.label))
             if part.spec.table is not None:
                 out.append(_tex_grid(part, digits, sheet.solutions))
             elif sheet.solutions:
@@ -182,7 +182,7 @@ def _typ_grid(part, digits: int, filled: bool) -> str:
 
 
 def _typ_part(j: int, part, digits: int, solutions: bool) -> list[str]:
-    out = [f"#grid(columns: (1.8em, 1fr), [*({letter(j)})*], [#marks[{part.spec.marks:g}]{_t(part.spec.label)}])"]
+    out = [f"#grid(columns: (1.8em, 1fr), [*({letter(j)})*], [#marks[{part.spec.marks:g}]{_t(part.label)}])"]
     if part.spec.table is not None:
         out.append(_typ_grid(part, digits, solutions))
     elif solutions:

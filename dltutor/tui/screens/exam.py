@@ -301,7 +301,7 @@ class ExamScreen(Screen):
             parts.append(Rule(f"Question {r.number}: {r.title} · {r.marks:g}/{r.max_marks:g}", align="left"))
             parts.append(Text(reflow(q.problem.prompt), style="dim"))
             for i, (part, pr) in enumerate(zip(q.problem.parts, r.parts)):
-                line = Text(f"({'abcdefghijklmnopqrstuvwxyz'[i % 26]}) {part.spec.label}: ")
+                line = Text(f"({'abcdefghijklmnopqrstuvwxyz'[i % 26]}) {part.label}: ")
                 line.append(pr.given.replace("\n", "; ") or "—", style="bold")
                 line.append("  ")
                 line.append_text(verdict_text(pr, with_expected=True, digits=digits, part=part))

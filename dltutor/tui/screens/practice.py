@@ -203,7 +203,7 @@ class PracticeScreen(Screen):
         else:
             answers = Text("Answers", style="bold")
             for i, part in enumerate(self.problem.parts):
-                answers.append(f"\n  ({LETTERS[i % 26]}) {part.spec.label}: ", style="dim")
+                answers.append(f"\n  ({LETTERS[i % 26]}) {part.label}: ", style="dim")
                 answers.append(expected_text(part, digits).replace("\n", "\n      "), style="cyan")
             shown = Group(Text("Worked solution", style="bold yellow"),
                           solution_renderable(self.problem.solution, digits), answers)

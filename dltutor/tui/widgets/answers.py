@@ -37,7 +37,7 @@ def reflow(prompt: str) -> str:
 
 def part_heading(i: int, part) -> str:
     marks = f"{part.spec.marks:g} mark" + ("s" if part.spec.marks != 1 else "")
-    return f"({LETTERS[i % 26]}) {part.spec.label}  [{marks}; {FORM_HELP[part.spec.form]}]"
+    return f"({LETTERS[i % 26]}) {part.label}  [{marks}; {FORM_HELP[part.spec.form]}]"
 
 
 def expected_text(part, digits: int = 6) -> str:
