@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from dltutor.cli import CONTEXT, examples_epilog, parse_digits
+from dltutor.errors import InputError
 
 
 def _progress() -> dict:
@@ -30,13 +31,15 @@ def _progress() -> dict:
 
 
 def _mark_read(lesson_id: str, blocks: int) -> None:
-    try:
-        from dltutor import store
+    import sqlite3
 
+    from dltutor import store
+
+    try:
         with store.Store() as db:
             db.set_lesson_position(lesson_id, blocks, completed=True)
-    except Exception:  # showing a lesson must not fail because progress cannot be saved
-        pass
+    except (InputError, OSError, sqlite3.Error):
+        return  # showing a lesson must not fail because progress cannot be saved
 
 
 @click.command(context_settings=CONTEXT,

@@ -103,10 +103,12 @@ class Layer:
         return self.backward_linear(dZ)
 
     def forward_linear(self, X, training: bool):
-        raise NotImplementedError
+        """Z from X; every concrete layer defines it (or overrides ``forward``)."""
+        raise TypeError(f"{type(self).__name__} defines no forward pass")
 
     def backward_linear(self, dZ):
-        raise NotImplementedError
+        """dX from dZ, storing the weight gradients; every concrete layer defines it."""
+        raise TypeError(f"{type(self).__name__} defines no backward pass")
 
     # -- weights --------------------------------------------------------------
     def trainable_names(self) -> list[str]:

@@ -10,8 +10,7 @@ from dltutor.nn.base import Layer, register
 
 
 class _Reshaping(Layer):
-    def target(self) -> tuple[int, ...]:
-        raise NotImplementedError
+    """Subclasses define ``target()``: the shape of one output sample."""
 
     def forward_linear(self, X, training):
         return X.reshape((X.shape[0],) + self.target())
