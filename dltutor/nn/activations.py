@@ -74,6 +74,8 @@ ACTIVATIONS: dict[str, Activation] = _elementwise(
     Activation("sign", lambda z: np.where(np.asarray(z) >= 0, 1.0, -1.0),
                lambda z, y: np.zeros_like(z, dtype=np.result_type(z, np.float32)),
                "1 if z >= 0 else -1", "0 (undefined at z = 0)"),
+    # softmax mixes its inputs: ``derivative`` is only the Jacobian's diagonal s(1 − s).
+    # Use ``softmax_jacobian`` (one vector) or ``backward`` (batches), which handle it exactly.
     Activation("softmax", softmax, lambda z, y: y * (1 - y),
                "exp(z_k)/sum(exp(z_j))", "s_i*(delta_ij - s_j)"),
 )
