@@ -104,13 +104,22 @@ class LabSession:
         opt = self.model.optimizer
         numbers = {name: format_number(value, 4) for name, value in opt.hyper().items()}
         numbers["t"] = str(max(opt.iterations, 1))
+        # the watched weight (sample_weight) is element 0 of the first trainable array,
+        # whose optimizer state is slots[0]
+        state = {k: float(v.flat[0]) for k, v in opt.slots[0].items()} if opt.slots else {}
+        watched = self.sample_weight()
+        if watched is not None and opt.iterations:
+            state["w"] = watched[1]
         lines = []
         for rule in opt.rules:
             filled = re.sub(r"\b(" + "|".join(map(re.escape, numbers)) + r")\b",
                             lambda m: numbers[m.group(1)], rule)
             shown = pretty_formula(filled)
+            target = rule.split("=", 1)[0].strip()
             if rule.startswith("alpha_t") and hasattr(opt, "step_size") and opt.iterations:
                 shown += " = " + format_number(opt.step_size(), 4)
+            elif target in state:
+                shown += " → " + format_number(state[target], 4)
             lines.append((pretty_formula(rule), shown))
         return lines
 
