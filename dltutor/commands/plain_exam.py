@@ -78,7 +78,7 @@ class PlainExam:
     def __init__(self, exam, digits: int, quiet: bool = False, record: ExamRecord | None = None):
         self.exam = exam
         self.digits = digits
-        self.stdin = click.get_text_stream("stdin")
+        self.stdin = sys.stdin
         self.start = time.monotonic()
         self.quiet = quiet
         self.record = record
