@@ -85,15 +85,16 @@ def step_renderable(number: int, step: Step, digits: int):
     if value:
         if lines:
             lines.append("\n")
-        indent = " " * len(prefix) if (step.formula or sub) else ""
-        shown = value.replace("\n", "\n" + indent) if "\n" in value else value
-        lines.append((prefix if (step.formula or sub) else "") + shown, style="bold green")
+        # a dict value (several results of one step) reads as "→ y = 0, e = 1", not "= y = 0"
+        lead = ("  → " if isinstance(step.value, dict) else prefix) if (step.formula or sub) else ""
+        shown = value.replace("\n", "\n" + " " * len(lead)) if "\n" in value else value
+        lines.append(lead + shown, style="bold green")
     if lines:
-        parts.append(Padding(lines, (0, 0, 0, 3)))
+        parts.append(Padding(lines, (0, 0, 0, 3), expand=False))
     if step.note:
-        parts.append(Padding(Text(step.note, style="italic dim"), (0, 0, 0, 3)))
+        parts.append(Padding(Text(step.note, style="italic dim"), (0, 0, 0, 3), expand=False))
     if step.table is not None:
-        parts.append(Padding(table_renderable(step.table, digits), (0, 0, 0, 3)))
+        parts.append(Padding(table_renderable(step.table, digits), (0, 0, 0, 3), expand=False))
     return Group(*parts)
 
 
@@ -101,7 +102,7 @@ def solution_renderable(solution: Solution, digits: int = 6):
     steps = [step_renderable(i, s, digits) for i, s in enumerate(solution.steps, start=1)]
     answer = Text(value_text(solution.answer, digits), style="bold")
     inputs = ", ".join(f"{k} = {format_value(v, digits)}" for k, v in solution.inputs.items())
-    header = Text.assemble((solution.kind, "bold magenta"), ("  " + inputs, "dim"))
+    header = Text.assemble((solution.kind, "bold magenta"), "  ", (inputs, "dim"))
     body = []
     for s in steps:
         body.extend([s, Text("")])
