@@ -69,7 +69,7 @@ def _signals(handler, *names: str):
 
 
 class _Submit(Exception):
-    pass
+    """The exam ends here (end of input, time up); the message is the reason."""
 
 
 class PlainExam:

@@ -129,7 +129,7 @@ def _short(v: np.ndarray) -> str:
     return ",".join(f"{float(c):g}" for c in v)
 
 
-# ------------------------------------------------------------------ numeric pass
+# ------------------------------------------------------------------ the numeric answer
 
 @dataclass(frozen=True)
 class Pass:
