@@ -152,3 +152,26 @@ def test_what_is_not_an_expression_stays_verbatim(text):
     with pytest.raises(ValueError):
         LatexPrinter().strict(text)
     assert to_latex(text).startswith(r"\text{")
+
+
+# What a browser needs to draw the MathML right (seen in headless Chromium): commas as
+# operators, β₁ᵗ as one msubsup, a prefix minus in its own row, 1e-07 as a power of ten.
+@pytest.mark.parametrize("text, element", [
+    ("f_t = sigmoid(W_f*[h_(t-1), x_t])", "</msub><mo>,</mo><msub>"),
+    ("Y_c(i, j)", "<mi>i</mi><mo>,</mo><mi>j</mi>"),
+    ("m/(1 - beta_1^t)", "<msubsup><mi>β</mi><mn>1</mn><mrow><mi>t</mi></mrow></msubsup>"),
+    ("0.1*0.4 + -0.03*0.5", "<mrow><mo>−</mo><mn>0.03</mn></mrow>"),
+    ("x*1e-07", "<msup><mn>10</mn><mn>−7</mn></msup>"),
+    ("1 if z > 0 else 0", '<mtext>if </mtext><mspace width="0.4em"/>'),
+])
+def test_mathml_draws_well_in_a_browser(text, element):
+    assert element in to_mathml(text)
+
+
+def test_html_worked_step_lines_up_at_equals():
+    from dltutor.solution import Solution, Step, fill
+
+    sol = Solution("demo", {}, {"y": 1.0}, (Step("Net input", "z = w*x + b", fill("{}*{} + {}", 0.5, -1, 2), 1.5),))
+    html = to_html_fragment(sol)
+    assert html.count('<math display="block">') == 1 and '<mo form="infix">=</mo>' in html
+    assert "<mrow><mo>−</mo><mn>1</mn></mrow>" in html

@@ -214,6 +214,35 @@ class TypstPrinter(Printer):
         return f'op({_typst_str(name)}){sub}(' + ", ".join(args) + ")"
 
 
+def mathml_number(text: str) -> str:
+    """``-0.5`` → <mn>−0.5</mn> (a true minus sign, kept tight to its digits); ``1e-07`` → 10⁻⁷."""
+    mantissa, exp = split_exponent(text)
+    mantissa = escape(mantissa.replace("-", "−"))
+    if exp is None:
+        return f"<mn>{mantissa}</mn>"
+    power = f"<msup><mn>10</mn><mn>{str(exp).replace('-', '−')}</mn></msup>"
+    return power if mantissa == "1" else f"<mn>{mantissa}</mn><mo>·</mo>{power}"
+
+
+# Chromium reads MathML Core, which has no columnalign: the cells of a table say it in CSS.
+LEFT_CELL = '<mtd style="text-align: left">'
+
+
+def mathml_aligned(rows) -> str:
+    """Lines aligned at their '=': ``rows`` are (left side, the rest after '=' or None); a
+    left side of "" continues the line above (``= 0.5``)."""
+    cells = []
+    for left, rest in rows:
+        cells.append('<mtr><mtd style="text-align: right; padding: .2em 0">' + left + "</mtd>"
+                     + '<mtd style="text-align: left; padding: .2em 0">'
+                     + ("" if rest is None else EQUALS + rest) + "</mtd></mtr>")
+    return "<mtable>" + "".join(cells) + "</mtable>"
+
+
+# first in its row, '=' would be read as a prefix operator and lose its spacing
+EQUALS = '<mo form="infix">=</mo>'
+
+
 class MathMLPrinter(Printer):
     def verbatim(self, text):
         return f"<mtext>{escape(text)}</mtext>"
@@ -222,7 +251,7 @@ class MathMLPrinter(Printer):
         return "<mo>=</mo>".join(sides)
 
     def number(self, text):
-        return f"<mn>{escape(text)}</mn>"
+        return mathml_number(text)
 
     def symbol(self, base, sub, accent="", sub_math=""):
         tag = "mi" if len(base) == 1 else "mi mathvariant=\"normal\""
@@ -236,7 +265,7 @@ class MathMLPrinter(Printer):
         return f"<msub>{b}<{tag}>{escape(sub)}</{tag}></msub>" if sub else b
 
     def statements(self, parts):
-        rows = "".join(f"<mtr><mtd>{p}</mtd></mtr>" for p in parts)
+        rows = "".join(f"<mtr>{LEFT_CELL}{p}</mtd></mtr>" for p in parts)
         return f'<mtable columnalign="left">{rows}</mtable>'
 
     def comma_list(self, items):
@@ -246,7 +275,8 @@ class MathMLPrinter(Printer):
         return "<mo>…</mo>"
 
     def neg(self, x):
-        return f"<mo>−</mo>{x}"
+        # in its own row the minus is a prefix operator: tight, not spaced like a subtraction
+        return f"<mrow><mo>−</mo>{x}</mrow>"
 
     def parens(self, x):
         return f"<mrow><mo>(</mo>{x}<mo>)</mo></mrow>"
@@ -258,6 +288,8 @@ class MathMLPrinter(Printer):
         return f"<mfrac><mrow>{a}</mrow><mrow>{b}</mrow></mfrac>"
 
     def power(self, a, b):
+        if a.startswith("<msub>") and a.endswith("</msub>") and _one_element(a):
+            return f"<msubsup>{a[6:-7]}<mrow>{b}</mrow></msubsup>"      # β₁ᵗ, not (β₁)ᵗ
         return f"<msup><mrow>{a}</mrow><mrow>{b}</mrow></msup>"
 
     def times(self, a, b):
@@ -267,8 +299,9 @@ class MathMLPrinter(Printer):
         return f"{a}<mo>{escape(op)}</mo>{b}"
 
     def cases(self, rows):
-        cells = "".join(f"<mtr><mtd>{value}</mtd><mtd>"
-                        + (f"<mtext>if </mtext>{cond}" if cond is not None else "<mtext>otherwise</mtext>")
+        cells = "".join(f"<mtr>{LEFT_CELL}{value}</mtd>{LEFT_CELL}"
+                        + (f'<mtext>if </mtext><mspace width="0.4em"/>{cond}' if cond is not None
+                           else "<mtext>otherwise</mtext>")
                         + "</mtd></mtr>" for value, cond in rows)
         return f"<mrow><mo>{{</mo><mtable>{cells}</mtable></mrow>"
 
@@ -308,6 +341,17 @@ class MathMLPrinter(Printer):
         if sub:
             head = f"<msub>{head}<mi>{escape(sub)}</mi></msub>"
         return f"{head}<mrow><mo>(</mo>{'<mo>,</mo>'.join(args)}<mo>)</mo></mrow>"
+
+
+def _one_element(text: str) -> bool:
+    """Whether MathML ``text`` is a single element (``<msub>…</msub>``, not two side by side)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        ET.fromstring(text)
+    except ET.ParseError:
+        return False
+    return True
 
 
 def to_latex(text: str) -> str:

@@ -207,7 +207,7 @@ class Printer:
         return self.symbol(base, "", accent, sub_math=self.comma_list([self.node(i) for i in index]))
 
     def print_List(self, n):
-        return self.brackets(", ".join(self.node(e) for e in n.elts))
+        return self.brackets(self.comma_list([self.node(e) for e in n.elts]))
 
     def print_Call(self, n):
         if not isinstance(n.func, ast.Name) or n.keywords:
@@ -239,7 +239,7 @@ class Printer:
         plain, accent = split_accent(name)
         base, sub = symbol_parts(plain)
         if len(base) == 1:                               # f(z), D(G(z)), Y_c(i, j): a function symbol
-            return self.symbol(base, sub, accent) + self.parens(", ".join(args))
+            return self.symbol(base, sub, accent) + self.parens(self.comma_list(args))
         return self.operator(base, sub, args)            # ReLU(z), softmax_k(z)
 
     def _piece(self, node):

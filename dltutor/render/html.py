@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-from dltutor.render.document import DocumentPrinter
-from dltutor.render.formula import MathMLPrinter, split_exponent
+from dltutor.render.document import DocumentPrinter, is_matrix
+from dltutor.render.formula import (EQUALS, MathMLPrinter, mathml_aligned, mathml_number,  # noqa: F401
+                                    split_statements)
 
 
-def mathml_number(text: str) -> str:
-    mantissa, exp = split_exponent(text)
-    if exp is None:
-        return f"<mn>{escape(text)}</mn>"
-    return f"<mn>{escape(mantissa)}</mn><mo>·</mo><msup><mn>10</mn><mn>{exp}</mn></msup>"
+def cell_text(text: str) -> str:
+    """A table cell escaped, a number's minus sign a true minus (−0.7, not -0.7)."""
+    return escape(re.sub(r"(?<![\w.])-(?=\.?\d)", "−", text))
 
 
 class HtmlPrinter(DocumentPrinter):
@@ -22,24 +22,53 @@ class HtmlPrinter(DocumentPrinter):
         return f'<h4 class="step">{escape(text)}</h4>'
 
     def formula(self, text, lead=False):
-        eq = "<mo>=</mo>" if lead else ""
+        # several statements (``y = …, e = …``) are each a whole line: no "=" in front of them
+        eq = EQUALS if lead and len(split_statements(text)) == 1 else ""
         return f'<math display="block"><mrow>{eq}{MathMLPrinter().doprint(text)}</mrow></math>'
 
     def equals_value(self, value_math):
-        return f'<math display="block"><mrow><mo>=</mo>{value_math}</mrow></math>'
+        return f'<math display="block"><mrow>{EQUALS}{value_math}</mrow></math>'
+
+    def step(self, number, step):
+        """As the other formats, but the formula, the numbers put in and the value are one
+        display, lined up at '=' (``θ = w`` / ``= 1`` / ``= 1``)."""
+        blocks = super().step(number, step)
+        if not step.formula or len(split_statements(step.formula)) > 1:
+            return blocks
+        try:
+            sides = MathMLPrinter().sides(step.formula)
+        except ValueError:
+            return blocks
+        if len(sides) < 2:
+            return blocks
+        rows = [(sides[0], "<mo>=</mo>".join(sides[1:]))]
+        math = [b for b in blocks[1:] if b.startswith('<math display="block">')]
+        for b in math[1:]:                          # "= …" lines: the substituted formula, the value
+            inner = b.removeprefix(f'<math display="block"><mrow>{EQUALS}').removesuffix("</mrow></math>")
+            if inner == b:
+                return blocks
+            if inner != rows[-1][1]:                # "= 1" once, not the numbers put in and the value alike
+                rows.append(("", inner))
+        aligned = f'<math display="block">{mathml_aligned(rows)}</math>'
+        return [blocks[0], aligned] + [b for b in blocks[1:] if b not in math]
 
     def paragraph(self, text, *, emphasis=False):
         return f'<p class="note">{escape(text)}</p>' if emphasis else f"<p>{escape(text)}</p>"
 
     def table(self, columns, rows):
         head = "".join(f"<th>{escape(c)}</th>" for c in columns)
-        body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+        body = "".join("<tr>" + "".join(f"<td>{cell_text(c)}</td>" for c in r) + "</tr>" for r in rows)
         return f'<table class="work"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
     number = staticmethod(mathml_number)
 
+    def value(self, value):
+        if is_matrix(value) and len(value) == 1 and len(value[0]) > 1:   # one row: [a b c], not text
+            return self.matrix([[self.text_of(c) for c in value[0]]])
+        return super().value(value)
+
     def vector(self, items):
-        return "<mo>[</mo>" + "<mo>,</mo>".join(mathml_number(i) for i in items) + "<mo>]</mo>"
+        return "<mrow><mo>[</mo>" + "<mo>,</mo>".join(mathml_number(i) for i in items) + "<mo>]</mo></mrow>"
 
     def matrix(self, rows):
         cells = "".join("<mtr>" + "".join(f"<mtd>{mathml_number(c)}</mtd>" for c in r) + "</mtr>" for r in rows)
@@ -58,14 +87,17 @@ body { font-family: "Latin Modern Roman", "Georgia", serif; max-width: 46rem; ma
        line-height: 1.45; color: #111; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
 h4.step { margin: 1rem 0 .2rem; font-size: 1rem; }
-math[display="block"] { margin: .3rem 0 .3rem 1.5rem; text-align: left; }
+math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", "DejaVu Math TeX Gyre", math; }
+math[display="block"] { margin: .3rem 0 .3rem 1.5rem; width: fit-content; }
 p.note { font-style: italic; color: #444; margin: .2rem 0 .2rem 1.5rem; }
 table.work { border-collapse: collapse; margin: .5rem 0 .5rem 1.5rem; font-variant-numeric: tabular-nums; }
 table.work th, table.work td { border-bottom: 1px solid #ccc; padding: .15rem .6rem; text-align: right; }
 .problem { break-inside: avoid; margin-bottom: 1.5rem; } .marks { float: right; color: #555; }
 .answer-space { border: 1px dashed #bbb; min-height: 6rem; margin: .5rem 0; }
 footer { margin-top: 2rem; font-size: .8rem; color: #666; border-top: 1px solid #ccc; padding-top: .3rem; }
-@media print { body { margin: 0; max-width: none; } a { color: inherit; } }
+@media print { body { margin: 0; max-width: none; } a { color: inherit; }
+  h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  math[display="block"], table.work tr, p.note { break-inside: avoid; page-break-inside: avoid; } }
 """
 
 

@@ -17,7 +17,7 @@ import html
 
 from dltutor.errors import InputError
 from dltutor.lessons import Lesson, math_lines, problem_refs
-from dltutor.render.formula import LatexPrinter, Printer, TypstPrinter, to_mathml
+from dltutor.render.formula import LatexPrinter, MathMLPrinter, Printer, TypstPrinter, mathml_aligned
 from dltutor.render.html import page, to_html_fragment
 from dltutor.render.lesson import family_title, practice_command, work_out
 from dltutor.render.markdown import to_markdown as solution_markdown
@@ -94,7 +94,7 @@ def to_markdown(lesson: Lesson, digits: int = 6) -> str:
 LESSON_STYLE = """
 .meta { color: #555; font-style: italic; margin-top: 0; }
 h1 { border-bottom: 2px solid #444; padding-bottom: .2rem; }
-div.math { margin: .6rem 0; } div.math math[display="block"] { margin: .35rem 0; text-align: center; }
+div.math { margin: .6rem 0; break-inside: avoid; } div.math math[display="block"] { margin: .35rem auto; }
 .worked { border-left: 3px solid #6a8f6a; background: #f7f9f7; padding: .4rem 1rem .6rem; margin: 1.2rem 0; }
 .worked h3, .practice h3 { margin: .2rem 0 .4rem; font-size: 1rem; }
 pre.command { background: #eceeec; padding: .35rem .6rem; white-space: pre-wrap; margin: .2rem 0 .6rem; }
@@ -110,6 +110,15 @@ def _markdown_html(text: str) -> str:
     return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
 
 
+def _html_math(text: str) -> str:
+    """The lines of a math block as one display, lined up at their first '=' (as in the PDF)."""
+    rows = aligned_rows(MathMLPrinter(), text)
+    if len(rows) == 1:
+        left, rest = rows[0]
+        return f'<math display="block"><mrow>{left}' + ("" if rest is None else "<mo>=</mo>" + rest) + "</mrow></math>"
+    return f'<math display="block">{mathml_aligned(rows)}</math>'
+
+
 def to_html(lesson: Lesson, digits: int = 6) -> str:
     """One standalone page (inline CSS, MathML formulas, no scripts) that prints well."""
     e = html.escape
@@ -118,8 +127,7 @@ def to_html(lesson: Lesson, digits: int = 6) -> str:
         if block.kind == "markdown":
             body.append(_markdown_html(block.text))
         elif block.kind == "math":
-            body.append('<div class="math">' + "".join(to_mathml(line, display=True)
-                                                       for line in math_lines(block.text)) + "</div>")
+            body.append(f'<div class="math">{_html_math(block.text)}</div>')
         elif block.kind == "solve":
             worked = work_out(block.text)
             inner = (to_html_fragment(worked.solution, digits) if worked.solution is not None

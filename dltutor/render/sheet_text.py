@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from dltutor.render.formula import to_latex, to_mathml
-from dltutor.render.html import HtmlPrinter, page, to_html_fragment
+from dltutor.render.html import HtmlPrinter, cell_text, page, to_html_fragment
 from dltutor.render.markdown import MarkdownPrinter, to_markdown
 from dltutor.sheets import (Block, Sheet, answer_height, answer_value, column_parts, grid, is_tensor, letter,
                             marks_text, prompt_blocks)
@@ -98,7 +98,9 @@ table.grid td { height: 1.6rem; }
 .worked { border-top: 1px dashed #999; margin-top: .6rem; }
 .worked h3 { font-size: 1rem; margin: .5rem 0 .2rem; }
 footer ol { padding-left: 1.5rem; } footer code { font-size: .8rem; }
-@media print { .problem { page-break-inside: avoid; } .answer-space { border-color: #999; } }
+@media print { .problem { page-break-inside: avoid; } .answer-space { border-color: #999; }
+  .problem.keyed { break-inside: auto; page-break-inside: auto; } .problem.keyed .statement { break-inside: avoid; }
+  .worked > h3 { break-after: avoid; page-break-after: avoid; } }
 """
 
 
@@ -134,7 +136,7 @@ def _html_column(name: str) -> str:
 def _html_grid(part, digits: int, filled: bool) -> str:
     header, rows = grid(part, digits, filled)
     head = "<th>#</th>" + "".join(f"<th>{_html_column(c)}</th>" for c in header[1:])
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{cell_text(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="grid"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -159,12 +161,15 @@ def sheet_html(sheet: Sheet, digits: int = 6) -> str:
             f"<span>Marks: ____ / {sheet.marks:g}</span></div>",
             f'<p class="info">{escape(_info(sheet))}</p>', "</header>"]
     for n, problem in enumerate(sheet.problems, start=1):
-        body.append(f'<section class="problem" id="problem-{n}">')
+        # a problem stays on one printed page; in the key, whose worked solutions run long, only
+        # its statement (heading, prompt, parts) does
+        keyed = " keyed" if sheet.solutions else ""
+        body.append(f'<section class="problem{keyed}" id="problem-{n}"><div class="statement">')
         body.append(f'<h2>Problem {n}. {escape(problem.family.title)}'
                     f' <span class="marks">[{marks_text(problem.marks)}]</span></h2>')
         body.append(html_prompt(problem, digits))
         body.append('<ol class="parts">' + "".join(_html_part(j, p, digits, sheet.solutions)
-                                                    for j, p in enumerate(problem.parts)) + "</ol>")
+                                                    for j, p in enumerate(problem.parts)) + "</ol></div>")
         if sheet.solutions:
             worked = to_html_fragment(problem.solution, digits)
             body.append(f'<div class="worked"><h3>Worked solution</h3>{worked}</div>')
