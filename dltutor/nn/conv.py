@@ -2,9 +2,9 @@
 
 Conv2D (cross-correlation, channels last, Keras kernel layout (k_h, k_w, C_in, F)):
 
-    forward   cols = im2col(pad(X))            (N·H_out·W_out, k_h·k_w·C_in)
-              Z    = cols·W + b                 W reshaped to (k_h·k_w·C_in, F)
-    backward  dW = colsᵀ·dZ,   db = Σ dZ,   dX = unpad(col2im(dZ·Wᵀ))
+    forward   cols = [im2col(pad(X)), 1]       (N·H_out·W_out, k_h·k_w·C_in + 1)
+              Z    = cols·[W; b] = X⋆W + b      W reshaped to (k_h·k_w·C_in, F)
+    backward  [dW; db] = colsᵀ·dZ  (db = Σ dZ),   dX = unpad(col2im(dZ·Wᵀ))
 
 DepthwiseConv2D filters each channel with its own kernel (k_h, k_w, C, m); SeparableConv2D
 is a depthwise conv (no bias) followed by a 1x1 pointwise conv; Conv1D is Conv2D over
@@ -44,11 +44,13 @@ class Conv2D(Layer):
 
     def forward_linear(self, X, training):
         K = self.weights["kernel"]
+        W = K.reshape(-1, K.shape[-1])
         Xp = pad(X, self.geo)
-        cols = im2col(Xp, self.geo)
-        Z = cols @ K.reshape(-1, K.shape[-1])
-        if "bias" in self.weights:
-            Z += self.weights["bias"]
+        bias = "bias" in self.weights
+        cols = im2col(Xp, self.geo, ones=bias)
+        if bias:     # the bias rides along as a row of W against im2col's column of 1s (no extra pass)
+            W = np.concatenate([W, self.weights["bias"][None]])
+        Z = cols @ W
         if training:
             self.cols, self.padded_shape = cols, Xp.shape
         return Z.reshape((X.shape[0],) + self.geo.out + (K.shape[-1],))
@@ -56,9 +58,10 @@ class Conv2D(Layer):
     def backward_linear(self, dZ):
         K = self.weights["kernel"]
         dZ2 = dZ.reshape(-1, K.shape[-1])
-        self._set_grad("kernel", (self.cols.T @ dZ2).reshape(K.shape))      # dW
+        G = self.cols.T @ dZ2                  # [dW; db]: the column of 1s sums dZ (BLAS, not a slow axis-0 sum)
+        self._set_grad("kernel", G[:-1].reshape(K.shape) if "bias" in self.weights else G.reshape(K.shape))
         if "bias" in self.weights:
-            self._set_grad("bias", dZ2.sum(axis=0))                           # db
+            self._set_grad("bias", G[-1])
         if not self.need_input_grad:
             return None
         dcols = dZ2 @ K.reshape(-1, K.shape[-1]).T
