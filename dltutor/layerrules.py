@@ -63,12 +63,16 @@ def _window_dims(call, layer_type, shape, kernel, strides, padding, dilation, sp
     return outs, formula, "; ".join(f"{d}: {s} = {o}" for d, s, o in zip(dims, subs, outs)), "; ".join(notes)
 
 
+def _sliding(call, layer_type: str, shape, spatial: int) -> tuple[dict, str]:
+    """Config and error prefix of a layer that slides over 1 or 2 spatial axes (plus channels)."""
+    _need_rank(call, layer_type, shape, spatial + 1,
+               "(height, width, channels)" if spatial == 2 else "(steps, channels)")
+    return bind(call, layer_type), f"layer {call.position} {quoted(call.text)}"
+
+
 def _conv(layer_type, spatial):
     def rule(call, shape):
-        cfg = bind(call, layer_type)
-        where = f"layer {call.position} {quoted(call.text)}"
-        _need_rank(call, layer_type, shape, spatial + 1,
-                   "(height, width, channels)" if spatial == 2 else "(steps, channels)")
+        cfg, where = _sliding(call, layer_type, shape, spatial)
         if spatial == 2:
             k = pair(cfg["kernel_size"], "kernel_size", where)
             s = pair(cfg["strides"], "strides", where)
@@ -116,10 +120,7 @@ def _conv(layer_type, spatial):
 
 def _pool(layer_type, spatial):
     def rule(call, shape):
-        cfg = bind(call, layer_type)
-        where = f"layer {call.position} {quoted(call.text)}"
-        _need_rank(call, layer_type, shape, spatial + 1,
-                   "(height, width, channels)" if spatial == 2 else "(steps, channels)")
+        cfg, where = _sliding(call, layer_type, shape, spatial)
         if spatial == 2:
             k = pair(cfg["pool_size"], "pool_size", where)
             s = pair(cfg.get("strides") if cfg.get("strides") is not None else k, "strides", where)
@@ -136,9 +137,7 @@ def _pool(layer_type, spatial):
 
 def _global_pool(layer_type, spatial):
     def rule(call, shape):
-        cfg = bind(call, layer_type)
-        _need_rank(call, layer_type, shape, spatial + 1,
-                   "(height, width, channels)" if spatial == 2 else "(steps, channels)")
+        cfg, _ = _sliding(call, layer_type, shape, spatial)
         out = (shape[-1],)
         return Layer(layer_type, call.text, cfg, shape, out, (), "shape = (channels,)",
                      fill("{} -> {}", shape_text(shape), shape_text(out)), "one value per channel",

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from dltutor.errors import InputError
+from dltutor.render.document import is_tensor
 
 from dltutor.families import DIFFICULTIES, TOPICS, Family, Part, Problem, generate, load_families
 
@@ -174,10 +175,6 @@ class Block:
 def is_matrix(value) -> bool:
     return (isinstance(value, list) and len(value) > 1 and all(isinstance(r, list) for r in value)
             and all(not isinstance(c, list) for r in value for c in r))
-
-
-def is_tensor(value) -> bool:
-    return isinstance(value, list) and bool(value) and all(is_matrix(m) for m in value)
 
 
 def _segments(line: str, names: dict) -> list[Segment]:

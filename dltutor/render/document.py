@@ -17,6 +17,12 @@ def is_matrix(value) -> bool:
             and all(not isinstance(c, (list, dict)) for r in value for c in r))
 
 
+def is_tensor(value) -> bool:
+    """Channels of a multi-channel input: a list of matrices (each of several rows)."""
+    return (isinstance(value, list) and bool(value)
+            and all(is_matrix(m) and len(m) > 1 for m in value))
+
+
 def is_vector(value) -> bool:
     return isinstance(value, list) and all(not isinstance(c, (list, dict)) for c in value)
 
@@ -25,6 +31,7 @@ class DocumentPrinter:
     """Prints a Solution as a sequence of blocks joined by ``self.block_sep``."""
 
     block_sep = "\n\n"
+    channel_separator = " | "     # between the channels of a tensor, as math of this format
 
     def __init__(self, digits: int = 6):
         self.digits = digits
@@ -57,6 +64,12 @@ class DocumentPrinter:
         if is_vector(value):
             return self.vector([self.text_of(c) for c in value])
         return self.plain_value(self.text_of(value))
+
+    def channels(self, value) -> str:
+        """A value as math; a multi-channel tensor as its channel matrices side by side."""
+        if is_tensor(value):
+            return self.channel_separator.join(self.value(m) for m in value)
+        return self.value(value)
 
     def step(self, number: int, step: Step) -> list[str]:
         blocks = [self.heading(f"{number}. {step.title}")]

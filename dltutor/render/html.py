@@ -16,6 +16,7 @@ def cell_text(text: str) -> str:
 
 
 class HtmlPrinter(DocumentPrinter):
+    channel_separator = '<mspace width="0.6em"/><mo>|</mo><mspace width="0.6em"/>'
     block_sep = "\n"
 
     def heading(self, text):

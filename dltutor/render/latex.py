@@ -51,6 +51,8 @@ def latex_matrix(rows: list[list[str]]) -> str:
 
 
 class LatexPrinter(DocumentPrinter):
+    channel_separator = r" \;\Big|\; "
+
     def heading(self, text):
         return r"\textbf{" + latex_text(text) + "}"
 

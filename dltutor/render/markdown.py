@@ -8,6 +8,8 @@ from dltutor.render.latex import latex_matrix, latex_number
 
 
 class MarkdownPrinter(DocumentPrinter):
+    channel_separator = r" \;\Big|\; "
+
     def heading(self, text):
         return f"**{text}**"
 

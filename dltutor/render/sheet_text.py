@@ -12,7 +12,7 @@ from html import escape
 from dltutor.render.formula import to_latex, to_mathml
 from dltutor.render.html import HtmlPrinter, cell_text, page, to_html_fragment
 from dltutor.render.markdown import MarkdownPrinter, to_markdown
-from dltutor.sheets import (Block, Sheet, answer_height, answer_value, column_parts, grid, is_tensor, letter,
+from dltutor.sheets import (Block, Sheet, answer_height, answer_value, column_parts, grid, letter,
                             marks_text, prompt_blocks)
 
 
@@ -31,10 +31,7 @@ def md_escape(text: str) -> str:
 
 
 def _md_math(value, digits: int) -> str:
-    printer = MarkdownPrinter(digits)
-    if is_tensor(value):
-        return r" \;\Big|\; ".join(printer.value(m) for m in value)
-    return printer.value(value)
+    return MarkdownPrinter(digits).channels(value)
 
 
 def _md_block(block: Block, digits: int) -> str:
@@ -105,12 +102,7 @@ footer ol { padding-left: 1.5rem; } footer code { font-size: .8rem; }
 
 
 def _html_math(value, digits: int) -> str:
-    printer = HtmlPrinter(digits)
-    if is_tensor(value):
-        inner = "<mspace width=\"0.6em\"/><mo>|</mo><mspace width=\"0.6em\"/>".join(printer.value(m) for m in value)
-    else:
-        inner = printer.value(value)
-    return f"<math><mrow>{inner}</mrow></math>"
+    return f"<math><mrow>{HtmlPrinter(digits).channels(value)}</mrow></math>"
 
 
 def _html_block(block: Block, digits: int) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dltutor.render.formula import to_latex, to_typst
 from dltutor.render.latex import LatexPrinter, latex_escape, latex_text, to_latex_fragment
 from dltutor.render.typst import TypstPrinter, compile_pdf, to_typst_markup
-from dltutor.sheets import (Block, Sheet, answer_height, answer_value, column_parts, grid, is_tensor,
+from dltutor.sheets import (Block, Sheet, answer_height, answer_value, column_parts, grid,
                             letter, marks_text, prompt_blocks)
 
 GRADE_TABLE_MAX = 12     # a grading table wider than this does not fit across the page
@@ -47,10 +47,7 @@ LATEX_PREAMBLE = r"""\documentclass[11pt,a4paper,addpoints]{exam}
 
 
 def _tex_math(value, digits: int) -> str:
-    printer = LatexPrinter(digits)
-    if is_tensor(value):
-        return r" \;\Big|\; ".join(printer.value(m) for m in value)
-    return printer.value(value)
+    return LatexPrinter(digits).channels(value)
 
 
 def _tex_block(block: Block, digits: int) -> str:
@@ -152,10 +149,7 @@ TYPST_PREAMBLE = """#set document(title: {title}, author: "dltutor", date: none)
 
 
 def _typ_math(value, digits: int) -> str:
-    printer = TypstPrinter(digits)
-    if is_tensor(value):
-        return "$" + ' quad | quad '.join(printer.value(m) for m in value) + "$"
-    return "$" + printer.value(value) + "$"
+    return "$" + TypstPrinter(digits).channels(value) + "$"
 
 
 def _typ_block(block: Block, digits: int) -> str:

@@ -21,6 +21,8 @@ def typst_number(text: str) -> str:
 
 
 class TypstPrinter(DocumentPrinter):
+    channel_separator = " quad | quad "
+
     def heading(self, text):
         return f"*{typst_escape(text)}*"
 
