@@ -377,9 +377,9 @@ def parse_math_expr(text: str, line: str | None = None):
 def family_ids() -> set[str] | None:
     """The ids of the problem families, or None while there is no families module."""
     try:
-        from dltutor import families
+        from dltutor.practice import families
     except ModuleNotFoundError as exc:
-        if exc.name == "dltutor.families":
+        if exc.name == "dltutor.practice.families":
             return None
         raise
     for name in ("family_ids", "list_families", "load_families", "all_families"):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dltutor.checking import Attempt, check_answers, check_part, read_answer
+from dltutor.practice.checking import Attempt, check_answers, check_part, read_answer
 from dltutor.errors import InputError
-from dltutor.families import generate, get_family
-from dltutor.stress import answer_text
+from dltutor.practice.families import generate, get_family
+from dltutor.practice.stress import answer_text
 
 
 @pytest.mark.parametrize("text, form, value", [
@@ -42,7 +42,7 @@ def test_table_carries_the_students_slip_forward():
     rows = [list(r) for r in part.expected]
     # a slip in row 1's bias; the later rows recomputed from it would differ from the key
     rows[0][-1] += 0.5
-    from dltutor.families import flatten_row, next_state, table_row, unflatten_row, initial_state
+    from dltutor.practice.families import flatten_row, next_state, table_row, unflatten_row, initial_state
     state = next_state(part.spec, problem.names, initial_state(part.spec, problem.names),
                        unflatten_row(rows[0], part))
     for i in range(1, len(rows)):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from dltutor.errors import InputError
-from dltutor.exam import build_exam, parse_topics
-from dltutor.stress import answer_text
+from dltutor.practice.exam import build_exam, parse_topics
+from dltutor.practice.stress import answer_text
 
 
 def test_build_and_grade():
@@ -39,8 +39,8 @@ def test_bad_topics_and_goto():
 
 
 def test_review_exam_draws_a_fresh_variant_per_family():
-    from dltutor.exam import family_seed, review_exam
-    from dltutor.families import get_family
+    from dltutor.practice.exam import family_seed, review_exam
+    from dltutor.practice.families import get_family
 
     fams = [get_family("conv-same-padding"), get_family("perceptron-epoch")]
     exam = review_exam(fams, seed=5)
@@ -54,7 +54,7 @@ def test_review_exam_draws_a_fresh_variant_per_family():
 
 
 def test_attempts_are_the_answered_questions():
-    from dltutor.exam import exam_attempts
+    from dltutor.practice.exam import exam_attempts
 
     exam = build_exam(["cnn"], count=3, seed=7)
     first = exam.questions[0].problem
@@ -71,8 +71,8 @@ def test_attempts_are_the_answered_questions():
 
 def test_exams_and_sheets_share_the_family_choice():
     """One family per topic in turn; a family repeats only once every family was used."""
-    from dltutor.families import load_families
-    from dltutor.sheets import build_sheet
+    from dltutor.practice.families import load_families
+    from dltutor.render.sheet import build_sheet
 
     cnn = {f.id for f in load_families().values() if f.topic == "cnn"}
     exam = build_exam(["cnn"], count=len(cnn) + 1, seed=2)

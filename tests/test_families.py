@@ -9,11 +9,11 @@ import re
 import numpy as np
 import pytest
 
-from dltutor.checking import check_part
+from dltutor.practice.checking import check_part
 from dltutor.errors import InputError
-from dltutor.families import DIFFICULTIES, close, generate, load_families, load_family, parse_id
+from dltutor.practice.families import DIFFICULTIES, close, generate, load_families, load_family, parse_id
 from dltutor.solvers.registry import KIND_MODULES
-from dltutor.stress import answer_text, stress_family
+from dltutor.practice.stress import answer_text, stress_family
 
 FAMILIES = load_families()
 PLAN = ["mp-threshold", "mp-truth-table", "neuron-forward", "xor-network", "perceptron-epoch", "lms-online",

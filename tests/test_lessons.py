@@ -112,7 +112,7 @@ def test_problem_block_links_a_family(block):
     assert refs
     ids = core.family_ids()
     if ids is None:
-        pytest.skip("dltutor.families does not exist yet")
+        pytest.skip("dltutor.practice.families does not exist yet")
     for ref in refs:
         assert ref.family in ids, ref.family
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from dltutor.lms_export import build_bank, cells, gift_escape, to_gift, to_moodle_xml
+from dltutor.render.lms import build_bank, cells, gift_escape, to_gift, to_moodle_xml
 from tests.conftest import assert_bad_input, run_cli
 
 TOPICS = ["cnn", "params", "metrics", "learning", "optimizers"]
@@ -77,7 +77,7 @@ def test_conv_output_size_question_matches_the_problem():
 
 
 def test_special_characters_are_escaped_in_xml():
-    from dltutor.lms_export import _text
+    from dltutor.render.lms import _text
 
     root = ET.Element("quiz")
     _text(root, "questiontext", "<p>a < b & c ]]> d</p>", "html")
@@ -144,7 +144,7 @@ def test_cli_writes_atomically_and_deterministically(fmt, tmp_path):
 
 
 def test_cli_failed_export_leaves_no_file(tmp_path, monkeypatch):
-    import dltutor.lms_export as lms
+    import dltutor.render.lms as lms
 
     monkeypatch.setattr(lms, "to_gift", lambda *a, **k: 1 / 0)
     out = tmp_path / "bank.gift"

@@ -1,6 +1,6 @@
 """The split modules load on their own (no import cycle) and the facades keep every name callers use.
 
-``dltutor.modelspec`` gathers specgrammar/layertable/layerrules, ``dltutor.families``
+``dltutor.modelspec`` gathers specgrammar/layertable/layerrules, ``dltutor.practice.families``
 gathers familyspec/familyanswers; other modules (exam, sheets, checking, stress, the
 TUI, the NumPy engine) import only the facades.
 """
@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-SPLIT_MODULES = ["dltutor.specgrammar", "dltutor.layertable", "dltutor.layerrules", "dltutor.modelspec",
-                 "dltutor.familyspec", "dltutor.familyanswers", "dltutor.families", "dltutor.expressions"]
+SPLIT_MODULES = ["dltutor.modelspec.grammar", "dltutor.modelspec.layers", "dltutor.modelspec.rules", "dltutor.modelspec",
+                 "dltutor.practice.spec", "dltutor.practice.answers", "dltutor.practice.families", "dltutor.practice.expressions"]
 
 
 @pytest.mark.parametrize("module", SPLIT_MODULES)
@@ -24,7 +24,7 @@ def test_module_imports_first_in_a_fresh_interpreter(module):
 FACADE_NAMES = {
     "dltutor.modelspec": ["resolve", "parse_spec", "parse_layer", "split_layers", "LayerCall", "TYPES", "Model",
                           "Layer", "Weight", "ACTIVATIONS", "SIGNATURES", "DEFAULTS", "ALIASES", "MAX_LAYERS"],
-    "dltutor.families": ["DIFFICULTIES", "TOPICS", "FORMS", "Family", "PartSpec", "TableSpec", "MisconceptionSpec",
+    "dltutor.practice.families": ["DIFFICULTIES", "TOPICS", "FORMS", "Family", "PartSpec", "TableSpec", "MisconceptionSpec",
                          "Part", "Problem", "MisconceptionAnswer", "generate", "load_families", "load_family",
                          "get_family", "parse_id", "problem_from_id", "problems_dir", "close", "initial_state",
                          "next_state", "table_row", "table_rows", "flatten_row", "unflatten_row", "derive",
@@ -39,7 +39,7 @@ def test_facade_keeps_the_name(module, name):
 
 
 def test_problems_dir_is_the_shipped_resource_folder():
-    from dltutor.families import problems_dir
+    from dltutor.practice.families import problems_dir
     from dltutor.resources import resource_dir
 
     assert problems_dir() == resource_dir("problems")

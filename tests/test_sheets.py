@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from dltutor import sheets
-from dltutor.families import TOPICS, problem_from_id
-from dltutor.sheets import build_sheet, render
+from dltutor.render import sheet as sheets
+from dltutor.practice.families import TOPICS, problem_from_id
+from dltutor.render.sheet import build_sheet, render
 from tests.conftest import assert_bad_input, run_cli
 
 TEXT_FORMATS = ("md", "tex", "html")

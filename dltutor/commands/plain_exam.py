@@ -2,7 +2,7 @@
 
 ``PlainExam`` asks each question on stdout and reads the answers from stdin
 (commands: skip/next, back, goto N, list, submit); ``ExamRecord`` stores the
-exam and its answered questions. The exam logic itself is ``dltutor.exam``.
+exam and its answered questions. The exam logic itself is ``dltutor.practice.exam``.
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ class ExamRecord:
                                         minutes=exam.minutes)
 
     def save(self, exam, number: int) -> None:
-        from dltutor.exam import question_attempt
+        from dltutor.practice.exam import question_attempt
 
         attempt = question_attempt(exam, number)
         if attempt is not None:
             self.store.record_attempt(attempt, exam_id=self.exam_id, schedule=False)
 
     def finish(self, exam, result) -> None:
-        from dltutor.exam import exam_attempts
+        from dltutor.practice.exam import exam_attempts
 
         for attempt in exam_attempts(exam, result):
             self.store.record_attempt(attempt, exam_id=self.exam_id)

@@ -1,7 +1,7 @@
 """``dltutor generate``, ``dltutor stress`` and ``dltutor exam``: practice problems from the families.
 
-A thin shell: the families (``dltutor.families``), the checker
-(``dltutor.checking``) and the exam logic (``dltutor.exam``) do the work;
+A thin shell: the families (``dltutor.practice.families``), the checker
+(``dltutor.practice.checking``) and the exam logic (``dltutor.practice.exam``) do the work;
 this module parses options, reads lines and prints.
 """
 
@@ -40,7 +40,7 @@ def label(i: int) -> str:
 
 
 def part_line(i: int, part) -> str:
-    from dltutor.checking import FORM_HELP
+    from dltutor.practice.checking import FORM_HELP
 
     cols = f"; columns {', '.join(part.columns)}" if part.columns else ""
     marks = f"{part.spec.marks:g} mark" + ("s" if part.spec.marks != 1 else "")
@@ -103,7 +103,7 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
     FAMILY draws a new problem (its id is printed); an ID such as
     conv-output-size@1:42:hard gives back exactly the same problem.
     """
-    from dltutor import families
+    from dltutor.practice import families
 
     n_digits = parse_digits(digits)
     if list_:
@@ -131,7 +131,7 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
 
     results = None
     if checks:
-        from dltutor.checking import check_answers
+        from dltutor.practice.checking import check_answers
 
         if len(checks) > len(problem.parts):
             raise InputError(f"{len(checks)} answers given with --check; the problem has {len(problem.parts)} parts")
@@ -187,8 +187,8 @@ def stress(family, count, as_json):
     Reports degenerate draws, misconceptions that equal the right answer,
     answers the checker gets wrong, repeated variants and slow generation.
     """
-    from dltutor.families import get_family, load_families
-    from dltutor.stress import stress_family
+    from dltutor.practice.families import get_family, load_families
+    from dltutor.practice.stress import stress_family
 
     n = _int_option(count, "-n", minimum=1, maximum=100_000)
     fams = [get_family(family)] if family else list(load_families().values())
@@ -242,7 +242,7 @@ def exam(topics, count, seed, difficulty, minutes, plain, due, show_correct, no_
     --due makes an exam of the families due. In a terminal, without --plain,
     the full-screen exam opens.
     """
-    from dltutor.exam import build_exam, parse_topics
+    from dltutor.practice.exam import build_exam, parse_topics
     from dltutor.values import parse_number
 
     n_digits = parse_digits(digits)
@@ -313,9 +313,9 @@ def exam_app(topics: list[str], count: int, minutes: float | None, seed: int | N
 
 def _due_exam(store, topics, count, seed, difficulty, minutes, show_correct):
     """An exam of the families due for review (most overdue first), or None when none is."""
-    from dltutor.exam import review_exam
-    from dltutor.families import load_families
-    from dltutor.sheets import available
+    from dltutor.practice.exam import review_exam
+    from dltutor.practice.families import load_families
+    from dltutor.render.sheet import available
 
     known = load_families()
     families = [known[r["family"]] for r in store.due()
@@ -332,7 +332,7 @@ def _nothing_due(topics, seed, difficulty, as_json) -> None:
     if not as_json:
         click.echo(line)
         return
-    from dltutor.exam import ExamResult
+    from dltutor.practice.exam import ExamResult
 
     click.echo(line, err=True)
     click.echo(json.dumps(ExamResult(seed, topics, difficulty, "nothing due", 0.0, []).to_dict()))

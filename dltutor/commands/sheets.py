@@ -1,6 +1,6 @@
 """``dltutor sheet`` (printable problem sheets and answer keys) and ``dltutor export`` (LMS problem banks).
 
-A thin shell: ``dltutor.sheets`` and ``dltutor.lms_export`` do the work. The
+A thin shell: ``dltutor.render.sheet`` and ``dltutor.render.lms`` do the work. The
 file is rendered in memory first and then written atomically, so a failed
 run leaves no file and never touches an existing one.
 """
@@ -57,7 +57,7 @@ def sheet(topics, count, seed, difficulty, fmt, output, solutions, title, digits
     seed give the same file.
     """
     from dltutor.files import write_atomic
-    from dltutor.sheets import FORMATS, build_sheet, parse_topics, render
+    from dltutor.render.sheet import FORMATS, build_sheet, parse_topics, render
 
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
@@ -98,9 +98,9 @@ def export(fmt, topics, variants, seed, difficulty, output, digits):
     (embedded answers) question. GIFT has no cloze: one question per answer
     number.
     """
-    from dltutor.lms_export import FORMATS, build_bank, render_bank
+    from dltutor.render.lms import FORMATS, build_bank, render_bank
     from dltutor.files import write_atomic
-    from dltutor.sheets import parse_topics
+    from dltutor.render.sheet import parse_topics
 
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")

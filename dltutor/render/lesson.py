@@ -87,7 +87,7 @@ def work_out(command: str) -> Worked:
 def family_title(family: str) -> str:
     """The family's title when the families module knows it, else the id."""
     try:
-        from dltutor import families
+        from dltutor.practice import families
 
         return families.get_family(family).title
     except (ImportError, InputError, KeyError):
@@ -99,13 +99,13 @@ def practice_problem(ref: ProblemRef, seed: int | None = None):
     import random
 
     try:
-        from dltutor import families
+        from dltutor.practice import families
 
         family = families.get_family(ref.family)
         seed = random.randrange(10_000) if seed is None else seed
         return families.generate(family, seed, ref.difficulty or "medium")
     except (ImportError, InputError, KeyError, ValueError) as exc:
-        if type(exc).__name__ == "ModuleNotFoundError" and getattr(exc, "name", "") != "dltutor.families":
+        if type(exc).__name__ == "ModuleNotFoundError" and getattr(exc, "name", "") != "dltutor.practice.families":
             raise
         return None
 

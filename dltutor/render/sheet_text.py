@@ -1,6 +1,6 @@
 """Problem sheets as Markdown and as standalone HTML (MathML formulas, prints well).
 
-The sheet's model (problems, prompt blocks, answer grids) is in ``dltutor.sheets``;
+The sheet's model (problems, prompt blocks, answer grids) is in ``dltutor.render.sheet``;
 the worked solutions are the shared document printers (``render.markdown``,
 ``render.html``), so a sheet and ``dltutor generate`` can never disagree.
 """
@@ -12,7 +12,7 @@ from html import escape
 from dltutor.render.formula import to_latex, to_mathml
 from dltutor.render.html import HtmlPrinter, cell_text, page, to_html_fragment
 from dltutor.render.markdown import MarkdownPrinter, to_markdown
-from dltutor.sheets import (Block, Sheet, answer_height, answer_value, column_parts, grid, letter,
+from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, grid, letter,
                             marks_text, prompt_blocks)
 
 

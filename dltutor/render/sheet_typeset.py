@@ -14,7 +14,7 @@ from __future__ import annotations
 from dltutor.render.formula import to_latex, to_typst
 from dltutor.render.latex import LatexPrinter, latex_escape, latex_text, to_latex_fragment
 from dltutor.render.typst import TypstPrinter, compile_pdf, to_typst_markup
-from dltutor.sheets import (Block, Sheet, answer_height, answer_value, column_parts, grid,
+from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, grid,
                             letter, marks_text, prompt_blocks)
 
 GRADE_TABLE_MAX = 12     # a grading table wider than this does not fit across the page

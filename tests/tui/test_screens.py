@@ -9,7 +9,7 @@ PyTorch's Conv2d does).
 import pytest
 from tui_support import app, home, plain, started, sync, wait_for  # noqa: F401 (fixtures)
 
-from dltutor.families import problem_from_id
+from dltutor.practice.families import problem_from_id
 from dltutor.store import Store
 from dltutor.tui.widgets.answers import expected_text
 from tests.conftest import run_cli

@@ -83,7 +83,7 @@ class ExamScreen(Screen):
         self.confirm = None
 
     def compose(self) -> ComposeResult:
-        from dltutor.families import TOPICS
+        from dltutor.practice.families import TOPICS
 
         yield Header()
         with VerticalScroll(id="exam-setup"):
@@ -116,7 +116,7 @@ class ExamScreen(Screen):
     # ------------------------------------------------------------ start
     @on(Button.Pressed, "#start")
     async def start(self) -> None:
-        from dltutor.exam import build_exam
+        from dltutor.practice.exam import build_exam
 
         count_field, minutes_field = self.query_one("#count", Field), self.query_one("#minutes", Field)
         for field in (count_field, minutes_field):

@@ -52,7 +52,7 @@ class PracticeScreen(Screen):
         self.help_shown: list = []
 
     def compose(self) -> ComposeResult:
-        from dltutor.families import DIFFICULTIES, load_families
+        from dltutor.practice.families import DIFFICULTIES, load_families
 
         self.families = load_families()
         options = [(f"{f.title} ({f.topic})", f.id) for f in self.families.values()]
@@ -94,8 +94,8 @@ class PracticeScreen(Screen):
         return self.app.rng.choice(sorted(self.families))
 
     async def new_problem(self, problem_id: str | None = None) -> None:
-        from dltutor import families
-        from dltutor.checking import Attempt
+        from dltutor.practice import families
+        from dltutor.practice.checking import Attempt
 
         if problem_id:
             self.problem = families.problem_from_id(problem_id)

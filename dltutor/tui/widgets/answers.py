@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from dltutor.checking import FORM_HELP, PartResult, read_answer
+from dltutor.practice.checking import FORM_HELP, PartResult, read_answer
 from dltutor.tui.widgets.fields import GrammarValidator, first_failure
 from dltutor.values import format_value, parse_fraction
 

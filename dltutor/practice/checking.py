@@ -20,7 +20,7 @@ from typing import Any
 
 from dltutor import values
 from dltutor.errors import InputError
-from dltutor.families import (Part, Problem, close, initial_state, next_state, table_row,
+from dltutor.practice.families import (Part, Problem, close, initial_state, next_state, table_row,
                               flatten_row, unflatten_row)
 from dltutor.solution import Step
 

@@ -8,7 +8,7 @@ A layer is ``Name`` or ``Name(arguments)``: positional values first, then
 ``key=value``. A value is a number (``0.5``, ``1/3``), ``True``/``False``/
 ``None``, a bare word (lower-cased: ``relu``, ``same``), a quoted text, or a
 tuple ``(3, 3)``/``(784,)``. What the names and arguments mean is the layer
-table's business (``dltutor.layertable``).
+table's business (``dltutor.modelspec.layers``).
 """
 
 from __future__ import annotations

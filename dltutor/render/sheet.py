@@ -25,7 +25,7 @@ import numpy as np
 from dltutor.errors import InputError
 from dltutor.render.document import is_tensor
 
-from dltutor.families import DIFFICULTIES, TOPICS, Family, Part, Problem, generate, load_families
+from dltutor.practice.families import DIFFICULTIES, TOPICS, Family, Part, Problem, generate, load_families
 
 FORMATS = ("pdf", "html", "md", "tex")
 LEVELS = DIFFICULTIES + ("mixed",)
@@ -93,7 +93,7 @@ def choose_families(topics: list[str], count: int, rng: np.random.Generator) -> 
     Topics are taken in a seeded order and so are the families inside each, so
     a short sheet or exam covers as many topics as it can; a family repeats
     (the caller draws it with another seed) only once every family of the
-    topics has been used. Shared by ``build_sheet`` and ``dltutor.exam``."""
+    topics has been used. Shared by ``build_sheet`` and ``dltutor.practice.exam``."""
     families = [f for f in load_families().values() if (not topics or f.topic in topics) and available(f)]
     by_topic: dict[str, list[Family]] = {}
     for fam in families:
@@ -178,7 +178,7 @@ def is_matrix(value) -> bool:
 
 
 def _segments(line: str, names: dict) -> list[Segment]:
-    from dltutor.expressions import evaluate, to_text
+    from dltutor.practice.expressions import evaluate, to_text
 
     out: list[Segment] = []
     at = 0

@@ -17,9 +17,9 @@ so that a student can see where every number comes from.
 
 The pieces live in three modules, imported here so that callers need only this one:
 
-    dltutor.specgrammar  text -> LayerCall (split_layers, parse_layer, parse_spec)
-    dltutor.layertable   Weight, Layer, Model; SIGNATURES, DEFAULTS, ALIASES, TYPES; bind
-    dltutor.layerrules   each layer type's output shape and weights (LAYER_RULES)
+    dltutor.modelspec.grammar  text -> LayerCall (split_layers, parse_layer, parse_spec)
+    dltutor.modelspec.layers   Weight, Layer, Model; SIGNATURES, DEFAULTS, ALIASES, TYPES; bind
+    dltutor.modelspec.rules   each layer type's output shape and weights (LAYER_RULES)
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ import math
 from dataclasses import replace
 
 from dltutor.errors import InputError
-from dltutor.layerrules import GATES, LAYER_RULES
-from dltutor.layertable import (ACTIVATIONS, ALIASES, DEFAULTS, EXTRA_KEYWORDS, SIGNATURES, TYPES, Layer,
+from dltutor.modelspec.rules import GATES, LAYER_RULES
+from dltutor.modelspec.layers import (ACTIVATIONS, ALIASES, DEFAULTS, EXTRA_KEYWORDS, SIGNATURES, TYPES, Layer,
                                 Model, Weight, bind, shape_sizes)
-from dltutor.specgrammar import MAX_LAYERS, MAX_NESTING, LayerCall, parse_layer, parse_spec, quoted, split_layers
+from dltutor.modelspec.grammar import MAX_LAYERS, MAX_NESTING, LayerCall, parse_layer, parse_spec, quoted, split_layers
 
 __all__ = ["resolve", "parse_spec", "parse_layer", "split_layers", "LayerCall", "Weight", "Layer", "Model",
            "ACTIVATIONS", "SIGNATURES", "EXTRA_KEYWORDS", "DEFAULTS", "ALIASES", "TYPES", "GATES", "LAYER_RULES",

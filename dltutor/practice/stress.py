@@ -23,8 +23,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from dltutor.errors import InputError
-from dltutor.families import DIFFICULTIES, Family, close, generate
-from dltutor.expressions import to_text
+from dltutor.practice.families import DIFFICULTIES, Family, close, generate
+from dltutor.practice.expressions import to_text
 
 SLOW_SECONDS = 0.25
 MAX_SHARE = 0.25
@@ -57,7 +57,7 @@ def answer_text(value, form: str) -> str:
 
 
 def stress_family(family: Family, n: int = 1000, difficulties=DIFFICULTIES, check: bool = True) -> StressReport:
-    from dltutor.checking import check_part
+    from dltutor.practice.checking import check_part
 
     report = StressReport(family.id, n, 0.0)
     variants: Counter = Counter()

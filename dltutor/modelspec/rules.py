@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 
 from dltutor.errors import InputError
-from dltutor.layertable import Layer, Weight, bind, pair, shape_text, single
+from dltutor.modelspec.layers import Layer, Weight, bind, pair, shape_text, single
 from dltutor.solution import Filled, fill
-from dltutor.specgrammar import LayerCall, quoted
+from dltutor.modelspec.grammar import LayerCall, quoted
 
 
 def _need_rank(call: LayerCall, layer_type: str, shape: tuple[int, ...], rank: int, what: str) -> None:

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from dltutor.errors import InputError
-from dltutor.expressions import evaluate, fill_template
-from dltutor.familyspec import Family, MisconceptionSpec, PartSpec
+from dltutor.practice.expressions import evaluate, fill_template
+from dltutor.practice.spec import Family, MisconceptionSpec, PartSpec
 from dltutor.solution import Solution
 
 

@@ -17,8 +17,8 @@ use the shortest exact float text. A draw that breaks a constraint, makes the
 solver raise, gives an all-zero answer or a misconception that cannot be told
 from the right answer is drawn again (up to ``MAX_DRAWS`` times).
 
-The pieces: ``dltutor.familyspec`` reads and checks the files (``Family``,
-``load_families``), ``dltutor.familyanswers`` computes a draw's expected and
+The pieces: ``dltutor.practice.spec`` reads and checks the files (``Family``,
+``load_families``), ``dltutor.practice.answers`` computes a draw's expected and
 misconception answers (``Part``, table rows, ``close``); this module draws
 (``generate``, ``Problem``, ids). Every name is importable from here.
 """
@@ -35,11 +35,11 @@ import numpy as np
 
 from dltutor.errors import InputError
 from dltutor.values import quote
-from dltutor.expressions import ExpressionError, evaluate, fill_template
-from dltutor.familyanswers import (KindMissing, Part, close, derive, expected_part, flatten_row, initial_state,
+from dltutor.practice.expressions import ExpressionError, evaluate, fill_template
+from dltutor.practice.answers import (KindMissing, Part, close, derive, expected_part, flatten_row, initial_state,
                                    misconception_values, next_state, option_texts, row_count, run_kind,
                                    table_row, table_rows, unflatten_row)
-from dltutor.familyspec import (DEFAULT_REL, DEFAULT_TOL, DIFFICULTIES, FORMS, TOPICS, Family,
+from dltutor.practice.spec import (DEFAULT_REL, DEFAULT_TOL, DIFFICULTIES, FORMS, TOPICS, Family,
                                 MisconceptionSpec, PartSpec, TableSpec, get_family, load_families,
                                 load_family, problems_dir)
 from dltutor.solution import Solution

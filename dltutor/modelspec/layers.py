@@ -7,7 +7,7 @@
 accepted spelling (lower case) -> the canonical Keras class name. ``bind``
 turns a ``LayerCall`` into a checked config; the helpers below check the
 numbers in it. The shape and parameter rules of each type are in
-``dltutor.layerrules``.
+``dltutor.modelspec.rules``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from dltutor import values
 from dltutor.errors import InputError
 from dltutor.solution import Filled
-from dltutor.specgrammar import LayerCall, quoted
+from dltutor.modelspec.grammar import LayerCall, quoted
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "selu",
                "softplus", "softsign", "swish", "gelu", "hard_sigmoid", "exponential", "step")

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dltutor.checking import PartResult, check_answers
+from dltutor.practice.checking import PartResult, check_answers
 from dltutor.errors import InputError
-from dltutor.families import DIFFICULTIES, Family, Problem, generate
-from dltutor.sheets import choose_families, parse_topics  # noqa: F401  (parse_topics: part of this API)
+from dltutor.practice.families import DIFFICULTIES, Family, Problem, generate
+from dltutor.render.sheet import choose_families, parse_topics  # noqa: F401  (parse_topics: part of this API)
 from dltutor.store import Attempt
 
 SEED_RANGE = 1_000_000

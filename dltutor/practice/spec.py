@@ -7,7 +7,7 @@ table part with its ``TableSpec``), hints and misconceptions
 (``MisconceptionSpec``). Every expression and template is compiled when the
 file is read, so that a mistake in a file is reported with the file and the
 field (``problem family x.toml: parts[1].answer: ...``), not when a student
-draws a problem. Drawing is in ``dltutor.families``.
+draws a problem. Drawing is in ``dltutor.practice.families``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dltutor.errors import InputError
-from dltutor.expressions import ExpressionError, compile_expression, placeholders
+from dltutor.practice.expressions import ExpressionError, compile_expression, placeholders
 from dltutor.resources import resource_dir
 
 DIFFICULTIES = ("easy", "medium", "hard")

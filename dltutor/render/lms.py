@@ -27,8 +27,8 @@ from html import escape
 import numpy as np
 
 from dltutor.errors import InputError
-from dltutor.families import DIFFICULTIES, Family, Part, Problem, generate, load_families
-from dltutor.sheets import marks_text
+from dltutor.practice.families import DIFFICULTIES, Family, Part, Problem, generate, load_families
+from dltutor.render.sheet import marks_text
 from dltutor.values import format_number
 
 FORMATS = ("moodle", "gift")
@@ -50,7 +50,7 @@ class Cell:
 def build_bank(topics: list[str], variants: int, seed: int,
                difficulty: str = "medium") -> list[tuple[Family, list[Problem]]]:
     """``variants`` problems of every family of ``topics`` (all when empty), each with its own seed."""
-    from dltutor.sheets import available
+    from dltutor.render.sheet import available
 
     if difficulty not in DIFFICULTIES:
         raise InputError(f"--difficulty {difficulty!r} is not one of {', '.join(DIFFICULTIES)}")
