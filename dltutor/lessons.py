@@ -23,11 +23,17 @@ A lesson file looks like::
     perceptron-epoch medium
     ```
 
+    ```check
+    Q: Why does the perceptron never converge on XOR?
+    A: No straight line separates its two classes.
+    ```
+
 The live blocks are run when a lesson is shown: ``math`` lines are read into
 sympy expressions by a whitelist (nothing is evaluated), ``solve`` lines are
 split with shlex and parsed with the kind's own option table (the same
 parsers as ``dltutor solve``), ``problem`` lines name a problem family and an
-optional difficulty. This module is core: no click, no rich.
+optional difficulty; ``check`` blocks ("Check yourself") are ``Q:``/``A:``
+pairs, read by ``parse_check`` into ``CheckItem``s. This module is core: no click, no rich.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from pathlib import Path
 
 from dltutor.errors import InputError
 
-LIVE_KINDS = ("math", "solve", "problem")
+LIVE_KINDS = ("math", "solve", "problem", "check")
 DIFFICULTIES = ("easy", "medium", "hard")
 # topics of lessons with numbers (the problem families' topics) and of the others
 NUMERIC_TOPICS = ("neurons", "learning", "activations", "losses", "backprop", "cnn", "params",
@@ -58,12 +64,24 @@ class LessonError(InputError):
 
 
 @dataclass(frozen=True)
+class CheckItem:
+    """One question of a ``check`` block ("Check yourself") and its answer (Markdown text)."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
 class Block:
-    """A piece of a lesson: ``markdown`` text or a live ``math``/``solve``/``problem`` block."""
+    """A piece of a lesson: ``markdown`` text or a live ``math``/``solve``/``problem``/``check`` block."""
 
     kind: str
     text: str
     line: int = 0
+
+    def checks(self) -> tuple[CheckItem, ...]:
+        """The question/answer pairs of a ``check`` block (empty for other kinds)."""
+        return parse_check(self.text, f"line {self.line}") if self.kind == "check" else ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +105,16 @@ class Lesson:
 
     def problems(self) -> list[ProblemRef]:
         return [ref for b in self.live("problem") for ref in problem_refs(b.text)]
+
+    def checks(self) -> list[CheckItem]:
+        """Every "Check yourself" question of the lesson, in order (numbered 1, 2, ... when shown)."""
+        return [item for b in self.live("check") for item in b.checks()]
+
+    @property
+    def number(self) -> int | None:
+        """The file's number (``11`` for ``11-backprop.md``), or None."""
+        match = re.match(r"(\d+)-", self.path.name) if self.path is not None else None
+        return int(match.group(1)) if match else None
 
 
 # ------------------------------------------------------------------ loading
@@ -188,14 +216,36 @@ def load_lessons(directory: Path | None = None) -> list[Lesson]:
     return sorted(lessons, key=lambda lesson: (lesson.order, lesson.id))
 
 
+def topic_lessons(topic: str, lessons: list[Lesson] | None = None) -> list[Lesson]:
+    """The lessons of one topic (as the home screen groups them), in course order."""
+    lessons = load_lessons() if lessons is None else lessons
+    return [lesson for lesson in lessons if lesson.topic == topic]
+
+
 def find_lesson(lesson_id: str, lessons: list[Lesson] | None = None) -> Lesson:
-    """The lesson called ``lesson_id``; an unknown id is bad input listing close matches."""
+    """The lesson called ``lesson_id``; anything else is bad input with one suggestion line.
+
+    ``BACKPROP`` (another case) and ``11`` (the file number of ``11-backprop.md``)
+    name the lesson to type; other names list close matches among the ids."""
     lessons = load_lessons() if lessons is None else lessons
     by_id = {lesson.id: lesson for lesson in lessons}
     if lesson_id in by_id:
         return by_id[lesson_id]
-    close = difflib.get_close_matches(lesson_id, list(by_id), n=4, cutoff=0.5)
-    close += [i for i in by_id if lesson_id and lesson_id in i and i not in close][:4 - len(close)]
+    folded = lesson_id.strip().lower()
+    if folded in by_id:
+        raise InputError(f"unknown lesson {lesson_id!r}: lesson ids are lower case; "
+                         f"did you mean 'dltutor lesson {folded}'?")
+    if folded.isdigit():
+        numbered = [x for x in lessons if x.number == int(folded)]
+        if numbered:
+            raise InputError(f"unknown lesson {lesson_id!r}: lesson {int(folded)} is "
+                             f"{numbered[0].title!r}; try 'dltutor lesson {numbered[0].id}'")
+    topics = sorted({x.topic for x in lessons})
+    if folded in topics:
+        raise InputError(f"unknown lesson {lesson_id!r}: topic names are lower case; "
+                         f"did you mean 'dltutor lesson {folded}' (the topic's lessons)?")
+    close = difflib.get_close_matches(folded, list(by_id), n=4, cutoff=0.5)
+    close += [i for i in by_id if folded and folded in i and i not in close][:4 - len(close)]
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise InputError(f"unknown lesson {lesson_id!r}{hint} (see 'dltutor lessons' for the list)")
 
@@ -269,6 +319,55 @@ def problem_refs(text: str) -> list[ProblemRef]:
     return refs
 
 
+# ------------------------------------------------------------------ check blocks
+
+_QA = re.compile(r"^([QA]):\s?(.*)$")
+
+
+def parse_check(text: str, where: str = "check block") -> tuple[CheckItem, ...]:
+    """``Q: question`` and ``A: answer`` lines, alternating, starting with a question.
+
+    A question or an answer may continue on the following lines (up to the next
+    ``A:`` or ``Q:``); blank lines inside are kept as paragraph breaks."""
+    items: list[CheckItem] = []
+    current: str | None = None          # "Q" or "A": the part being read
+    question: list[str] = []
+    answer: list[str] = []
+
+    def finish():
+        if current == "A":
+            items.append(CheckItem("\n".join(question).strip(), "\n".join(answer).strip()))
+
+    for raw in text.splitlines():
+        match = _QA.match(raw.strip())
+        if match:
+            tag, rest = match.groups()
+            if tag == "Q":
+                if current == "Q":
+                    raise LessonError(f"{where}: question {' '.join(question)[:40]!r} has no 'A:' answer")
+                finish()
+                question, answer = [rest], []
+            else:
+                if current != "Q":
+                    raise LessonError(f"{where}: an 'A:' line must follow a 'Q:' question")
+                answer = [rest]
+            current = tag
+        elif current is None:
+            if raw.strip():
+                raise LessonError(f"{where}: a check block starts with 'Q: question', not {raw.strip()!r}")
+        else:
+            (question if current == "Q" else answer).append(raw.strip())
+    if current == "Q":
+        raise LessonError(f"{where}: question {' '.join(question)[:40]!r} has no 'A:' answer")
+    finish()
+    if not items:
+        raise LessonError(f"{where}: a check block holds at least one 'Q:' line and its 'A:' line")
+    for item in items:
+        if not item.question or not item.answer:
+            raise LessonError(f"{where}: every 'Q:' and 'A:' line needs text after the colon")
+    return tuple(items)
+
+
 # ------------------------------------------------------------------ math blocks
 
 MATH_FUNCTIONS = {
@@ -310,6 +409,8 @@ def parse_math_expr(text: str, line: str | None = None):
     (``f(z)``, ``sigma(z)``) undefined functions; nothing is evaluated."""
     import sympy
 
+    from dltutor.lesson_notation import DOTS, NOTATION, IndexSum
+
     where = line or text
     try:
         tree = ast.parse(text.replace("^", "**"), mode="eval")
@@ -331,8 +432,10 @@ def parse_math_expr(text: str, line: str | None = None):
             return sympy.true if node.value else sympy.false
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             return sympy.Integer(node.value) if isinstance(node.value, int) else sympy.Float(node.value)
+        if isinstance(node, ast.Constant) and node.value is Ellipsis:
+            return DOTS
         if isinstance(node, ast.Name):
-            return sympy.Symbol(node.id)
+            return DOTS if node.id == "cdots" else sympy.Symbol(node.id)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = build(node.operand)
             return sympy.Mul(-1, inner, evaluate=False) if isinstance(node.op, ast.USub) else inner
@@ -351,6 +454,12 @@ def parse_math_expr(text: str, line: str | None = None):
                 sub = ast.get_source_segment(source, node.args[0]) or ""
                 return sympy.Symbol(name + sub.replace(" ", ""))
             args = [build(a) for a in node.args]
+            if name in NOTATION:
+                return NOTATION[name](*args)
+            if name == "KroneckerDelta" and len(args) == 2:
+                return sympy.KroneckerDelta(*args, evaluate=False)
+            if name == "Sum" and len(args) == 2 and isinstance(args[1], sympy.Symbol):
+                return IndexSum(*args)             # Sum(a_k, k): the range is understood
             if name in MATH_FUNCTIONS:
                 func = getattr(sympy, MATH_FUNCTIONS[name])
                 if name in ("Sum", "Product", "Piecewise"):
@@ -409,7 +518,12 @@ def check_lessons(lessons: list[Lesson], *, run: bool = True) -> list[str]:
             elif by_id[pre].order >= lesson.order:
                 errors.append(f"{lesson.id}: prerequisite {pre!r} does not come earlier (order)")
         for block in lesson.blocks:
-            if block.kind == "markdown" or not run:
+            if block.kind == "check":
+                try:
+                    block.checks()
+                except InputError as exc:
+                    errors.append(f"{lesson.id} {exc}")
+            if block.kind in ("markdown", "check") or not run:
                 continue
             try:
                 if block.kind == "math":

