@@ -47,19 +47,22 @@ def command_line(kind, raw: dict) -> str:
     return " ".join(words)
 
 
-def option_label(opt) -> str:
+def option_label(opt) -> Text:
+    """The option's name in bold, then what it is, dimmed (so the label does not read as a value)."""
     tail = " [required]" if opt.required else (f" [default: {opt.default}]" if opt.default is not None else "")
-    return f"{opt.spelling}  {opt.help}{tail}"
+    return Text.assemble((opt.spelling, "bold"), "  ", (f"{opt.help}{tail}", "dim"))
 
 
 class CalculatorScreen(Screen):
-    HELP = ("Calculator: choose a kind, fill its options (each is checked as you type by the same parser "
-            "as the command line), press Enter or ^R. The worked solution shows every step; the command "
+    HELP = ("Calculator: choose a kind (the list at the top has the focus when the screen opens; Enter "
+            "opens it, ^K comes back to it), fill its options with Tab between them (each is checked as you "
+            "type by the same parser as the command line), press Enter or ^R: the view scrolls to the answer. The worked solution shows every step; the command "
             "line under the form gives the same answer in a terminal.")
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", tooltip="back to the home screen"),
         Binding("ctrl+r", "solve", "Solve", tooltip="work it out (Enter in any field does it too)"),
         Binding("ctrl+e", "example", "Example", tooltip="put the kind's example values back in the form"),
+        Binding("ctrl+k", "kind", "Kind", tooltip="choose another kind (the list at the top; Enter opens it)"),
     ]
 
     def __init__(self, kind: str = "conv-output", values: dict | None = None):
@@ -84,9 +87,13 @@ class CalculatorScreen(Screen):
         yield Footer()
 
     async def on_mount(self) -> None:
-        await self.load_kind(self.kind_name, self.initial)
+        await self.load_kind(self.kind_name, self.initial, focus=False)
+        self.query_one("#kind", Select).focus()      # the first choice is the kind: one key away
 
-    async def load_kind(self, name: str, values: dict | None = None) -> None:
+    def action_kind(self) -> None:
+        self.query_one("#kind", Select).focus()
+
+    async def load_kind(self, name: str, values: dict | None = None, focus: bool = True) -> None:
         from dltutor.solvers.registry import get_kind
 
         self.kind = kind = get_kind(name)
@@ -96,7 +103,7 @@ class CalculatorScreen(Screen):
         form = self.query_one("#form")
         await form.remove_children()
         widgets = []
-        for opt in kind.options:
+        for opt in self.form_options():
             if opt.flag:
                 widgets.append(Checkbox(f"{opt.spelling}  {opt.help}", bool(values.get(opt.param)),
                                         id=f"opt-{opt.param}", compact=True))
@@ -108,13 +115,21 @@ class CalculatorScreen(Screen):
         self.query_one("#solution", Static).update("")
         self.update_command()
         inputs = list(form.query(Input).results(Input))
-        if inputs:
+        if inputs and focus:
             inputs[0].focus()
-        self.action_solve()
+        self.solve(scroll=False)
+
+    def form_options(self) -> list:
+        """The kind's options shown in the form. In a browser (``dltutor serve``) the person
+        typing is not at this machine: an option that takes a path here (metavar PATH, the
+        params ``--file``) is left out, so nothing typed in the page opens a server file."""
+        from dltutor.tui.served import served
+
+        return [opt for opt in self.kind.options if not (served() and opt.metavar == "PATH")]
 
     def raw_texts(self) -> dict:
         raw = {}
-        for opt in self.kind.options:
+        for opt in self.form_options():
             widget = self.query_one(f"#opt-{opt.param}")
             raw[opt.param] = widget.value if isinstance(widget, Checkbox) else widget.value.strip()
         return raw
@@ -140,6 +155,10 @@ class CalculatorScreen(Screen):
 
     @on(Button.Pressed, "#solve")
     def action_solve(self) -> None:
+        self.solve(scroll=True)
+
+    def solve(self, scroll: bool) -> None:
+        """Work it out; with ``scroll``, bring the answer (the end of the solution) into view."""
         from dltutor.render.terminal import solution_renderable
         from dltutor.solvers.registry import parse_options
 
@@ -149,9 +168,12 @@ class CalculatorScreen(Screen):
             solution = self.kind.func(**parse_options(self.kind, raw))
         except InputError as exc:
             out.update(Text(f"error: {exc}", style="bold red"))
-            return
-        self.solution = solution
-        out.update(solution_renderable(solution, self.app.digits))
+        else:
+            self.solution = solution
+            out.update(solution_renderable(solution, self.app.digits))
+        if scroll:
+            body = self.query_one("#calc-body", VerticalScroll)
+            self.call_after_refresh(body.scroll_end, animate=False)
 
     async def action_example(self) -> None:
         await self.load_kind(self.kind_name)
