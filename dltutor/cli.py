@@ -90,6 +90,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "lessons": ("dltutor.commands.lessons", "lessons"),
     "lesson": ("dltutor.commands.lessons", "lesson"),
     "serve": ("dltutor.commands.tui", "serve"),
+    "glossary": ("dltutor.commands.study", "glossary"),
+    "formulas": ("dltutor.commands.study", "formulas"),
+    "predict": ("dltutor.commands.predict", "predict"),
+    "convert": ("dltutor.commands.convert", "convert"),
 }
 
 

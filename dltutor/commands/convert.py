@@ -1,0 +1,69 @@
+"""``dltutor convert``: a model saved by ``dltutor train --save`` as a PyTorch or Keras script.
+
+Writes FILE.py and, beside it, FILE.weights.npz: the trained weights in the target framework's
+layouts (``dltutor.frameworks.layouts``). ``python FILE.py X.csv`` builds the model, loads the
+weights and prints ``{"outputs": [[...], ...]}``, the numbers ``dltutor predict --json`` prints.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import click
+
+from dltutor.cli import CONTEXT, examples_epilog
+from dltutor.errors import InputError
+
+EXAMPLES = ["xor.npz --to pytorch -o xor_torch.py", "xor.npz --to keras -o xor_keras.py"]
+PREPARE = ("\b\nThe examples use a model and rows made by:\n"
+           "  dltutor train --data xor --save xor.npz\n"
+           "  printf '0,0\\n0,1\\n1,0\\n1,1\\n' > points.csv\n"
+           "and the scripts they write run as:\n"
+           "  python xor_torch.py points.csv\n"
+           "  KERAS_BACKEND=torch python xor_keras.py points.csv")
+
+
+@click.command(context_settings=CONTEXT, epilog=PREPARE + "\n\n" + examples_epilog("dltutor convert", EXAMPLES))
+@click.argument("weights", metavar="WEIGHTS")
+@click.option("--to", "framework", required=True, type=click.Choice(["pytorch", "keras"]),
+              help="the framework of the script")
+@click.option("-o", "--output", default=None, metavar="FILE.py",
+              help="the script to write; the weights go beside it as FILE.weights.npz "
+                   "[default: WEIGHTS's name with _torch.py or _keras.py]")
+def convert(weights, framework, output):
+    """A PyTorch or Keras script that builds a model saved by 'dltutor train --save' and loads its
+    trained weights.
+
+    'python FILE.py X.csv' prints {"outputs": [[...], ...]}, as 'dltutor predict WEIGHTS
+    --input X.csv --json' does (within 1e-5). The weights are converted layer by layer:
+    Dense kernels transposed, convolution kernels to (out, in, kh, kw), recurrent weights
+    transposed with PyTorch's second bias, GRU gates reordered (z, r, h -> r, z, n).
+    """
+    import numpy as np
+
+    from dltutor.commands.saved_model import load_model, saved_arrays
+    from dltutor.files import check_path, write_atomic
+    from dltutor.frameworks.emit import converted
+    from dltutor.modelspec import resolve
+
+    suffix = "_torch.py" if framework == "pytorch" else "_keras.py"
+    script_path = check_path(output or Path(weights).stem + suffix, "-o")
+    if script_path.suffix != ".py":
+        raise InputError(f"-o {str(script_path)!r} must name a Python file ending in .py")
+    weights_path = script_path.with_suffix(".weights.npz")
+    model = load_model(weights)
+    if weights_path.resolve() == Path(weights).resolve():
+        raise InputError(f"-o {str(script_path)!r} would write its weights over {weights!r}; choose another name")
+    script, arrays = converted(resolve(model.spec), saved_arrays(model), framework, weights_path.name,
+                               Path(weights).name)
+
+    def save(handle):
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        handle.write(buffer.getvalue())
+
+    write_atomic(weights_path, save, label="-o")
+    write_atomic(script_path, script)
+    name = "PyTorch" if framework == "pytorch" else "Keras"
+    click.echo(f"wrote {script_path} and {weights_path} ({name}); run: python {script_path} X.csv", err=True)

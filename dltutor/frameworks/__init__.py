@@ -1,0 +1,15 @@
+"""From a dltutor model spec to PyTorch and Keras code: pure functions that return text.
+
+    keras_code    one function per layer type: the ``keras.layers`` call of a resolved layer
+    pytorch_code  one function per layer type: its ``nn.Module`` line(s) and forward lines, with
+                  the tensor layout tracked (PyTorch is channels-first, Keras channels-last)
+    layouts       one function per layer type: a layer's weights (Keras layout, as dltutor
+                  saves them) rearranged into PyTorch's state_dict entries
+    emit          whole programs: ``emit(spec, framework)`` (``dltutor solve params --emit``) and
+                  ``program(...)`` (the script that ``dltutor convert`` writes)
+
+Nothing here imports torch or keras: the code is text, run by the user (or the tests) in
+a framework's own Python.
+"""
+
+FRAMEWORKS = ("pytorch", "keras")

@@ -1,0 +1,163 @@
+"""Keras 3 code for each layer type of a resolved model spec: the ``layers.X(...)`` call.
+
+dltutor's layers are Keras's (names, defaults, weight layouts), so each function writes the
+call with the arguments that differ from Keras's defaults. One difference is an activation:
+``leaky_relu`` has slope 0.01 in dltutor (CLI.md) and 0.2 in ``keras.activations``, so it is
+written as a small function ``leaky_relu`` defined at the top of the program (``HELPERS``).
+"""
+
+from __future__ import annotations
+
+from dltutor.errors import InputError
+
+# Keras activation names that keras.activations has under the same name and definition
+NATIVE = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "swish",
+          "gelu", "hard_sigmoid", "exponential")
+
+HELPERS = {
+    "leaky_relu": '''
+def leaky_relu(x):
+    """dltutor's leaky ReLU: slope 0.01 below zero (keras.activations.leaky_relu defaults to 0.2)."""
+    return keras.activations.leaky_relu(x, negative_slope=0.01)
+''',
+}
+
+
+def _activation(layer, key: str = "activation", default: str = "linear") -> tuple[str | None, tuple[str, ...]]:
+    """(argument text or None when it is Keras's default, helpers used)."""
+    name = layer.config.get(key, default)
+    if name == "leaky_relu":
+        return "activation=leaky_relu", ("leaky_relu",)
+    if name not in NATIVE:
+        raise InputError(f"{layer.label}: Keras has no {name!r} activation; use one of "
+                         f"{', '.join(NATIVE + ('leaky_relu',))}")
+    return (None if name == default else f"activation={name!r}"), ()
+
+
+def _size(value):
+    """(3, 3) stays a tuple, (3,) becomes 3."""
+    value = tuple(value)
+    return value[0] if len(value) == 1 else value
+
+
+def _call(name: str, positional: list, keywords: list, helpers=()) -> tuple[str, tuple[str, ...]]:
+    args = [str(p) for p in positional] + [k for k in keywords if k]
+    return f"layers.{name}({', '.join(args)})", tuple(helpers)
+
+
+def _window_keywords(layer) -> list[str]:
+    cfg = layer.config
+    out = []
+    kernel = cfg.get("kernel_size") or cfg.get("pool_size")
+    if cfg.get("strides") is not None and tuple(cfg["strides"]) != (tuple(kernel) if "pool_size" in cfg
+                                                                     else (1,) * len(kernel)):
+        out.append(f"strides={_size(cfg['strides'])}")
+    if cfg.get("padding", "valid") != "valid":
+        out.append(f"padding={cfg['padding']!r}")
+    if tuple(cfg.get("dilation_rate") or (1,) * len(kernel)) != (1,) * len(kernel):
+        out.append(f"dilation_rate={_size(cfg['dilation_rate'])}")
+    return out
+
+
+def _no_bias(layer) -> str | None:
+    return None if layer.config.get("use_bias", True) else "use_bias=False"
+
+
+def dense(layer):
+    act, helpers = _activation(layer)
+    return _call("Dense", [layer.config["units"]], [act, _no_bias(layer)], helpers)
+
+
+def conv(layer):
+    act, helpers = _activation(layer)
+    cfg = layer.config
+    return _call(layer.type, [cfg["filters"], _size(cfg["kernel_size"])],
+                 _window_keywords(layer) + [act, _no_bias(layer)], helpers)
+
+
+def depthwise_conv2d(layer):
+    act, helpers = _activation(layer)
+    m = layer.config.get("depth_multiplier", 1)
+    return _call("DepthwiseConv2D", [_size(layer.config["kernel_size"])],
+                 _window_keywords(layer) + [f"depth_multiplier={m}" if m != 1 else None, act, _no_bias(layer)],
+                 helpers)
+
+
+def separable_conv2d(layer):
+    act, helpers = _activation(layer)
+    cfg = layer.config
+    m = cfg.get("depth_multiplier", 1)
+    return _call("SeparableConv2D", [cfg["filters"], _size(cfg["kernel_size"])],
+                 _window_keywords(layer) + [f"depth_multiplier={m}" if m != 1 else None, act, _no_bias(layer)],
+                 helpers)
+
+
+def pool(layer):
+    return _call(layer.type, [_size(layer.config["pool_size"])], _window_keywords(layer))
+
+
+def no_arguments(layer):
+    return _call(layer.type, [], [])
+
+
+def dropout(layer):
+    return _call("Dropout", [f"{layer.config.get('rate', 0.5):g}"], [])
+
+
+def batch_normalization(layer):
+    cfg = layer.config
+    return _call("BatchNormalization", [], [f"momentum={cfg['momentum']:g}" if cfg.get("momentum", 0.99) != 0.99
+                                            else None,
+                                            f"epsilon={cfg['epsilon']:g}" if cfg.get("epsilon", 0.001) != 0.001
+                                            else None])
+
+
+def embedding(layer):
+    return _call("Embedding", [layer.config["input_dim"], layer.config["output_dim"]], [])
+
+
+def recurrent(layer):
+    act, helpers = _activation(layer, default="tanh")
+    cfg = layer.config
+    keywords = [act, _no_bias(layer), "return_sequences=True" if cfg.get("return_sequences") else None]
+    if layer.type == "GRU" and not cfg.get("reset_after", True):
+        keywords.append("reset_after=False")
+    return _call(layer.type, [cfg["units"]], keywords, helpers)
+
+
+def reshape(layer):
+    return _call("Reshape", [tuple(layer.config["target_shape"])], [])
+
+
+def activation(layer):
+    name = layer.config["activation"]
+    if name == "leaky_relu":
+        return _call("Activation", ["leaky_relu"], [], ("leaky_relu",))
+    act, _ = _activation(layer)
+    return _call("Activation", [repr(name)], [])
+
+
+def leaky_relu(layer):
+    slope = layer.config.get("negative_slope", 0.3)
+    return _call("LeakyReLU", [], [f"negative_slope={slope:g}"])
+
+
+LAYERS = {
+    "Dense": dense, "Conv2D": conv, "Conv1D": conv, "DepthwiseConv2D": depthwise_conv2d,
+    "SeparableConv2D": separable_conv2d, "BatchNormalization": batch_normalization, "Embedding": embedding,
+    "SimpleRNN": recurrent, "LSTM": recurrent, "GRU": recurrent,
+    "MaxPooling2D": pool, "AveragePooling2D": pool, "MaxPooling1D": pool, "AveragePooling1D": pool,
+    "GlobalAveragePooling2D": no_arguments, "GlobalAveragePooling1D": no_arguments,
+    "GlobalMaxPooling2D": no_arguments, "GlobalMaxPooling1D": no_arguments,
+    "Flatten": no_arguments, "ReLU": no_arguments, "Reshape": reshape, "Dropout": dropout,
+    "Activation": activation, "LeakyReLU": leaky_relu,
+}
+
+
+def layer_call(index: int, layer) -> tuple[str, tuple[str, ...]]:
+    """(``layers.Conv2D(6, (5, 5), activation='relu')``, helpers it uses) for layer number ``index``."""
+    make = LAYERS.get(layer.type)
+    if make is None:
+        raise InputError(f"layer {index} {layer.label!r}: no Keras code is written for {layer.type} layers; "
+                         f"it is written for {', '.join(sorted(LAYERS))}")
+    return make(layer)
