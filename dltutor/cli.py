@@ -59,6 +59,9 @@ def make_kind_command(kind) -> click.Command:
     def callback(as_json: bool, digits: str, **raw):
         n_digits = parse_digits(digits)
         solution = kind.func(**parse_options(kind, raw))
+        if not as_json and isinstance(solution.answer, dict) and "code" in solution.answer:
+            click.echo(solution.answer["code"], nl=False)      # solve params --emit: a program, as is
+            return
         if as_json:
             from dltutor.render.json import to_json
 

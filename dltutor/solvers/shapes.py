@@ -176,6 +176,8 @@ def read_spec_file(text: str, what: str) -> str:
                argument=True, metavar="SPEC"),
         Option("file", read_spec_file, "read the model spec from a file", metavar="PATH"),
         Option("convention", choice("keras"), "layer conventions (Keras)", default="keras", metavar="NAME"),
+        Option("emit", choice("keras", "pytorch"), "print code that builds this model in Keras or PyTorch "
+               "(with --json: the answer's \"code\")", metavar="FRAMEWORK"),
     ],
     examples=[
         '"Input(28,28,1) -> Conv2D(6,5) -> MaxPooling2D(2) -> Conv2D(16,5) -> MaxPooling2D(2) '
@@ -184,7 +186,8 @@ def read_spec_file(text: str, what: str) -> str:
         '"Input(20, 8) -> LSTM(32) -> Dense(1)"',
     ],
 )
-def params(spec: str | None = None, file: str | None = None, convention: str = "keras") -> Solution:
+def params(spec: str | None = None, file: str | None = None, convention: str = "keras",
+           emit: str | None = None) -> Solution:
     """Per-layer output shapes and parameter counts, Keras-exact, with the formula of each count."""
     from dltutor import modelspec
 
@@ -215,4 +218,8 @@ def params(spec: str | None = None, file: str | None = None, convention: str = "
         "layers": [{"layer": l.label, "output_shape": list(l.output_shape), "params": l.params}
                    for l in model.layers],
     }
-    return Solution("params", {"spec": model.text}, answer, tuple(steps))
+    if emit:        # the same model as code (text) for a framework: dltutor.frameworks
+        from dltutor.frameworks.emit import EMITTERS
+
+        answer["code"] = EMITTERS[emit](model)
+    return Solution("params", {"spec": model.text, **({"emit": emit} if emit else {})}, answer, tuple(steps))
