@@ -88,7 +88,7 @@ def test_loss_cli_json_and_human():
     (("--kind", "cce", "--y", "0,1", "--p", "-0.1,1"), ("--p", "-0.1")),
     (("--kind", "bce", "--y", "2,0", "--p", "0.5,0.5"), ("--y", "2")),
     (("--kind", "mse", "--y", "1,0,2", "--p", "1,0"), ("--p", "--y", "2", "3")),
-    (("--kind", "huber", "--y", "1", "--p", "1"), ("--kind", "huber")),
+    (("--kind", "hinge", "--y", "1", "--p", "1"), ("--kind", "hinge")),
     (("--kind", "mse", "--y", "1", "--p", "inf"), ("--p",)),
 ])
 def test_loss_bad_input(args, fragments):

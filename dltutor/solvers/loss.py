@@ -16,10 +16,10 @@ from dltutor.errors import InputError
 from dltutor.nn import losses
 from dltutor.solution import Filled, Solution, Step, Table
 from dltutor.solvers.neurons import arg, check_lengths, join_terms, shown_terms
-from dltutor.solvers.registry import Option, choice, register, vector
+from dltutor.solvers.registry import Option, choice, number, register, vector
 from dltutor.values import format_number
 
-KINDS = ("mse", "mae", "bce", "cce")
+KINDS = ("mse", "mae", "bce", "cce", "huber")
 TERM_FORMULA = {
     "mse": "(y_k - p_k)**2",
     "mae": "Abs(y_k - p_k)",
@@ -88,13 +88,21 @@ def _notes(kind: str, y: np.ndarray, p: np.ndarray) -> list[str]:
                metavar="VEC"),
         Option("p", vector, "predictions p_k (bce/cce: probabilities in [0, 1])", required=True,
                metavar="VEC"),
+        Option("delta", number, "huber: where the loss turns from squared to linear [default: 1]",
+               metavar="D"),
     ],
     examples=["--kind mse --y 1,0,2 --p 0.9,0.2,1.5", "--kind cce --y 0,1,0 --p 0.2,0.7,0.1",
-              "--kind bce --y 1,0 --p 0.8,0.3"],
+              "--kind bce --y 1,0 --p 0.8,0.3", "--kind huber --y 0,1,3 --p 0.5,1,0.5 --delta 1"],
 )
-def loss(kind: str, y: np.ndarray, p: np.ndarray) -> Solution:
-    """The loss of one sample: mse, mae, bce are means over the n components; cce is −Σ y·log p."""
+def loss(kind: str, y: np.ndarray, p: np.ndarray, delta: float | None = None) -> Solution:
+    """The loss of one sample: mse, mae, bce, huber are means over the n components; cce is −Σ y·log p."""
     check_lengths(p, "--p", y, "--y", "give one prediction per target")
+    if kind == "huber":
+        from dltutor.solvers.huber import huber
+
+        return huber(y, p, 1.0 if delta is None else delta)
+    if delta is not None:
+        raise InputError(f"--delta is an option of --kind huber only, not of {kind}")
     if kind in ("bce", "cce"):
         _check_probabilities(kind, y, p)
     spec = losses.get(kind)

@@ -40,6 +40,14 @@ KIND_MODULES: dict[str, str] = {
     "pool": "convolution",
     "conv-cost": "convolution",
     "optimizer": "optim",
+    "regression-metrics": "evaluation",
+    "auc": "evaluation",
+    "dropout": "normalization",
+    "batchnorm": "normalization",
+    "attention": "attention",
+    "positional-encoding": "attention",
+    "bptt": "bptt",
+    "receptive-field": "receptive",
 }
 
 Parser = Callable[[str, str], Any]

@@ -1,0 +1,104 @@
+"""The kinds of the calculator-breadth work against values recorded from scikit-learn, Keras 3 and
+PyTorch (tests/reference/record_breadth.py), their working and their bad input."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from conftest import assert_bad_input, load_data, run_cli
+from dltutor.solvers.registry import run
+
+DATA = load_data("breadth_reference.json")
+KINDS = [k for k in DATA if not k.startswith("_")]
+RTOL, ATOL = 1e-9, 1e-12
+
+
+def close(got, expected) -> bool:
+    if isinstance(expected, dict):
+        return isinstance(got, dict) and all(close(got[k], v) for k, v in expected.items())
+    if isinstance(expected, list):
+        return isinstance(got, list) and len(got) == len(expected) and all(
+            close(g, e) for g, e in zip(got, expected))
+    return math.isclose(got, expected, rel_tol=RTOL, abs_tol=ATOL)
+
+
+CASES = [pytest.param(kind, case, id=f"{kind}-{i}") for kind in KINDS for i, case in enumerate(DATA[kind])]
+
+
+@pytest.mark.parametrize("kind, case", CASES)
+def test_matches_the_recorded_framework_value(kind, case):
+    solution = run(kind, **case["options"])
+    for key, expected in case["expected"].items():
+        assert close(solution.answer[key], expected), (key, solution.answer[key], expected)
+
+
+@pytest.mark.parametrize("case", DATA["auc"], ids=lambda c: c["options"]["y"][:30])
+def test_auc_steps_list_scikit_learns_roc_points(case):
+    solution = run("auc", **case["options"])
+    points = next(s for s in solution.steps if s.title == "ROC points").value
+    assert close(points, case["roc"])
+
+
+def test_bptt_contributions_add_up_and_the_last_step_dominates_a_small_recurrent_weight():
+    answer = run("bptt", x="1,1,1,1", wx="0.5", wh="0.1", target="1").answer
+    assert close(sum(c["dwx"] for c in answer["contributions"]), answer["dwx"])
+    contributions = [abs(c["dwx"]) for c in answer["contributions"]]
+    assert contributions == sorted(contributions)      # vanishing: earlier steps contribute less
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_json_is_one_object_with_the_contract_keys(kind):
+    options = DATA[kind][0]["options"]
+    args = ["solve", kind]
+    for key, value in options.items():
+        args += [value] if key == "spec" else [f"--{key}={value}"]
+    result = run_cli(*args, "--json")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert set(data) == {"kind", "inputs", "answer", "steps"}
+    assert set(DATA[kind][0]["expected"]) <= set(data["answer"])
+    for step in data["steps"]:
+        assert step["title"] and "value" in step
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["regression-metrics", "--y", "1,2", "--p", "1"], ["--p has 1 value(s) but --y has 2"]),
+    (["auc", "--y", "1,1", "--scores", "0.1,0.2"], ["--y has no negative (0) label"]),
+    (["auc", "--y", "1,2", "--scores", "0.1,0.2"], ["--y value 2 (position 2)"]),
+    (["loss", "--kind", "huber", "--y", "1", "--p", "2", "--delta", "0"], ["--delta 0"]),
+    (["loss", "--kind", "mae", "--y", "1", "--p", "2", "--delta", "1"], ["--delta", "huber"]),
+    (["dropout", "--x", "1,2", "--rate", "1", "--mask", "1,0"], ["--rate 1"]),
+    (["dropout", "--x", "1,2", "--rate", "0.5", "--mask", "1,0.5"], ["--mask value 0.5"]),
+    (["dropout", "--x", "1,2", "--rate", "0.5", "--mask", "1"], ["--mask has 1 value(s)"]),
+    (["batchnorm", "--x", "1,2;3,4", "--gamma", "1,2,3"], ["--gamma has 3 values"]),
+    (["batchnorm", "--x", "1,2;3,4", "--mode", "infer"], ["--mode infer needs --mean and --var"]),
+    (["batchnorm", "--x", "1;1", "--eps", "0"], ["variance 0 and --eps is 0"]),
+    (["batchnorm", "--x", "1,2", "--mode", "infer", "--mean", "0,0", "--var", "1,-1"], ["--var value -1"]),
+    (["attention", "--q", "1,0", "--k", "1,0,0", "--v", "1"], ["--k has 3 column(s) but --q has 2"]),
+    (["attention", "--q", "1,0", "--k", "1,0;0,1", "--v", "1"], ["--v has 1 row(s) but --k has 2"]),
+    (["attention", "--q", "1,0", "--k", "1,0", "--v", "1", "--mask", "0"], ["--mask row 1 is all 0"]),
+    (["attention", "--q", "1,0", "--k", "1,0", "--v", "1", "--mask", "1,1"], ["--mask is 1x2 but must be 1x1"]),
+    (["positional-encoding", "--pos", "-1", "--d", "4"], ["--pos must be at least 0"]),
+    (["positional-encoding", "--pos", "1", "--d", "0"], ["--d must be at least 1"]),
+    (["bptt", "--x", "1,x", "--wx", "1", "--wh", "1", "--target", "0"], ["'x' is not a number"]),
+    (["receptive-field", "Dense(3) -> Dense(2)"], ["no convolution or pooling layer"]),
+    (["receptive-field", "Conv2D(8,3) -> Conv1D(8,3)"], ["is 1-D but the layers before it are 2-D"]),
+    (["receptive-field", "Conv2D(8,3) -> Foo(2)"], ["unknown layer 'Foo' (layer 2)"]),
+    (["receptive-field", "Conv2D(8,0)"], ["kernel_size must be at least 1"]),
+])
+def test_bad_input_is_one_line_naming_the_value(args, fragments):
+    assert_bad_input(run_cli("solve", *args), *fragments)
+
+
+def test_receptive_field_stops_at_the_first_layer_that_sees_everything():
+    solution = run("receptive-field", spec="Conv2D(8,3) -> Flatten -> Dense(10) -> Conv2D(1,3)")
+    assert solution.answer == {"receptive_field": 3, "jump": 1}
+    assert "Flatten (layer 2)" in solution.steps[-1].note
+
+
+def test_receptive_field_of_rectangular_kernels_is_per_axis():
+    # kernel 3x1 then stride (1, 2) pooling: height 3 + 1, width 1 + 1
+    answer = run("receptive-field", spec="Conv2D(4,(3,1)) -> MaxPooling2D((2,2),strides=(1,2))").answer
+    assert answer == {"receptive_field": [4, 2], "jump": [1, 2]}
