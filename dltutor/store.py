@@ -237,6 +237,11 @@ class Store:
             self.review(attempt.family, rating_for(attempt), topic=attempt.topic, when=when)
         return row
 
+    def forget_exam_attempt(self, exam_id: int, problem_id: str) -> None:
+        """Drop the saved answer of an exam question that is no longer answered (the student erased it):
+        an unanswered question is not an attempt."""
+        self._write("DELETE FROM attempts WHERE exam_id = ? AND problem_id = ?", (exam_id, problem_id))
+
     def attempts(self, family: str | None = None, limit: int = 1000) -> list[sqlite3.Row]:
         if family:
             return self._conn.execute("SELECT * FROM attempts WHERE family = ? ORDER BY id DESC LIMIT ?",

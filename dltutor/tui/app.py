@@ -42,7 +42,8 @@ class DLTutorApp(App):
         Binding("f1,question_mark", "help", "Help", key_display="?",
                 tooltip="what this screen is for and every key it understands (also F1)"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, tooltip="switch between the dark and light themes"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="leave dltutor (your progress is already saved)"),
+        Binding("ctrl+q", "quit", "Quit", priority=True,
+                tooltip="leave dltutor (your progress is already saved; during an exam it asks first)"),
     ]
 
     def __init__(self, seed: int | None = None, store_path: str | None = None, theme: str | None = None,
@@ -79,6 +80,24 @@ class DLTutorApp(App):
     def action_help(self) -> None:
         if type(self.screen).__name__ != "HelpScreen":
             self.open("help", about=self.screen)
+
+    async def action_quit(self) -> None:
+        """Quit, unless a screen has something to ask first (a running exam: submit it, or keep going)."""
+        from dltutor.tui.widgets.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):
+            return                       # already asking
+        for screen in reversed(self.screen_stack):
+            question = getattr(screen, "quit_question", lambda: None)()
+            if question:
+                async def answered(quit: bool | None, screen=screen) -> None:
+                    if quit:
+                        await screen.finish("submitted when quitting")
+                        self.exit()
+
+                self.push_screen(ConfirmScreen(question, "Submit and quit", "Keep going"), answered)
+                return
+        self.exit()
 
     def action_toggle_theme(self) -> None:
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]

@@ -79,13 +79,24 @@ class LabSession:
             self.model.fit(self.X, self.y, epochs=epochs, batch_size=self.batch, callback=callback, stop=stop)
 
     # ------------------------------------------------------------ views
+    def extent(self) -> tuple[np.ndarray, np.ndarray]:
+        """The corners (low, high) of the area the map covers: the samples and a margin around them."""
+        lo, hi = self.X.min(axis=0), self.X.max(axis=0)
+        pad = (hi - lo) * 0.08 + 1e-6
+        return lo - pad, hi + pad
+
+    def map_size(self, width: int, height: int) -> tuple[int, int]:
+        """The largest grid within ``width`` × ``height`` terminal cells that keeps the data's proportions."""
+        if not self.two_d:
+            return width, height
+        lo, hi = self.extent()
+        return fit_aspect(width, height, float(hi[0] - lo[0]), float(hi[1] - lo[1]))
+
     def boundary(self, width: int, height: int) -> Boundary | None:
         """Predicted classes on a grid covering the samples (2-D data sets only)."""
         if not self.two_d or width < 2 or height < 2:
             return None
-        lo, hi = self.X.min(axis=0), self.X.max(axis=0)
-        pad = (hi - lo) * 0.08 + 1e-6
-        lo, hi = lo - pad, hi + pad
+        lo, hi = self.extent()
         xs = np.linspace(lo[0], hi[0], width)
         ys = np.linspace(hi[1], lo[1], height)         # top row = largest y
         gx, gy = np.meshgrid(xs, ys)
@@ -130,3 +141,78 @@ class LabSession:
             if w.size:
                 return f"{layer.label}.{name}[0]", float(w.flat[0]), float(g.flat[0]) if g is not None else 0.0
         return None
+
+
+# ------------------------------------------------------------------ chart axes
+
+def _nice_step(raw: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10^k that is at least ``raw``."""
+    import math
+
+    if raw <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if factor * power >= raw * (1 - 1e-9):
+            return factor * power
+    return 10.0 * power
+
+
+def epoch_ticks(last: int, most: int = 6) -> list[int]:
+    """Whole-number epoch ticks up to ``last``: every epoch when there are few, else multiples of a
+    round step (5, 10, 20, 25, 50 ...).
+
+    >>> epoch_ticks(100)
+    [20, 40, 60, 80, 100]
+    """
+    last = max(int(last), 1)
+    step = max(1, int(_nice_step(last / most)))
+    return list(range(step, last + 1, step)) if step > 1 else list(range(1, last + 1))
+
+
+def value_ticks(lo: float, hi: float, rows: int, most: int = 5) -> list[float]:
+    """Evenly spaced round y ticks ``start + i·step`` that cover [lo, hi], for a chart of ``rows`` rows.
+
+    The number of gaps between ticks divides ``rows - 1`` where it can, so that the ticks also
+    fall on evenly spaced rows; of those, the one whose axis fits [lo, hi] most tightly."""
+    import math
+
+    rows = max(int(rows), 2)
+    if hi - lo < 1e-12:
+        lo, hi = lo - 0.5 * (abs(lo) or 1), hi + 0.5 * (abs(hi) or 1)
+    allowed = [k for k in range(min(most - 1, rows - 1), 0, -1) if (rows - 1) % k == 0 and k >= 2]
+    allowed = allowed or [k for k in range(min(most - 1, rows - 1), 0, -1) if k >= 2] or [1]
+    best = None
+    for gaps in allowed:
+        step = _nice_step((hi - lo) / gaps)
+        while True:
+            start = math.floor(lo / step + 1e-9) * step
+            if start + gaps * step >= hi - 1e-12:
+                break
+            step = _nice_step(step * 1.0001)
+        if best is None or gaps * step < best[0] * best[1] - 1e-12:
+            best = (gaps, step, start)
+    gaps, step, start = best
+    return [round(start + i * step, 12) for i in range(gaps + 1)]
+
+
+def tick_labels(ticks: list[float]) -> list[str]:
+    """The ticks with as many decimals as their step needs (0.25, 0.50, 0.75: all with two)."""
+    step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+    decimals = 0
+    while decimals < 6 and abs(round(step, decimals) - step) > 1e-9 * max(step, 1e-12):
+        decimals += 1
+    return [f"{t:.{decimals}f}" for t in ticks]
+
+
+def fit_aspect(width: int, height: int, x_span: float, y_span: float, cell_ratio: float = 2.0) -> tuple[int, int]:
+    """The largest grid within ``width`` × ``height`` cells that shows the data without stretching it.
+
+    A terminal cell is about ``cell_ratio`` times as tall as it is wide, so a square of data
+    is ``cell_ratio`` columns wide for each row."""
+    if width < 2 or height < 2 or x_span <= 0 or y_span <= 0:
+        return width, height
+    rows_for_width = width * (y_span / x_span) / cell_ratio
+    if rows_for_width <= height:
+        return width, max(2, round(rows_for_width))
+    return max(2, round(height * cell_ratio * x_span / y_span)), height

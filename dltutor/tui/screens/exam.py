@@ -1,9 +1,14 @@
 """Exam: choose topics, count and time limit; answer with a countdown; submit; results with solutions.
 
-The screen drives ``dltutor.exam.Exam`` (the same state object as ``dltutor
-exam --plain``): answers are saved into it when you leave a question, and
-``Exam.grade`` gives the marks. The exam and each question's attempt are
-recorded in the progress store.
+The screen drives ``dltutor.practice.exam.Exam`` (the same state object as
+``dltutor exam --plain``). Every part is saved the moment it is typed or
+changed: into the exam at once, and into the progress store a moment later
+(one attempt per answered question, replaced when the answer changes; an
+erased answer is dropped, as unanswered questions are not attempts). So an
+answer typed but not handed in counts when the time runs out, and closing the
+window grades the exam as it stands. Esc and Ctrl-Q ask before leaving a
+running exam. With "tell me as I go", Enter in a question's last field checks
+it and the answer is then kept as checked: the first checked answer counts.
 
 Opening it (the stable way in, used by ``dltutor exam`` in a terminal too)::
 
@@ -24,20 +29,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import (
-    Button,
-    Checkbox,
-    Footer,
-    Header,
-    Input,
-    Label,
-    SelectionList,
-    Static,
-)
+from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from dltutor.errors import InputError
-from dltutor.tui.widgets.answers import AnswerForm, reflow, verdict_text
+from dltutor.tui.widgets.answers import AnswerForm, indented, marks_text, reflow, show_message, verdict_lines
 from dltutor.tui.widgets.fields import Field
+from dltutor.tui.widgets.ticks import TickBox, TickList
 
 
 def _count(text: str) -> int:
@@ -61,44 +58,59 @@ def clock(seconds: float) -> str:
 
 
 class ExamScreen(Screen):
-    HELP = ("Exam: pick topics (none = all), the number of questions and a time limit (empty = none). "
-            "Move between questions freely; your answers are kept. Marks are shown at the end, with the "
-            "worked solution of every question, unless you chose to see them as you go.")
+    HELP = ("Exam: tick topics (none ticked = all) with Space or Enter, then set the number of questions "
+            "and a time limit (empty = none); Tab moves on, Enter on Start begins. Move between questions "
+            "freely: every answer is saved as you type it, and an answer typed but not handed in still "
+            "counts when the time is up. Marks are shown at the end, with the worked solution of every "
+            "question. With \"tell me as I go\", Enter in a question's last field checks it; the answer "
+            "then stays as checked (the first checked answer counts). Questions left unanswered are not "
+            "recorded as attempts.")
     BINDINGS = [
-        Binding("escape", "leave", "Back", tooltip="leave (during an exam: press twice; it is not marked)"),
+        Binding("escape", "leave", "Back", tooltip="leave (during an exam: asks whether to submit it first)"),
         Binding("ctrl+b", "back", "Prev", tooltip="the previous question (your answers are kept)"),
         Binding("ctrl+n", "next", "Next", tooltip="the next question; Enter in the last field does it too"),
         Binding("ctrl+l", "list", "Questions", tooltip="the list of questions, answered or not, to jump to one"),
         Binding("ctrl+s", "submit", "Submit", tooltip="hand in and see the marks and worked solutions "
                                                       "(asks again when some are unanswered)"),
     ]
+    SAVE_DELAY = 0.4     # seconds after the last key before the answer goes to the progress store
 
     def __init__(self, topics: list[str] | None = None, count: int = 5, minutes: float | None = None,
-                 seed: int | None = None):
+                 seed: int | None = None, show_correct: bool = False, difficulty: str = "medium",
+                 record: bool = True):
         super().__init__()
         self.topics, self.count, self.minutes, self.seed = topics or [], count, minutes, seed
+        self.show_correct, self.difficulty, self.recording = show_correct, difficulty, record
         self.exam = None
         self.result = None
         self.exam_id = None
         self.confirm = None
+        self.checked: set[int] = set()     # questions checked with "tell me as I go": kept as checked
+        self.unsaved: set[int] = set()     # questions changed since they were last written to the store
+        self.save_timer = None
 
     def compose(self) -> ComposeResult:
+        from dltutor.lessons import load_lessons
         from dltutor.practice.families import TOPICS
+        from dltutor.tui.course import topics_in_course_order
 
         yield Header()
-        with VerticalScroll(id="exam-setup"):
-            yield Label("Topics (none ticked = all):")
-            yield SelectionList(*((t, t, t in self.topics) for t in TOPICS), id="topics")
+        with Vertical(id="exam-setup"):
+            yield Label("Topics (none ticked = all) · Space or Enter ticks", classes="setup-label")
+            yield TickList(*((t, t, t in self.topics) for t in topics_in_course_order(TOPICS, load_lessons())),
+                           id="topics")
             yield Field("Number of questions", _count, str(self.count), id="count")
             yield Field("Time limit in minutes (empty: none)", _minutes,
                         "" if self.minutes is None else f"{self.minutes:g}", id="minutes")
-            yield Checkbox("Say whether each answer is right as I go", id="show-correct")
-            yield Button("Start the exam", id="start", variant="primary")
+            yield TickBox("Tell me whether each answer is right as I go (the first checked answer counts)",
+                          self.show_correct, id="show-correct", compact=True)
+            yield Button("Start the exam", id="start", variant="primary", compact=True)
         yield Static(id="exam-nav", classes="hidden")
         with VerticalScroll(id="exam-body", classes="hidden"):
             yield Static(id="question-title", classes="title")
             yield Static(id="question-prompt", classes="prompt")
             yield Vertical(id="form-holder")
+            yield Static(id="question-note", classes="muted")
             with Horizontal(id="actions"):
                 yield Button("◀ Prev ^B", id="prev", compact=True)
                 yield Button("Next ▶ ^N", id="next", compact=True)
@@ -107,10 +119,19 @@ class ExamScreen(Screen):
         yield VerticalScroll(Static(id="results"), id="exam-results", classes="hidden")
         yield Footer()
 
+    def on_mount(self) -> None:
+        topics = self.query_one("#topics", TickList)
+        topics.highlighted = 0
+        topics.focus()
+
+    @property
+    def running(self) -> bool:
+        return self.exam is not None and self.result is None
+
     def check_action(self, action: str, parameters) -> bool | None:
         """The question keys only while an exam runs (the footer hides them on the set-up and results)."""
         if action in ("back", "next", "list", "submit"):
-            return self.exam is not None and self.result is None
+            return self.running
         return True
 
     # ------------------------------------------------------------ start
@@ -122,18 +143,20 @@ class ExamScreen(Screen):
         for field in (count_field, minutes_field):
             if not field.valid:
                 self.notify(field.error_text, severity="error")
+                field.input.focus()
                 return
-        topics = list(self.query_one("#topics", SelectionList).selected)
+        topics = list(self.query_one("#topics", TickList).selected)
         count = _count(count_field.value or "5")
         minutes = _minutes(minutes_field.value) if minutes_field.value.strip() else None
         seed = self.seed if self.seed is not None else self.app.new_seed()
-        show = self.query_one("#show-correct", Checkbox).value
+        show = self.query_one("#show-correct", TickBox).value
         try:
-            self.exam = build_exam(topics, count, seed, minutes=minutes, show_correct=show)
+            self.exam = build_exam(topics, count, seed, difficulty=self.difficulty, minutes=minutes,
+                                   show_correct=show)
         except InputError as exc:
             self.notify(str(exc), severity="error")
             return
-        store = self.app.store
+        store = self.app.store if self.recording else None
         if store is not None:
             self.exam_id = store.start_exam(seed=seed, topics=topics, count=count, minutes=minutes)
         self.started = time.monotonic()
@@ -149,7 +172,7 @@ class ExamScreen(Screen):
         return time.monotonic() - self.started
 
     def tick(self) -> None:
-        if self.exam is None or self.result is not None:
+        if not self.running:
             return
         if self.exam.time_up(self.elapsed()):
             self.run_worker(self.finish("time is up"))
@@ -172,26 +195,64 @@ class ExamScreen(Screen):
         q = exam.questions[number]
         problem = q.problem
         self.query_one("#question-title", Static).update(Text.assemble(
-            f"{number + 1}. {problem.family.title}", (f"  {problem.family.topic} · {problem.marks:g} marks", "dim")))
+            f"{number + 1}. {problem.family.title}", (f"  {problem.family.topic} · {marks_text(problem.marks)}",
+                                                      "dim")))
         self.query_one("#question-prompt", Static).update(Text(reflow(problem.prompt)))
         holder = self.query_one("#form-holder")
         await holder.remove_children()
         form = AnswerForm(problem, q.answers)
         await holder.mount(form)
-        if exam.show_correct and q.answered:
+        note = ""
+        if number in self.checked:
             form.show_results(exam.check(number))
+            form.lock()
+            note = "Checked: this answer is kept as it was checked (the first checked answer counts)."
+        elif exam.show_correct:
+            note = "Enter in the last field checks this question; the answer is then kept as checked."
+        show_message(self.query_one("#question-note", Static), note)
         self.update_nav()
         self.query_one("#exam-body").scroll_home(animate=False)
-        form.focus_first()
+        if number in self.checked:
+            self.query_one("#next", Button).focus()
+        else:
+            form.focus_first()
 
     def save_answers(self) -> None:
-        if self.exam is None or self.result is not None:
+        """Copy the form into the exam (it is also copied on every key: this is for safety)."""
+        if not self.running or self.exam.current in self.checked or not self.query(AnswerForm):
             return
         for name, text in self.query_one(AnswerForm).answers().items():
             self.exam.answer(self.exam.current, name, text)
 
+    @on(Input.Changed, "#form-holder Input")
+    def typed(self, event: Input.Changed) -> None:
+        """Every key goes into the exam at once; the store gets it once the typing pauses."""
+        if not self.running or self.exam.current in self.checked or not self.query(AnswerForm):
+            return
+        self.save_answers()
+        self.unsaved.add(self.exam.current)
+        if self.save_timer is not None:
+            self.save_timer.stop()
+        self.save_timer = self.set_timer(self.SAVE_DELAY, self.store_answers)
+        self.update_nav()
+
+    def store_answers(self) -> None:
+        """Write the changed questions to the progress store (an erased answer is dropped)."""
+        from dltutor.practice.exam import question_attempt
+
+        store = self.app.store if self.recording and self.exam_id is not None else None
+        changed, self.unsaved = sorted(self.unsaved), set()
+        if store is None:
+            return
+        for number in changed:
+            attempt = question_attempt(self.exam, number)
+            if attempt is None:
+                store.forget_exam_attempt(self.exam_id, self.exam.questions[number].problem.id)
+            else:
+                store.record_attempt(attempt, exam_id=self.exam_id, schedule=False)
+
     async def move(self, number: int) -> None:
-        if self.exam is None or self.result is not None:
+        if not self.running:
             return
         self.save_answers()
         await self.show_question(number % len(self.exam.questions))
@@ -202,14 +263,24 @@ class ExamScreen(Screen):
         if self.exam is None:
             await self.start()       # Enter in the set-up fields starts the exam
             return
-        if self.result is not None:
+        if not self.running:
             return
         self.save_answers()
-        if self.exam.show_correct:
-            self.query_one(AnswerForm).show_results(self.exam.check(self.exam.current))
+        number = self.exam.current
+        if self.exam.show_correct and number not in self.checked:
+            if not self.exam.questions[number].answered:
+                self.notify("Type an answer first (^N moves on without one).", severity="warning")
+                return
+            self.checked.add(number)
+            form = self.query_one(AnswerForm)
+            form.show_results(self.exam.check(number))
+            form.lock()
+            show_message(self.query_one("#question-note", Static),
+                         "Checked: this answer is kept as it was checked (the first checked answer counts).")
             self.update_nav()
-        elif self.exam.current + 1 < len(self.exam.questions):
-            await self.move(self.exam.current + 1)
+            self.query_one("#next", Button).focus()
+        elif number + 1 < len(self.exam.questions):
+            await self.move(number + 1)
         else:
             self.update_nav()
             self.notify("That was the last question: ^S submits, ^L lists the questions.")
@@ -228,7 +299,7 @@ class ExamScreen(Screen):
     def action_list(self) -> None:
         from dltutor.tui.widgets.chooser import ChooserScreen
 
-        if self.exam is None or self.result is not None:
+        if not self.running:
             return
         self.save_answers()
         items = [(str(i), f"{i + 1}. {q.problem.family.title}  ({'answered' if q.answered else 'not answered'})")
@@ -242,7 +313,7 @@ class ExamScreen(Screen):
 
     @on(Button.Pressed, "#submit")
     async def action_submit(self) -> None:
-        if self.exam is None or self.result is not None:
+        if not self.running:
             return
         self.save_answers()
         left = self.exam.unanswered()
@@ -253,21 +324,50 @@ class ExamScreen(Screen):
             return
         await self.finish("submitted")
 
+    def quit_question(self) -> str | None:
+        """What to ask before the app quits (None: nothing to ask)."""
+        if not self.running:
+            return None
+        return ("An exam is running. Submit it now (your answers so far are marked and saved) and quit, "
+                "or keep going?")
+
     def action_leave(self) -> None:
-        if self.exam is not None and self.result is None and self.confirm != "leave":
-            self.confirm = "leave"
-            self.notify("The exam is running: press Esc again to leave it unmarked, or ^S to submit.",
-                        severity="warning")
+        from dltutor.tui.widgets.confirm import ConfirmScreen
+
+        if not self.running:
+            self.app.pop_screen()
             return
-        self.app.pop_screen()
+        self.save_answers()
+
+        async def answered(submit: bool | None) -> None:
+            if submit:
+                await self.finish("submitted")
+
+        self.app.push_screen(ConfirmScreen("An exam is running. Submit it now (your answers so far are "
+                                           "marked and saved) to see the results, or keep going?",
+                                           "Submit now", "Keep going"), answered)
 
     # ------------------------------------------------------------ results
+    def grade(self, reason: str):
+        """Mark the exam as it stands and record it (once); the result."""
+        if self.result is None:
+            self.timer.stop()
+            if self.save_timer is not None:
+                self.save_timer.stop()
+            self.save_answers()
+            self.result = self.exam.grade(reason, self.elapsed())
+            self.record(self.result)
+        return self.result
+
+    def on_unmount(self) -> None:
+        """The window closed (or the app quit) during an exam: it is graded as it stands."""
+        if self.running:
+            self.grade("the window was closed")
+
     async def finish(self, reason: str) -> None:
         if self.result is not None:
             return
-        self.timer.stop()
-        self.result = result = self.exam.grade(reason, self.elapsed())
-        self.record(result)
+        result = self.grade(reason)
         self.query_one("#exam-nav").add_class("hidden")
         self.query_one("#exam-body").add_class("hidden")
         self.query_one("#exam-results").remove_class("hidden")
@@ -276,36 +376,42 @@ class ExamScreen(Screen):
         self.query_one("#exam-results").focus()
 
     def record(self, result) -> None:
-        store = self.app.store
+        """Each answered question once more (now moving its family's review schedule), then the marks.
+        A question erased since it was saved is dropped: unanswered questions are not attempts."""
+        from dltutor.practice.exam import question_attempt
+
+        store = self.app.store if self.recording and self.exam_id is not None else None
         if store is None:
             return
-        from dltutor.store import Attempt
-
-        for q, r in zip(self.exam.questions, result.questions):
-            store.record_attempt(Attempt(q.problem.id, q.problem.family.id, r.marks, r.max_marks,
-                                         topic=q.problem.family.topic, answer=dict(q.answers), source="exam"),
-                                 exam_id=self.exam_id)
-        if self.exam_id is not None:
-            store.finish_exam(self.exam_id, result.marks, result.max_marks)
+        self.unsaved.clear()
+        for number, q in enumerate(self.exam.questions):
+            attempt = question_attempt(self.exam, number)
+            if attempt is None:
+                store.forget_exam_attempt(self.exam_id, q.problem.id)
+            else:
+                store.record_attempt(attempt, exam_id=self.exam_id)
+        store.finish_exam(self.exam_id, result.marks, result.max_marks)
 
     def results_renderable(self, result):
         from dltutor.render.terminal import solution_renderable
 
         digits = self.app.digits
         parts = [Text.assemble((f"Exam over ({result.reason}): ", "bold"),
-                               (f"{result.marks:g}/{result.max_marks:g} marks ({result.percent:.0f}%)",
+                               (f"{result.marks:g}/{marks_text(result.max_marks)} ({result.percent:.0f}%)",
                                 "bold green" if result.percent >= 50 else "bold red"),
                                f" in {clock(result.seconds)}"),
                  Text("Esc goes back home; scroll for every question's worked solution.", style="dim")]
         for q, r in zip(self.exam.questions, result.questions):
-            parts.append(Rule(f"Question {r.number}: {r.title} · {r.marks:g}/{r.max_marks:g}", align="left"))
+            parts.append(Rule(f"Question {r.number}: {r.title} · {r.marks:g}/{marks_text(r.max_marks)}",
+                              align="left"))
             parts.append(Text(reflow(q.problem.prompt), style="dim"))
             for i, (part, pr) in enumerate(zip(q.problem.parts, r.parts)):
                 line = Text(f"({'abcdefghijklmnopqrstuvwxyz'[i % 26]}) {part.label}: ")
                 line.append(pr.given.replace("\n", "; ") or "—", style="bold")
                 line.append("  ")
-                line.append_text(verdict_text(pr, with_expected=True, digits=digits, part=part))
-                parts.append(line)
+                head, details = verdict_lines(pr, with_expected=True, digits=digits, part=part)
+                line.append_text(head)
+                parts.extend([line, *indented(details, 4)])
             parts.append(Text("Worked solution", style="bold yellow"))
             parts.append(solution_renderable(q.problem.solution, digits))
         return Group(*parts)

@@ -71,7 +71,7 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#topics-box").border_title = "Topics · mastery"
-        self.query_one("#topics-box").border_subtitle = "↵ reads · Tab: links"
+        self.query_one("#topics-box").border_subtitle = "↑↓ · ↵ reads · Tab: links"
         self.query_one("#today-box").border_title = "Today"
         self.query_one("#today", Static).update(Text("loading the course…", style="dim"))
         self.fill_links(None)
@@ -116,8 +116,8 @@ class HomeScreen(Screen):
             line = Text.assemble(mastery_text(mastery.get(topic)), (f"{topic:<15}", "bold"),
                                  (f" {len(members)} lesson{'s' if len(members) != 1 else ''}", "dim"))
             topics.add_option(Option(line, id=topic))
-        if highlighted is not None:
-            topics.highlighted = min(highlighted, topics.option_count - 1)
+        if topics.option_count:       # a row is always highlighted, so Enter acts at once
+            topics.highlighted = min(highlighted or 0, topics.option_count - 1)
 
         today = Text()
         today.append(f"Reviews due: {len(due)}\n", style="bold yellow" if due else "")
@@ -140,8 +140,7 @@ class HomeScreen(Screen):
                 label = f"{label} ({due})"
             links.add_option(Option(Text.assemble((f"{key} ", "bold cyan"), label), id=name,
                                     disabled=name == "review" and not due))
-        if highlighted is not None:
-            links.highlighted = highlighted
+        links.highlighted = highlighted or 0
 
     @on(OptionList.OptionSelected, "#topics")
     def topic_chosen(self, event: OptionList.OptionSelected) -> None:

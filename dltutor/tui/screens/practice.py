@@ -1,9 +1,12 @@
 """Practice: one problem at a time from a family or from the reviews due; check, hint, next.
 
 A thin view over ``checking.Attempt`` (answers, verdicts, help used) and a
-drawn ``families.Problem``. The first check of a problem is recorded in the
-progress store (that is what schedules its family's next review); checking
-again after a correction shows the new verdict without recording it twice.
+drawn ``families.Problem``. The policy, said on the screen and in its help:
+the first check of a problem is what is recorded in the progress store (its
+marks, and the hints taken before it; that is what schedules the family's
+next review). Checking again after a correction is practice: the screen
+says whether the correction is right, without marks, and that it is not
+recorded. Help taken after the first check is not counted either.
 """
 
 from __future__ import annotations
@@ -19,16 +22,20 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
-from dltutor.tui.widgets.answers import LETTERS, AnswerForm, expected_text, reflow, show_message
+from dltutor.tui.widgets.answers import LETTERS, AnswerForm, expected_text, marks_text, reflow, show_message
 
 DUE = "__due__"
+POLICY = ("Recorded: your first check of each problem, with the hints taken before it. "
+          "Later checks and help are practice and are not recorded.")
 
 
 class PracticeScreen(Screen):
     HELP = ("Practice: answer each part in the value grammar (the field says what it expects and checks "
             "it as you type). Enter checks. Help comes in stages: each hint, then the worked solution "
             "step by step, then all of it. A wrong answer that matches a typical slip says which. "
-            "Your first check of each problem is saved to your progress.")
+            "What is recorded: your first check of each problem (its marks, and the hints you took "
+            "before it). Checking again after a correction tells you whether it is right, but is not "
+            "recorded, and neither is help taken after the first check.")
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", tooltip="back to where you came from"),
         Binding("enter", "check", "Check", key_display="↵",
@@ -54,8 +61,11 @@ class PracticeScreen(Screen):
     def compose(self) -> ComposeResult:
         from dltutor.practice.families import DIFFICULTIES, load_families
 
+        from dltutor.lessons import load_lessons
+        from dltutor.tui.course import families_in_course_order
+
         self.families = load_families()
-        options = [(f"{f.title} ({f.topic})", f.id) for f in self.families.values()]
+        options = [(f"{f.topic}: {f.title}", f.id) for f in families_in_course_order(self.families, load_lessons())]
         options.insert(0, ("Reviews due now", DUE))
         yield Header()
         with Horizontal(id="practice-bar"):
@@ -72,6 +82,7 @@ class PracticeScreen(Screen):
                 yield Button("Check ↵", id="check", variant="primary", compact=True)
                 yield Button("Hint ^G", id="hint", compact=True)
                 yield Button("Next ^N", id="next", compact=True)
+            yield Static(POLICY, id="policy", classes="muted")
             yield Static(id="helpbox")
         yield Footer()
 
@@ -106,6 +117,9 @@ class PracticeScreen(Screen):
         self.family_id = problem.family.id
         self.attempt = Attempt(problem)
         self.recorded = False
+        self.tries = 0
+        self.warned_empty = None
+        self.first_line = Text()
         self.help_shown = []
         self.started = time.monotonic()
         self._set_select("#family", DUE if self.review else problem.family.id)
@@ -113,8 +127,7 @@ class PracticeScreen(Screen):
         fam = problem.family
         self.query_one("#problem-title", Static).update(fam.title)
         self.query_one("#problem-meta", Static).update(
-            f"{fam.topic} · {problem.difficulty} · {problem.marks:g} mark{'s' if problem.marks != 1 else ''}"
-            f" · {problem.id}")
+            f"{fam.topic} · {problem.difficulty} · {marks_text(problem.marks)} · {problem.id}")
         self.query_one("#prompt", Static).update(Text(reflow(problem.prompt)))
         show_message(self.query_one("#feedback", Static), "")
         show_message(self.query_one("#helpbox", Static), "")
@@ -163,16 +176,37 @@ class PracticeScreen(Screen):
         if not any(text.strip() for text in answers.values()):
             self.notify("Type an answer first.", severity="warning")
             return
+        empty = form.empty_parts()
+        if empty and not self.recorded and self.warned_empty != answers:
+            self.warned_empty = answers      # a second Enter checks it as it is
+            self.notify(f"({', '.join(empty)}) not answered yet: your first check is the one recorded. "
+                        "Press Enter again to check it as it is.", severity="warning")
+            form.focus_part(empty[0])
+            return
+        first = not self.recorded
         results = self.attempt.check(answers)
-        form.show_results(results)
-        total, full = self.attempt.marks, self.problem.marks
         right = all(r.correct for r in results)
-        line = Text(f"{'All right!' if right else 'Not yet.'}  {total:g}/{full:g} marks",
-                    style="bold green" if right else "bold red")
-        if not right:
-            line.append("   Correct it and press Enter again, or ^G for help.", style="dim")
+        if first:
+            form.show_results(results)
+            total, full = self.attempt.marks, self.problem.marks
+            line = Text(f"{'All right!' if right else 'Not yet.'}  {total:g}/{marks_text(full)}",
+                        style="bold green" if right else "bold red")
+            if self.app.store is not None:
+                line.append(" (recorded)", style="dim")
+            if not right:
+                line.append("\nCorrect it and press Enter to check again (practice, not recorded), "
+                            "or ^G for help.", style="dim")
+            self.first_line = line
+            self.record(answers)
+        else:
+            form.show_results(results, marks=False)
+            line = self.first_line.copy()
+            line.append("\nSecond try: " if self.tries == 1 else f"\nTry {self.tries + 1}: ", style="bold")
+            line.append("all right" if right else "not yet", style="bold green" if right else "bold red")
+            line.append(" (practice: not recorded; the first check above is)", style="dim")
+        self.tries += 1
         show_message(self.query_one("#feedback", Static), line)
-        self.record(answers)
+        self.call_after_refresh(self.query_one("#feedback").scroll_visible)
 
     def record(self, answers: dict) -> None:
         if self.recorded or self.app.store is None:

@@ -4,7 +4,10 @@ Training runs in a worker thread (``LabSession.train`` → ``Sequential.fit``)
 so the screen never freezes; ``fit``'s ``stop`` event pauses it after the
 current batch, and a new run goes on from the same weights and optimizer
 state. The learning rate can be changed while it runs: the next batch uses it.
-The screen is redrawn at most ~12 times a second however fast the epochs are.
+The screen is redrawn at most ~12 times a second however fast the epochs are,
+and the speed setting holds training back to a pace a person can follow
+(10 epochs a second unless asked otherwise). Before training, the status line
+says what ^R will do and the charts show their axes over the planned epochs.
 """
 
 from __future__ import annotations
@@ -21,12 +24,15 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from dltutor.errors import InputError
-from dltutor.tui.widgets.boundary import MARKS, BoundaryMap
+from dltutor.tui.widgets.boundary import BoundaryMap, legend
 from dltutor.tui.widgets.fields import GrammarValidator, first_failure
 
 DATASETS = ("xor", "circles", "moons", "spiral", "blobs", "digits")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
 REDRAW_SECONDS = 0.08
+# speed setting -> epochs per second (None: as fast as the machine goes)
+SPEEDS = {"2/s": 2.0, "10/s": 10.0, "50/s": 50.0, "max": None}
+DEFAULT_SPEED = "10/s"
 
 
 def _lr(text: str) -> float:
@@ -50,8 +56,11 @@ class TrainScreen(Screen):
     HELP = ("Training lab: choose a data set, a model spec (the grammar of 'dltutor solve params') and an "
             "optimizer, then ^R trains for the number of epochs given (^R again pauses, and resumes). "
             "Enter in the learning-rate field changes it at once, even while training. ^O resets the "
-            "weights. The map shows the class the model predicts everywhere (shades) and the samples "
-            "(marks); a mark on another class's shade is a sample it gets wrong.")
+            "weights. The speed setting sets how many epochs a second are trained (10/s by default, so "
+            "you can watch; max: as fast as the machine can). The map shows the class the model "
+            "predicts everywhere (the shading: its legend is under the map) and the samples (marks, "
+            "their true class); a mark on another class's shading is a sample it gets wrong. The map "
+            "keeps the data's proportions.")
     BINDINGS = [
         Binding("escape", "leave", "Back", tooltip="stop training and go back"),
         Binding("ctrl+r", "run", "Train/pause", tooltip="train up to the epochs given; again pauses; again "
@@ -70,6 +79,7 @@ class TrainScreen(Screen):
         self.running = False
         self.target = self.settings["epochs"]
         self.last_error = ""
+        self.speed = SPEEDS[DEFAULT_SPEED]
 
     def compose(self) -> ComposeResult:
         from textual_plotext import PlotextPlot
@@ -91,6 +101,9 @@ class TrainScreen(Screen):
         with Horizontal(id="lab-model", classes="row"):
             yield Label("model")
             yield Input(s["model"], id="model", compact=True)
+            yield Label("speed")
+            yield Select([(name, name) for name in SPEEDS], value=DEFAULT_SPEED, allow_blank=False, id="speed",
+                         compact=True)
             yield Button("Train", id="run", variant="primary", compact=True)
             yield Button("Reset", id="reset", compact=True)
         yield Static("", id="lab-error", classes="error")
@@ -100,12 +113,14 @@ class TrainScreen(Screen):
                 yield PlotextPlot(id="acc-chart")
             with Vertical(id="boundary"):
                 yield BoundaryMap(id="map")
+                yield Static(id="map-legend")
         yield Static(id="rules")
         yield Static(id="lab-status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#boundary").border_title = "decision map"
+        self.query_one("#data", Select).focus()
         self.query_one("#lab-error").display = False
         self.reset_session()
         self.call_after_refresh(self.first_map)
@@ -147,7 +162,7 @@ class TrainScreen(Screen):
         session = self.session
         size = self.query_one("#map", BoundaryMap).size
         return {"session": session, "history": list(session.history),
-                "boundary": session.boundary(size.width, size.height),
+                "boundary": session.boundary(*session.map_size(size.width, size.height)),
                 "rules": session.rule_lines(), "weight": session.sample_weight()}
 
     def redraw(self, snap: dict | None = None) -> None:
@@ -155,22 +170,11 @@ class TrainScreen(Screen):
         if snap["session"] is not self.session:
             return  # a late update of a session that was reset meanwhile
         history = snap["history"]
-        epochs = [r["epoch"] for r in history]
-        for chart_id, key, title in (("#loss-chart", "loss", "loss"), ("#acc-chart", "accuracy", "accuracy")):
-            chart = self.query_one(chart_id)
-            plt = chart.plt
-            plt.clear_data()
-            plt.clear_figure()
-            plt.title(title)
-            points = [(e, r[key]) for e, r in zip(epochs, history) if r.get(key) is not None]
-            if points:
-                plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
-            if key == "accuracy":
-                plt.ylim(0, 1)
-            chart.refresh()
         session = self.session
-        marks = " ".join(f"{MARKS[k]} {k}" for k in range(min(session.n_classes, len(MARKS))))
-        self.query_one("#boundary").border_subtitle = f"class: {marks}" if session.two_d else ""
+        planned = max(self.target, session.epoch, 1)
+        for chart_id, key in (("#loss-chart", "loss"), ("#acc-chart", "accuracy")):
+            self.draw_chart(self.query_one(chart_id), key, history, planned)
+        self.query_one("#map-legend", Static).update(legend(session.n_classes) if session.two_d else "")
         if session.two_d:
             self.query_one("#map", BoundaryMap).show(snap["boundary"])
         else:
@@ -185,19 +189,60 @@ class TrainScreen(Screen):
         for _general, filled in snap["rules"]:
             rules.append(f"\n  {filled}", style="cyan")
         self.query_one("#rules", Static).update(rules)
+        self.query_one("#lab-status", Static).update(self.status_text(history))
+
+    def status_text(self, history: list) -> Text:
+        """What the lab is doing, or (before training) what ^R will do."""
+        session = self.session
         last = history[-1] if history else None
-        status = Text()
         done = bool(history) and session.epoch >= self.target
-        status.append("training" if self.running else "done" if done else "paused" if history else "ready",
+        status = Text()
+        if not history and not self.running:
+            speed = "as fast as it can" if self.speed is None else f"at {self.speed:g} epochs/s"
+            status.append("ready", style="bold yellow")
+            status.append(f"  ^R trains {self.target} epoch{'s' if self.target != 1 else ''} on "
+                          f"{len(session.X)} {session.data} samples {speed}")
+            status.append(f" · {session.model.count_params()} params", style="dim")
+            return status
+        status.append("training" if self.running else "done" if done else "paused",
                       style="bold green" if self.running else "bold yellow")
         status.append(f"  epoch {session.epoch}/{max(self.target, session.epoch)}")
-        status.append(f"  lr {session.optimizer.lr:g}")
         if last:
             status.append(f"  loss {last['loss']:.4f}")
             if last.get("accuracy") is not None:
                 status.append(f"  accuracy {last['accuracy']:.3f}")
-        status.append(f"  · {len(session.X)} samples · {session.model.count_params()} params", style="dim")
-        self.query_one("#lab-status", Static).update(status)
+        status.append(f"  lr {session.optimizer.lr:g}", style="dim")
+        return status
+
+    def draw_chart(self, chart, key: str, history: list, planned: int) -> None:
+        """One chart: whole-number epochs on x (1 to the epochs planned), round evenly spaced values on y."""
+        from dltutor.tui.lab import epoch_ticks, tick_labels, value_ticks
+
+        plt = chart.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.xlabel("epoch")
+        plt.ylabel(key)
+        points = [(r["epoch"], r[key]) for r in history if r.get(key) is not None]
+        rows = max(chart.size.height - 4, 2)          # less the frame, the tick labels and the axis labels
+        if key == "accuracy":
+            lo, hi = 0.0, 1.0
+        elif points:
+            lo, hi = min(p[1] for p in points), max(p[1] for p in points)
+        else:
+            lo, hi = 0.0, 1.0
+        yticks = value_ticks(lo, hi, rows) if key != "accuracy" else value_ticks(0.0, 1.0, rows)
+        xticks = epoch_ticks(planned, most=max(2, min(6, chart.size.width // 8)))
+        plt.xlim(1, max(planned, 2))
+        plt.ylim(yticks[0], yticks[-1])
+        plt.xticks(xticks, [str(t) for t in xticks])
+        plt.yticks(yticks, tick_labels(yticks))
+        if points:
+            plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
+        elif key == "loss":
+            plt.text("^R starts training", (1 + max(planned, 2)) / 2, (yticks[0] + yticks[-1]) / 2,
+                     alignment="center")
+        chart.refresh()
 
     # ------------------------------------------------------------ training
     @on(Button.Pressed, "#run")
@@ -224,9 +269,13 @@ class TrainScreen(Screen):
     @work(thread=True, exclusive=True, group="train")
     def train_worker(self, session, epochs: int, stop: threading.Event) -> None:
         last = 0.0
+        pace = time.monotonic()
 
         def on_epoch(record) -> None:
-            nonlocal last
+            nonlocal last, pace
+            if self.speed is not None:       # hold back to the chosen epochs a second (stop ends the wait)
+                pace = max(pace + 1.0 / self.speed, time.monotonic())
+                stop.wait(max(0.0, pace - time.monotonic()))
             now = time.monotonic()
             if now - last < REDRAW_SECONDS or session is not self.session:
                 return
@@ -306,6 +355,12 @@ class TrainScreen(Screen):
         self.query_one("#epochs", Input).value = str(s["epochs"])
         self.target = s["epochs"]
         self.reset_session()
+
+    @on(Select.Changed, "#speed")
+    def speed_changed(self, event: Select.Changed) -> None:
+        self.speed = SPEEDS[event.value]      # the next epoch goes at the new pace
+        if not self.running and self.session is not None:
+            self.redraw()
 
     @on(Select.Changed, "#optimizer")
     def optimizer_changed(self, event: Select.Changed) -> None:

@@ -7,6 +7,8 @@ this module only lays them out.
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -35,9 +37,13 @@ def reflow(prompt: str) -> str:
     return "\n".join(out)
 
 
+def marks_text(marks: float) -> str:
+    """``1 mark``, ``2 marks``, ``0.5 marks``."""
+    return f"{marks:g} mark" + ("" if marks == 1 else "s")
+
+
 def part_heading(i: int, part) -> str:
-    marks = f"{part.spec.marks:g} mark" + ("s" if part.spec.marks != 1 else "")
-    return f"({LETTERS[i % 26]}) {part.label}  [{marks}; {FORM_HELP[part.spec.form]}]"
+    return f"({LETTERS[i % 26]}) {part.label}  [{marks_text(part.spec.marks)}; {FORM_HELP[part.spec.form]}]"
 
 
 def expected_text(part, digits: int = 6) -> str:
@@ -49,24 +55,38 @@ def expected_text(part, digits: int = 6) -> str:
     return format_value(part.expected, digits)
 
 
-def verdict_text(result: PartResult, with_expected: bool = False, digits: int = 6, part=None) -> Text:
-    out = Text()
+def verdict_lines(result: PartResult, with_expected: bool = False, digits: int = 6, part=None,
+                  marks: bool = True) -> tuple[Text, list[Text]]:
+    """The verdict's first line (✓ right 2/2) and the lines under it (why, the slip, the answer)."""
+    head = Text()
     if not result.answered:
-        out.append("– not answered", style="yellow")
+        head.append("– not answered", style="yellow")
     elif result.correct:
-        out.append("✓ right", style="bold green")
+        head.append("✓ right", style="bold green")
     else:
-        out.append("✗ wrong", style="bold red")
-    out.append(f"  {result.marks:g}/{result.max_marks:g}", style="dim")
+        head.append("✗ wrong", style="bold red")
+    if marks:
+        head.append(f"  {result.marks:g}/{marks_text(result.max_marks)}", style="dim")
+    details: list[Text] = []
     if result.answered and not result.correct and result.message:
-        out.append(f"\n  {result.message}")
+        details.append(Text(result.message))
     if result.misconception:
-        out.append(f"\n  Typical slip ({result.misconception}): ", style="bold yellow")
-        out.append(result.feedback)
+        details.append(Text.assemble((f"Typical slip ({result.misconception}): ", "bold yellow"), result.feedback))
     if with_expected and part is not None and not result.correct:
-        shown = expected_text(part, digits)
-        out.append("\n  answer: " + shown.replace("\n", "\n          "), style="cyan")
-    return out
+        details.append(Text.assemble(("answer: ", "cyan"), (expected_text(part, digits), "cyan")))
+    return head, details
+
+
+def indented(lines: list, by: int):
+    """Lines that keep their indent when the screen wraps them (a wrapped line starts under the first)."""
+    return [Padding(line, (0, 0, 0, by)) for line in lines]
+
+
+def verdict_text(result: PartResult, with_expected: bool = False, digits: int = 6, part=None,
+                 marks: bool = True) -> Group:
+    """The verdict of one part: its first line, then the reasons indented (also when wrapped)."""
+    head, details = verdict_lines(result, with_expected, digits, part, marks)
+    return Group(head, *indented(details, 2))
 
 
 class PartInput(Vertical):
@@ -183,15 +203,41 @@ class AnswerForm(Vertical):
     def answers(self) -> dict[str, str]:
         return {part.name: field.text for part, field in zip(self.problem.parts, self.fields())}
 
-    def show_results(self, results: list[PartResult], with_expected: bool = False, digits: int = 6) -> None:
+    def show_results(self, results: list[PartResult], with_expected: bool = False, digits: int = 6,
+                     marks: bool = True) -> None:
+        """Each part's verdict under it; ``marks=False`` leaves the marks out (a practice retry, not marked)."""
         for field, result, part in zip(self.fields(), results, self.problem.parts):
-            field.show(verdict_text(result, with_expected, digits, part))
+            field.show(verdict_text(result, with_expected, digits, part, marks))
 
     def clear_results(self) -> None:
         for field in self.fields():
             field.show("")
 
+    def inputs(self) -> list[Input]:
+        return list(self.query(Input).results(Input))
+
     def focus_first(self) -> None:
-        inputs = list(self.query(Input).results(Input))
+        inputs = self.inputs()
         if inputs:
             inputs[0].focus()
+
+    def empty_parts(self) -> list[str]:
+        """The letters of the parts with nothing typed in them."""
+        return [LETTERS[i % 26] for i, field in enumerate(self.fields()) if not field.text.strip()]
+
+    def focus_part(self, letter: str) -> None:
+        field = self.fields()[LETTERS.index(letter)]
+        field.query(Input).first().focus()
+
+    def lock(self) -> None:
+        """The answers can no longer be changed (an exam question checked with "tell me as I go")."""
+        for widget in self.inputs():
+            widget.disabled = True
+
+    @on(Input.Submitted)
+    def next_field(self, event: Input.Submitted) -> None:
+        """Enter in a part that is not the last moves to the next one; in the last it submits the form."""
+        inputs = self.inputs()
+        if event.input in inputs and event.input is not inputs[-1]:
+            event.stop()
+            inputs[inputs.index(event.input) + 1].focus()

@@ -15,7 +15,24 @@ MARKS = ("o", "x", "+", "*", "#", "@", "%", "&", "$", "^")
 COLOURS = ("dodger_blue2", "dark_orange", "green3", "magenta", "gold1", "cyan", "red", "purple", "khaki1", "grey70")
 
 
+def legend(n_classes: int) -> Text:
+    """What the map's shading and marks mean: one swatch per predicted class, one mark per true class."""
+    n = min(n_classes, len(MARKS))
+    text = Text("shade = prediction:", style="dim")
+    for k in range(n):
+        text.append(" ")
+        text.append(SHADES[k] * 2, style=f"{COLOURS[k]} on grey19" if k else f"{COLOURS[k]} on grey11")
+        text.append(f" {k}")
+    text.append("\nmark  = sample:    ", style="dim")
+    for k in range(n):
+        text.append(MARKS[k], style=f"bold {COLOURS[k]} on grey11")
+        text.append(f" {k}  " if k < n - 1 else f" {k}")
+    return text
+
+
 class BoundaryMap(Widget):
+    """The map, centred in its area; its grid has the size the session chose (keeping the data's shape)."""
+
     DEFAULT_CSS = "BoundaryMap { height: 1fr; }"
 
     def __init__(self, id: str | None = None):
@@ -34,7 +51,10 @@ class BoundaryMap(Widget):
         h, w = b.classes.shape
         marks = {(r, c): label for r, c, label in b.points}
         text = Text(no_wrap=True, overflow="crop")
+        left = " " * max(0, (self.size.width - w) // 2)        # centred: the grid keeps the data's shape
+        text.append("\n" * max(0, (self.size.height - h) // 2))
         for r in range(h):
+            text.append(left)
             for c in range(w):
                 k = int(b.classes[r, c]) % len(COLOURS)
                 if (r, c) in marks:
