@@ -1,0 +1,93 @@
+"""Study aids: ``dltutor glossary [TERM]`` and ``dltutor formulas [--topic T]``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from dltutor.cli import CONTEXT, examples_epilog
+
+
+@click.command(context_settings=CONTEXT,
+               epilog=examples_epilog("dltutor glossary", ["", "backpropagation", "relu", "AUC --json", "--json"]))
+@click.argument("term", required=False, metavar="[TERM]")
+@click.option("--json", "as_json", is_flag=True,
+              help="print JSON: one {term, definition, lesson, also} object, or a list of them")
+def glossary(term: str | None, as_json: bool) -> None:
+    """The course's terms, each in one line, with the lesson that teaches it.
+
+    TERM may be any of a term's names, in any case ("relu", "ReLU", "rectified linear unit").
+    Without TERM, every term is listed by name.
+    """
+    from dltutor.glossary import find_term, load_glossary
+    from dltutor.lessons import load_lessons
+
+    terms = load_glossary()
+    if term is not None:
+        found = find_term(term, terms)
+        if as_json:
+            click.echo(json.dumps(found.as_dict(), ensure_ascii=False))
+            return
+        titles = {x.id: x.title for x in load_lessons()}
+        click.echo(f"{found.name}: {found.means}")
+        if found.also:
+            click.echo(f"  also: {', '.join(found.also)}")
+        title = titles.get(found.lesson)
+        click.echo(f"  lesson: {found.lesson}" + (f" ({title}): dltutor lesson {found.lesson}" if title else ""))
+        return
+    if as_json:
+        click.echo(json.dumps([t.as_dict() for t in terms], ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("term", "definition", "lesson"):
+        table.add_column(column)
+    for t in terms:
+        table.add_row(t.name, t.means, t.lesson)
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"\n{len(terms)} terms. One term: dltutor glossary TERM", style="dim")
+
+
+@click.command(context_settings=CONTEXT,
+               epilog=examples_epilog("dltutor formulas", [
+                   "--topic optimizers", "--topic cnn --format html -o cnn-formulas.html",
+                   "--format pdf -o formulas.pdf", "--topic rnn --format md -o rnn-formulas.md"]))
+@click.option("--topic", default=None, metavar="T",
+              help="one topic's sheet (a topic as 'dltutor lessons' shows it: cnn, rnn, losses, ...); "
+                   "default: every topic")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf"]), default="md", show_default=True,
+              help="md (LaTeX formulas), html (standalone page, MathML), pdf (typeset)")
+# a plain string, not click.Path (see `dltutor lesson`): '-' is stdout
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="file to write; '-' for stdout (default: stdout for md and html; pdf needs -o)")
+def formulas(topic: str | None, fmt: str, output: str | None) -> None:
+    """The formula sheet of each topic, typeset: one or two pages a topic.
+
+    The formulas are those of the lessons, in lessons/formulas.toml.
+    """
+    from dltutor.formula_sheets import load_sheets, pick_sheets
+
+    sheets = pick_sheets(topic, load_sheets())
+    if fmt == "pdf" and output is None:
+        raise click.UsageError("a PDF needs -o FILE (or -o - for stdout)")
+    if fmt == "pdf" and output == "-" and (sys.stdout.isatty() or not hasattr(sys.stdout, "buffer")):
+        raise click.UsageError("-o - writes the PDF to stdout only when it goes to a file or a pipe")
+    from dltutor.render.formula_sheet import export
+
+    data = export(sheets, fmt)
+    if output is None or output == "-":
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            click.echo(data, nl=False)
+        return
+    from dltutor.files import write_atomic
+
+    write_atomic(output, data)
+    click.echo(f"wrote {output}", err=True)
