@@ -7,17 +7,26 @@ the environment variable ``DLTUTOR_HOME`` overrides the folder, tests use it).
 - Every write is one transaction: a crash or Ctrl-C loses at most the answer
   being typed.
 - ``PRAGMA user_version`` holds the schema version; ``MIGRATIONS`` bring an older
-  file up to date. A file written by a newer dltutor, or one that is not a
-  SQLite database, is reported with its path and never overwritten or recreated.
+  file up to date. An existing file is opened read-only and checked first (SQLite,
+  a known schema version, its tables and columns, ``quick_check``): a file written
+  by a newer dltutor, a foreign or damaged one is reported with its path and left
+  unchanged, byte for byte; only a file that passes is opened for writing.
+- A locked database or a full disk is retried with growing pauses
+  (``DLTUTOR_LOCK_WAIT`` seconds, default 15), then reported in one line
+  (``StoreBusy``) that does not suggest discarding the file; the caller still has
+  what it meant to write. ``Store(readonly=True)`` reads without writing a byte
+  (``dltutor progress`` in a read-only folder).
 - Reviews are scheduled per family with FSRS (the ``fsrs`` package, the
   scheduler Anki uses); the rating comes from correctness, hints and time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -77,6 +86,43 @@ MIGRATIONS: dict[int, str] = {
 }
 
 
+BUSY_MS = 2000      # SQLite's own wait for a lock, per try (Store._retry tries again after it)
+
+
+def _is_busy(exc) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        word in str(exc) for word in ("locked", "busy"))
+
+
+def _is_full(exc) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open. SQLite may have rolled back already (a full
+    disk does), and a failing ROLLBACK must not hide the error that caused it."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+_EXPECTED: dict[int, dict[str, set[str]]] = {}
+
+
+def expected_tables(version: int) -> dict[str, set[str]]:
+    """Table -> columns of schema ``version`` (built once from MIGRATIONS in memory)."""
+    if version not in _EXPECTED:
+        conn = sqlite3.connect(":memory:")
+        for target in range(1, version + 1):
+            conn.executescript(MIGRATIONS[target])
+        _EXPECTED[version] = {name: {row[1] for row in conn.execute(f"PRAGMA table_info({name!r})")}
+                              for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        conn.close()
+    return _EXPECTED[version]
+
+
 def scheduler():
     """FSRS with one 10-minute (re)learning step: a family answered wrongly comes back in
     the same sitting, one answered well graduates to days at once."""
@@ -88,6 +134,19 @@ def scheduler():
 
 class StoreError(InputError):
     """The progress database cannot be used as it is (named in the message)."""
+
+
+class StoreBusy(StoreError):
+    """A write could not be made after retrying: the database stayed locked or the disk full.
+    The file itself is healthy; what was to be written is still in memory."""
+
+
+def lock_wait() -> float:
+    """Seconds a write keeps retrying a locked database (``DLTUTOR_LOCK_WAIT``, default 15)."""
+    try:
+        return max(0.0, min(600.0, float(os.environ.get("DLTUTOR_LOCK_WAIT", "15"))))
+    except ValueError:
+        return 15.0
 
 
 def data_home() -> Path:
@@ -139,12 +198,53 @@ def rating_for(attempt: Attempt) -> int:
 class Store:
     """The progress database at ``path`` (default: ``data_home()/progress.sqlite3``)."""
 
-    def __init__(self, path: Path | str | None = None):
+    def __init__(self, path: Path | str | None = None, *, readonly: bool = False):
         self.path = Path(path) if path else data_home() / DB_NAME
+        self.readonly = readonly
+        self._patience: float | None = None
         self._conn = self._open()
 
     # -------------------------------------------------------------- opening
+    #
+    # An existing file is first opened read-only and checked (a SQLite file, a dltutor
+    # schema version this dltutor knows, the tables and columns of that version, the pages
+    # it reads intact); only then is it opened for writing, switched to WAL and migrated.
+    # A file that fails a check is reported with its path and left byte for byte as it was.
+
     def _open(self) -> sqlite3.Connection:
+        if self.path.is_file() and self.path.stat().st_size > 0:
+            conn = self._connect(readonly=True)
+            self._check(conn)
+            if self.readonly:
+                conn.row_factory = sqlite3.Row
+                return conn
+            conn.close()
+        elif self.path.exists() and not self.path.is_file():
+            raise StoreError(f"the progress database {str(self.path)!r} is not a regular file; "
+                             "set DLTUTOR_HOME to a folder of your own")
+        elif self.readonly:   # nothing saved yet: an empty database in memory answers every question
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            self._migrate(conn, 0)
+            conn.row_factory = sqlite3.Row
+            return conn
+        self._check_folder()
+        conn = self._connect(readonly=False)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            self._retry(lambda: conn.execute("PRAGMA journal_mode = WAL"), "open")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if version < SCHEMA_VERSION:
+                self._retry(lambda: self._migrate(conn, version), "update")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise self._unusable(exc) from None
+        except BaseException:
+            conn.close()
+            raise
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _check_folder(self) -> None:
         folder = self.path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -153,28 +253,117 @@ class Store:
                              "set DLTUTOR_HOME to a writable folder") from None
         if not os.access(folder, os.W_OK):
             raise StoreError(f"the data folder {str(folder)!r} is read-only; "
-                             "set DLTUTOR_HOME to a writable folder")
+                             "set DLTUTOR_HOME to a writable folder (dltutor progress can still read it)")
+
+    def _connect(self, readonly: bool) -> sqlite3.Connection:
+        """A connection; read-only ones never write a byte (a read-only folder falls back to
+        ``immutable``, where no other writer can be at work)."""
+        uri = self.path.absolute().as_uri()
+        tries = [f"{uri}?mode=ro"] if readonly else [f"{uri}?mode=rwc"]
+        if readonly and not os.access(self.path.parent, os.W_OK):
+            tries.append(f"{uri}?mode=ro&immutable=1")
+        last: sqlite3.Error | None = None
+        for target in tries:
+            try:
+                conn = sqlite3.connect(target, uri=True, timeout=1, isolation_level=None)
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+                conn.execute("PRAGMA user_version").fetchone()
+                return conn
+            except sqlite3.Error as exc:
+                last = exc
+        raise self._unusable(last) from None
+
+    def _check(self, conn: sqlite3.Connection) -> None:
+        """The file is a dltutor progress database this version can use, intact where it is read."""
+        def fail(exc) -> StoreError:
+            conn.close()
+            return self._unusable(exc)
+
         try:
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            conn.execute("PRAGMA busy_timeout = 10000")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {name: {row[1] for row in conn.execute(f"PRAGMA table_info({name!r})")}
+                      for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"the progress database {str(self.path)!r} is not readable ({exc}); "
-                             "move it away to start a new one (it is not touched)") from None
+            raise fail(exc) from None
         if version > SCHEMA_VERSION:
             conn.close()
             raise StoreError(f"the progress database {str(self.path)!r} was written by a newer dltutor "
-                             f"(schema {version}; this one knows {SCHEMA_VERSION}); upgrade dltutor")
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            self._migrate(conn, version)
-        except sqlite3.DatabaseError as exc:
+                             f"(schema {version}; this one knows {SCHEMA_VERSION}); upgrade dltutor "
+                             "(the file was not changed)")
+        if version == 0 and tables:
             conn.close()
-            raise StoreError(f"the progress database {str(self.path)!r} cannot be used ({exc}); "
-                             "it was not changed") from None
-        conn.row_factory = sqlite3.Row
-        return conn
+            raise StoreError(f"{str(self.path)!r} is not a dltutor progress database (it has tables "
+                             f"{', '.join(sorted(tables)[:3])} but no dltutor schema version); set DLTUTOR_HOME "
+                             "to another folder (the file was not changed)")
+        missing = []
+        for table, columns in expected_tables(version).items():
+            if table not in tables:
+                missing.append(f"table {table}")
+            else:
+                missing += [f"column {table}.{column}" for column in sorted(columns - tables[table])]
+        if missing:
+            conn.close()
+            raise StoreError(f"the progress database {str(self.path)!r} is damaged: its schema lacks "
+                             f"{', '.join(missing[:3])}; keep a copy, then move it away to start a new one "
+                             "(the file was not changed)")
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as exc:
+            raise fail(exc) from None
+        if problems != ["ok"]:
+            conn.close()
+            raise StoreError(f"the progress database {str(self.path)!r} is damaged ({problems[0]}); keep a "
+                             "copy, then move it away to start a new one (the file was not changed)")
+
+    def _unusable(self, exc: BaseException | None) -> StoreError:
+        text = str(exc) if exc else "unknown error"
+        if _is_busy(exc) or _is_full(exc):
+            return StoreBusy(self._busy_line(exc, "open"))
+        if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text
+                                                        or "corrupt" in text):
+            return StoreError(f"the progress database {str(self.path)!r} is not readable ({text}); keep a "
+                              "copy, then move it away to start a new one (the file was not changed)")
+        return StoreError(f"the progress database {str(self.path)!r} cannot be used ({text}); "
+                          "the file was not changed")
+
+    def _busy_line(self, exc: BaseException | None, doing: str) -> str:
+        if _is_full(exc):
+            return (f"cannot {doing} the progress database {str(self.path)!r}: the disk is full; "
+                    "free some space (the database itself is fine)")
+        return (f"cannot {doing} the progress database {str(self.path)!r}: another program has kept it "
+                f"locked for {lock_wait():g} s; close it or try again (the database itself is fine)")
+
+    @contextlib.contextmanager
+    def patience(self, seconds: float | None):
+        """Within the block a locked database is retried for ``seconds`` (None: ``lock_wait()``;
+        0: one short try), e.g. for saves that must not keep a student waiting."""
+        old = self._patience
+        self._patience = seconds
+        quick = seconds is not None and seconds < BUSY_MS / 1000
+        if quick:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(max(seconds or 0, 0.25) * 1000)}")
+        try:
+            yield self
+        finally:
+            self._patience = old
+            if quick:
+                self._conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+
+    def _retry(self, action, doing: str = "save to"):
+        """Run ``action``; a locked database or a full disk is retried with growing pauses for
+        ``lock_wait()`` seconds, then is a StoreBusy naming the file."""
+        deadline = time.monotonic() + (lock_wait() if self._patience is None else self._patience)
+        pause = 0.05
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                if not (_is_busy(exc) or _is_full(exc)) or time.monotonic() + pause > deadline:
+                    if _is_busy(exc) or _is_full(exc):
+                        raise StoreBusy(self._busy_line(exc, doing)) from None
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
 
     @staticmethod
     def _migrate(conn: sqlite3.Connection, version: int) -> None:
@@ -191,7 +380,7 @@ class Store:
                     conn.execute(f"PRAGMA user_version = {target}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
 
     def close(self) -> None:
@@ -204,16 +393,23 @@ class Store:
         self.close()
 
     def _write(self, sql: str, params: tuple = ()) -> int:
-        """One statement in its own immediate transaction; returns the row id."""
+        """One statement in its own immediate transaction, retried while the database is locked
+        or the disk full (then StoreBusy); returns the row id."""
+        if self.readonly:
+            raise StoreError(f"the progress database {str(self.path)!r} was opened read-only")
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            cur = conn.execute(sql, params)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return cur.lastrowid
+
+        def attempt() -> int:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = conn.execute(sql, params)
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+            return cur.lastrowid
+
+        return self._retry(attempt)
 
     # -------------------------------------------------------------- attempts
     def record_attempt(self, attempt: Attempt, *, exam_id: int | None = None,

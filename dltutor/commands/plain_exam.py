@@ -7,6 +7,7 @@ exam and its answered questions. The exam logic itself is ``dltutor.practice.exa
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import signal
 import sys
@@ -23,29 +24,90 @@ EXAM_HELP = ("Commands at any prompt: skip or next (next question), back, goto N
 
 
 class ExamRecord:
-    """The exam in the progress store: started before the first question; each question's
-    attempt is saved as soon as it is answered (and replaced if the answer changes), so a
-    crash keeps what was answered; at the end every answered question moves its family's
-    review schedule once and the marks are written."""
+    """The exam in the progress store. Each answered part is saved as soon as it is typed
+    (the question's attempt is replaced as answers change), so a crash keeps what was typed;
+    at the end every answered question moves its family's review schedule once and the marks
+    are written.
 
-    def __init__(self, store, exam):
+    A locked database or a full disk never ends the exam: a save that fails is kept in memory
+    (``pending``) and tried again with the next save, one line on stderr says so once, and the
+    end of the exam retries everything with the store's full patience before reporting, in one
+    line, that the answers (shown in the review) were not saved."""
+
+    def __init__(self, store, exam, warn=None):
         self.store = store
-        self.exam_id = store.start_exam(seed=exam.seed, topics=exam.topics, count=len(exam.questions),
-                                        minutes=exam.minutes)
+        self.exam = exam
+        self.exam_id: int | None = None
+        self.pending: set[int] = set()
+        self.warned = False
+        self.unsaved: str | None = None      # the line reported when the end could not be saved
+        self.warn = warn or (lambda line: click.echo(line, err=True))
+        self._start(quick=True)      # a locked database does not hold up the first question
+
+    def _start(self, quick: bool):
+        """Create the exam's row if it is not there yet; None, or the StoreBusy that prevented it."""
+        from dltutor.store import StoreBusy
+
+        if self.exam_id is None:
+            exam = self.exam
+            try:
+                with self.store.patience(0 if quick else None):
+                    self.exam_id = self.store.start_exam(seed=exam.seed, topics=exam.topics,
+                                                         count=len(exam.questions), minutes=exam.minutes)
+            except StoreBusy as exc:
+                self._warn(exc)
+                return exc
+        return None
+
+    def _warn(self, exc) -> None:
+        if not self.warned:
+            self.warned = True
+            self.warn(f"warning: {exc}; your answers are kept and saved as soon as it can be written")
 
     def save(self, exam, number: int) -> None:
-        from dltutor.practice.exam import question_attempt
+        """Save question ``number`` as answered so far (and any save that failed before)."""
+        self.pending.add(number)
+        self.flush(quick=True)
 
-        attempt = question_attempt(exam, number)
-        if attempt is not None:
-            self.store.record_attempt(attempt, exam_id=self.exam_id, schedule=False)
+    def flush(self, quick: bool):
+        """Write the pending saves; None, or the StoreBusy that stopped them (warned once)."""
+        from dltutor.practice.exam import question_attempt
+        from dltutor.store import StoreBusy
+
+        failure = self._start(quick)
+        if failure is not None:
+            return failure
+        for number in sorted(self.pending):
+            attempt = question_attempt(self.exam, number)
+            try:
+                with self.store.patience(0 if quick else None):
+                    if attempt is None:
+                        forget = getattr(self.store, "forget_exam_attempt", None)
+                        if forget is not None:
+                            forget(self.exam_id, self.exam.questions[number].problem.id)
+                    else:
+                        self.store.record_attempt(attempt, exam_id=self.exam_id, schedule=False)
+            except StoreBusy as exc:
+                self._warn(exc)
+                return exc
+            self.pending.discard(number)
+        return None
 
     def finish(self, exam, result) -> None:
         from dltutor.practice.exam import exam_attempts
+        from dltutor.store import StoreBusy
 
-        for attempt in exam_attempts(exam, result):
-            self.store.record_attempt(attempt, exam_id=self.exam_id)
-        self.store.finish_exam(self.exam_id, result.marks, result.max_marks)
+        try:
+            failure = self.flush(quick=False)
+            if failure is not None:
+                raise failure
+            for attempt in exam_attempts(exam, result):
+                self.store.record_attempt(attempt, exam_id=self.exam_id)
+            self.store.finish_exam(self.exam_id, result.marks, result.max_marks)
+        except StoreBusy as exc:
+            self.unsaved = (f"error: {exc}; this exam was not saved (your answers and marks are in "
+                            "the review)")
+            self.warn(self.unsaved)
 
 
 def _interrupt(signum, frame):
@@ -72,13 +134,52 @@ class _Submit(Exception):
     """The exam ends here (end of input, time up); the message is the reason."""
 
 
+def _escape(error: UnicodeError):
+    """Codec error handler: what the output cannot encode is written as ``\\uXXXX`` (valid in
+    JSON strings too, and readable in a terminal that cannot show the character)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        if code > 0xFFFF:      # outside the BMP: a surrogate pair, as JSON writes it
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), error.end
+
+
+codecs.register_error("dltutor-escape", _escape)
+
+
+def encode_what_cannot_be_shown() -> None:
+    """stdout/stderr in an encoding that is not UTF-8 (LANG=C, PYTHONIOENCODING=ascii) escape the
+    characters they cannot show instead of ending the run; stdin decodes bad bytes as U+FFFD."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        if not encoding or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            if codecs.lookup(encoding).name != "utf-8":
+                stream.reconfigure(errors="dltutor-escape")
+        except (LookupError, ValueError, OSError):
+            pass
+    if sys.stdin is not None and hasattr(sys.stdin, "reconfigure"):
+        try:
+            sys.stdin.reconfigure(errors="replace")
+        except (ValueError, OSError):
+            pass
+
+
 class PlainExam:
     """The line-by-line exam: prompts on stdout, answers from stdin."""
 
     def __init__(self, exam, digits: int, quiet: bool = False, record: ExamRecord | None = None):
+        encode_what_cannot_be_shown()
         self.exam = exam
         self.digits = digits
-        self.stdin = sys.stdin
+        self.stdin = sys.stdin           # None when the process was started with stdin closed
         self.start = time.monotonic()
         self.quiet = quiet
         self.record = record
@@ -87,17 +188,42 @@ class PlainExam:
         click.echo(text, err=self.quiet)
 
     def read(self, prompt: str) -> str:
-        """One line; EOF or the time limit ends the exam."""
-        if self.exam.time_up(time.monotonic() - self.start):
-            raise _Submit("time is up")
-        self.say(prompt)
-        sys.stdout.flush()
-        line = self.stdin.readline()
-        if line == "":
-            raise _Submit("end of input")
-        if self.exam.time_up(time.monotonic() - self.start):
-            raise _Submit("time is up")
-        return line.rstrip("\r\n")
+        """One line of at most MAX_TEXT characters (a longer one is refused and asked again);
+        end of input (or a closed stdin) or the time limit ends the exam."""
+        from dltutor.values import MAX_TEXT
+
+        while True:
+            if self.exam.time_up(time.monotonic() - self.start):
+                raise _Submit("time is up")
+            self.say(prompt)
+            sys.stdout.flush()
+            line, length = self._readline(MAX_TEXT)
+            if self.exam.time_up(time.monotonic() - self.start):
+                raise _Submit("time is up")
+            if line is not None:
+                return line
+            self.say(f"That line is {length:,} characters long; the limit is {MAX_TEXT:,}. Type it again.")
+
+    def _readline(self, limit: int) -> tuple[str | None, int]:
+        """(line without its end, length); (None, length) when longer than ``limit``: the rest of
+        that line is read and dropped in chunks, never held whole."""
+        try:
+            if self.stdin is None:
+                raise _Submit("end of input")
+            line = self.stdin.readline(limit + 1)
+            if line == "":
+                raise _Submit("end of input")
+            length = len(line.rstrip("\r\n"))
+            if length <= limit:
+                return line.rstrip("\r\n"), length
+            while not line.endswith("\n"):
+                line = self.stdin.readline(1 << 16)
+                if line == "":
+                    break
+                length += len(line.rstrip("\r\n"))
+            return None, length
+        except (OSError, ValueError):      # stdin closed or gone (EBADF, EIO, I/O on a closed file)
+            raise _Submit("end of input") from None
 
     def run(self):
         exam = self.exam
@@ -154,11 +280,10 @@ class PlainExam:
                     return self.command(command)
                 if text is not None and text.strip():
                     exam.answer(index, part.name, text)
+                    self.save(index)        # each part is kept the moment it is typed
         finally:
             exam.spend(index, time.monotonic() - shown)
-            if self.record is not None:
-                with _signals(signal.SIG_IGN, "SIGINT"):
-                    self.record.save(exam, index)
+            self.save(index)
         if exam.show_correct:
             for line in self.verdict(exam.check(index)):
                 self.say(line)
@@ -170,6 +295,11 @@ class PlainExam:
                 if self.is_command(line):
                     return self.command(line.strip().lower())
         return "next"
+
+    def save(self, index: int) -> None:
+        if self.record is not None:
+            with _signals(signal.SIG_IGN, "SIGINT"):
+                self.record.save(self.exam, index)
 
     def read_table(self, part):
         rows = []

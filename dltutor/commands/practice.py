@@ -132,7 +132,9 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
     results = None
     if checks:
         from dltutor.practice.checking import check_answers
+        from dltutor.values import check_length
 
+        checks = [check_length(answer, "--check") for answer in checks]   # capped like every answer
         if len(checks) > len(problem.parts):
             raise InputError(f"{len(checks)} answers given with --check; the problem has {len(problem.parts)} parts")
         given = {p.name: a for p, a in zip(problem.parts, checks)}

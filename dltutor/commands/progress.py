@@ -19,10 +19,12 @@ from dltutor.cli import CONTEXT, examples_epilog
 def progress(as_json: bool, recent: int) -> None:
     """Mastery per topic, your streak and the reviews due, from the local progress database.
 
-    The database lives in the user data folder (DLTUTOR_HOME overrides it)."""
+    The database lives in the user data folder (DLTUTOR_HOME overrides it). It is only
+    read, never written: a read-only folder or a database another program holds can
+    still be shown."""
     from dltutor.store import Store
 
-    with Store() as store:
+    with Store(readonly=True) as store:
         mastery = store.mastery(recent)
         due = [dict(r) for r in store.due()]
         upcoming = [dict(r) for r in store.schedule()]
