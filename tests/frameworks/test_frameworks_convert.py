@@ -1,0 +1,148 @@
+"""`dltutor convert`: the scripts it writes, run with PyTorch and with Keras (KERAS_BACKEND=torch),
+print what `dltutor predict` prints, within 1e-5, for every layer type the engine trains.
+
+The expected values come from the frameworks: each model gets random weights (biases and
+BatchNorm statistics far from their initial 0 and 1, so that a layout mistake shows), is saved
+as `dltutor train --save` saves, predicted by dltutor, converted, and run by torch and by Keras.
+All scripts of one framework run in one subprocess (importing a framework costs seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from conftest import run_cli
+from dltutor.nn.model import build
+from framework_runs import require, run_scripts
+
+# one entry per layout conversion (and the layers around it): (case id, model spec)
+CASES = [
+    ("dense", "Input(3) -> Dense(4, tanh) -> Dense(2, softmax)"),
+    ("dense-no-bias", "Input(4) -> Dense(3, leaky_relu, use_bias=False) -> Dense(2, relu)"),
+    ("dense-on-sequence", "Input(3, 4) -> Dense(2, sigmoid) -> Flatten"),
+    ("conv2d-maxpool-flatten", "Input(6, 6, 2) -> Conv2D(3, 3, relu) -> MaxPooling2D(2) -> Flatten -> Dense(2)"),
+    ("conv2d-same-stride-avgpool-same", "Input(7, 6, 2) -> Conv2D(3, (2, 3), strides=2, padding=same) "
+                                        "-> AveragePooling2D(2, padding=same) -> Flatten"),
+    ("conv2d-dilation-maxpool-same-gap", "Input(9, 9, 1) -> Conv2D(2, 3, tanh, dilation_rate=2) "
+                                         "-> MaxPooling2D(2, padding=same) -> GlobalAveragePooling2D"),
+    ("conv2d-softmax-channels-gmp", "Input(4, 4, 2) -> Conv2D(3, 2, softmax, padding=same) -> GlobalMaxPooling2D"),
+    ("conv2d-then-dense", "Input(4, 4, 1) -> Conv2D(2, 3, use_bias=False) -> Dense(3, softmax) -> Flatten"),
+    ("conv1d-maxpool1d", "Input(10, 2) -> Conv1D(3, 3, relu, padding=same, strides=2) -> MaxPooling1D(2) -> Flatten"),
+    ("conv1d-dilation-avgpool1d-same", "Input(9, 2) -> Conv1D(3, 2, dilation_rate=2) "
+                                       "-> AveragePooling1D(2, padding=same) -> GlobalMaxPooling1D"),
+    ("conv1d-gap1d", "Input(6, 3) -> Conv1D(2, 2) -> AveragePooling1D(2) -> GlobalAveragePooling1D"),
+    ("depthwise-separable", "Input(6, 6, 2) -> DepthwiseConv2D(3, depth_multiplier=2, padding=same) "
+                            "-> SeparableConv2D(3, 2, relu, depth_multiplier=2) -> Flatten"),
+    ("batchnorm-dropout", "Input(5, 5, 2) -> Conv2D(3, 3) -> BatchNormalization -> ReLU -> Flatten "
+                          "-> Dropout(0.5) -> BatchNormalization -> Dense(2)"),
+    ("batchnorm-sequence", "Input(4, 3) -> BatchNormalization -> SimpleRNN(2)"),
+    ("embedding-simplernn", "Input(5) -> Embedding(7, 3) -> SimpleRNN(4, return_sequences=True) -> SimpleRNN(2, relu)"),
+    ("lstm", "Input(4, 3) -> LSTM(5, return_sequences=True) -> LSTM(2, use_bias=False)"),
+    ("gru-reset-after", "Input(4, 3) -> GRU(3, return_sequences=True) -> GRU(2)"),
+    ("gru-reset-before", "Input(4, 3) -> GRU(3, reset_after=False, return_sequences=True) "
+                         "-> GRU(2, reset_after=False, use_bias=False)"),
+    ("reshape-activations", "Input(12) -> Reshape(2, 3, 2) -> LeakyReLU(0.2) -> Activation(sigmoid) "
+                            "-> Conv2D(2, 1) -> Flatten"),
+]
+FRAMEWORKS = ["pytorch", "keras"]
+
+
+def _randomize(model, rng):
+    for layer in model.layers:
+        for name, w in layer.weights.items():
+            if name == "moving_variance":
+                w[...] = rng.uniform(0.5, 2.0, w.shape)
+            elif name == "embeddings":
+                w[...] = rng.normal(0, 1.0, w.shape)
+            else:
+                w[...] = rng.normal(0, 0.6, w.shape)
+
+
+def _rows(model, rng, n=5):
+    shape = (n,) + model.input_shape
+    if model.layers[0].type == "Embedding":
+        return rng.integers(0, model.layers[0].weights["embeddings"].shape[0], shape).reshape(n, -1)
+    return rng.normal(0, 1.0, shape).reshape(n, -1)
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    """For every case: dltutor predict's outputs and the scripts of both frameworks."""
+    folder = tmp_path_factory.mktemp("convert")
+    rng = np.random.default_rng(19)
+    out = {}
+    cases = list(CASES)
+    # one model trained by the real command, as a user would
+    trained = folder / "xor.npz"
+    result = run_cli("train", "--data", "xor", "--epochs", "20", "--save", str(trained), "--json")
+    assert result.code == 0, result.err
+    for case, spec in [("trained-xor", None)] + cases:
+        if spec is None:
+            weights, width = trained, 2
+            X = np.array([[0, 0], [0, 1], [1, 0], [1, 1], [0.3, -0.7]])
+        else:
+            model = build(spec, seed=1)
+            _randomize(model, rng)
+            weights = folder / f"{case}.npz"
+            model.save(weights)
+            X = _rows(model, rng)
+        csv = folder / f"{case}.csv"
+        np.savetxt(csv, X, delimiter=",", fmt="%.9g")
+        predicted = run_cli("predict", str(weights), "--input", str(csv), "--json")
+        assert predicted.code == 0, (case, predicted.err)
+        scripts = {}
+        for framework in FRAMEWORKS:
+            script = folder / f"{case}_{framework}.py"
+            made = run_cli("convert", str(weights), "--to", framework, "-o", str(script))
+            assert made.code == 0, (case, made.err)
+            scripts[framework] = str(script)
+        out[case] = {"expected": predicted.json()["outputs"], "csv": str(csv), "scripts": scripts}
+    return out
+
+
+@pytest.fixture(scope="module")
+def framework_outputs(converted):
+    """{framework: {script: result}}, run lazily, one subprocess per framework."""
+    cache = {}
+
+    def get(framework):
+        require(framework)
+        if framework not in cache:
+            jobs = [[c["scripts"][framework], c["csv"]] for c in converted.values()]
+            cache[framework] = run_scripts(framework, jobs)
+        return cache[framework]
+
+    return get
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("case", ["trained-xor"] + [c for c, _ in CASES])
+def test_script_prints_what_dltutor_predicts(case, framework, converted, framework_outputs):
+    item = converted[case]
+    result = framework_outputs(framework)[item["scripts"][framework]]
+    assert "error" not in result, result.get("error")
+    outputs = json.loads(result["stdout"])["outputs"]
+    expected = np.array(item["expected"])
+    got = np.array(outputs)
+    assert got.shape == expected.shape
+    assert np.abs(expected).max() > 1e-3           # a case whose outputs are all ~0 would test nothing
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_every_engine_layer_is_converted():
+    """Every layer type the engine trains appears in a conversion case (so none is left untested)."""
+    from dltutor.modelspec import resolve
+    from dltutor.nn.base import LAYERS
+
+    covered = {layer.type for _, spec in CASES for layer in resolve(spec).layers}
+    assert set(LAYERS) <= covered, sorted(set(LAYERS) - covered)
+
+
+def test_outputs_differ_between_cases_with_different_weights(converted):
+    """The predictions depend on the saved weights (a guard that predict really loads them)."""
+    a, b = converted["dense"]["expected"], converted["dense-no-bias"]["expected"]
+    assert not math.isclose(a[0][0], b[0][0])
