@@ -312,7 +312,7 @@ class Store:
             raise fail(exc) from None
         if problems != ["ok"]:
             conn.close()
-            raise StoreError(f"the progress database {str(self.path)!r} is damaged ({problems[0]}); keep a "
+            raise StoreError(f"the progress database {str(self.path)!r} is damaged ({' '.join(problems[0].split())[:160]}); keep a "
                              "copy, then move it away to start a new one (the file was not changed)")
 
     def _unusable(self, exc: BaseException | None) -> StoreError:
