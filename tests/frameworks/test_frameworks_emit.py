@@ -1,0 +1,130 @@
+"""`dltutor solve params SPEC --emit keras|pytorch`: the printed program runs in the framework, and
+the framework's own count and output shape agree with what the program (and dltutor) say.
+
+Keras must count exactly what `dltutor solve params` counts; PyTorch's count is its own
+(BatchNorm statistics are buffers, RNN/LSTM carry a second bias) and the program's comment states
+it and the layers where it differs.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import run_cli
+from dltutor.frameworks import keras_code, layouts, pytorch_code
+from dltutor.frameworks.emit import emit
+from dltutor.modelspec import resolve
+from framework_runs import require, run_scripts
+
+SPECS = [
+    "Input(28,28,1) -> Conv2D(6,5) -> MaxPooling2D(2) -> Conv2D(16,5) -> MaxPooling2D(2) -> Flatten "
+    "-> Dense(120) -> Dense(84) -> Dense(10)",
+    "Input(8,8,1) -> Conv2D(4,3,relu,padding=same,strides=2) -> AveragePooling2D(2,padding=same) "
+    "-> BatchNormalization -> Flatten -> Dropout(0.3) -> Dense(3, softmax)",
+    "Input(10,3) -> Conv1D(4,3) -> MaxPooling1D(2) -> GRU(3, reset_after=False, return_sequences=True) "
+    "-> LSTM(2) -> Dense(1, leaky_relu)",
+    "Input(20) -> Embedding(100, 8) -> SimpleRNN(4, return_sequences=True) -> GRU(3) -> Dense(2, softmax)",
+    "Input(12) -> Reshape(2,3,2) -> LeakyReLU(0.2) -> ReLU -> Activation(tanh) -> DepthwiseConv2D(1) "
+    "-> GlobalMaxPooling2D",
+    "Input(7,7,2) -> SeparableConv2D(3, 3, padding=same, depth_multiplier=2) -> GlobalAveragePooling2D "
+    "-> Dense(4, gelu)",
+    "Input(9,2) -> Conv1D(3,2,padding=same,strides=2) -> AveragePooling1D(2,padding=same) "
+    "-> GlobalAveragePooling1D -> BatchNormalization",
+]
+
+
+@pytest.fixture(scope="module")
+def programs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("emit")
+    made = {}
+    for i, spec in enumerate(SPECS):
+        for framework in ("pytorch", "keras"):
+            result = run_cli("solve", "params", spec, "--emit", framework)
+            assert result.code == 0, result.err
+            path = folder / f"model{i}_{framework}.py"
+            path.write_text(result.out)
+            made[(i, framework)] = str(path)
+    return made
+
+
+def _printed(result) -> tuple[tuple[int, ...], int]:
+    assert "error" not in result, result.get("error")
+    match = re.search(r"output \(([\d, ]+)\) parameters (\d+)", result["stdout"])
+    assert match, result["stdout"]
+    return tuple(int(d) for d in match.group(1).split(",") if d.strip()), int(match.group(2))
+
+
+@pytest.mark.parametrize("framework", ["keras", "pytorch"])
+def test_emitted_programs_run_with_the_stated_shapes_and_counts(framework, programs):
+    require(framework)
+    results = run_scripts(framework, [[programs[(i, framework)]] for i in range(len(SPECS))])
+    for i, spec in enumerate(SPECS):
+        model = resolve(spec)
+        shape, count = _printed(results[programs[(i, framework)]])
+        text = open(programs[(i, framework)]).read()
+        if framework == "keras":
+            assert shape == (1,) + model.output_shape, spec
+            assert count == model.total, spec
+        else:
+            stated = int(re.search(r"PyTorch counts ([\d,]+) parameters", text).group(1).replace(",", ""))
+            assert count == stated, spec
+            end = pytorch_code.input_layout(model)
+            for j, layer in enumerate(model.layers, start=1):
+                end = pytorch_code.piece(j, layer, end).layout
+            assert shape == (1,) + pytorch_code.torch_shape(model.output_shape, end), spec
+
+
+def test_pytorch_comment_names_the_layers_whose_count_differs():
+    text = emit("Input(5, 3) -> LSTM(4) -> BatchNormalization -> Dense(1)", "pytorch")
+    # LSTM: Keras 4·(3·4 + 4·4 + 4) = 128, PyTorch adds bias_hh (16) = 144; BatchNorm: 16 vs 8
+    assert "LSTM(4): PyTorch 144, Keras 128" in text
+    assert "BatchNormalization: PyTorch 8, Keras 16" in text
+    assert "PyTorch counts 157 parameters; Keras (dltutor solve params) counts 149" in text
+    assert "The counts agree layer by layer." in emit("Input(4, 2) -> GRU(3)", "pytorch")   # reset_after
+
+
+def test_pytorch_program_is_channels_first_and_batch_first():
+    text = emit("Input(28,28,3) -> Conv2D(8,3) -> Flatten -> Dense(2)", "pytorch")
+    assert "torch.zeros(1, 3, 28, 28)" in text and "# x: (N, 3, 28, 28)" in text
+    assert "x = x.movedim(1, -1)" in text          # Keras flattens channels last
+    text = emit("Input(6, 4) -> LSTM(3)", "pytorch")
+    assert "batch_first=True" in text and "torch.zeros(1, 6, 4)" in text
+
+
+def test_emit_json_carries_the_code_and_the_counts():
+    result = run_cli("solve", "params", "Input(3) -> Dense(2)", "--emit", "keras", "--json")
+    assert result.code == 0, result.err
+    answer = result.json()["answer"]
+    assert answer["total"] == 8 and "layers.Dense(2)" in answer["code"]
+
+
+@pytest.mark.parametrize("framework", ["keras", "pytorch"])
+def test_every_engine_layer_has_code_in_both_frameworks(framework):
+    """Walk the engine's registry: a new layer type needs its entry here (and a conversion case)."""
+    from dltutor.nn.base import LAYERS
+
+    table = keras_code.LAYERS if framework == "keras" else pytorch_code.LAYERS
+    assert set(LAYERS) <= set(table), sorted(set(LAYERS) - set(table))
+    with_weights = {"Dense", "Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D", "BatchNormalization",
+                    "Embedding", "SimpleRNN", "LSTM", "GRU"}
+    assert with_weights <= set(layouts.TO_PYTORCH)
+
+
+@pytest.mark.parametrize("spec, framework, fragment", [
+    ("Input(3) -> Dense(2, step)", "keras", "'step'"),
+    ("Input(3) -> Dense(2, step)", "pytorch", "'step'"),
+    ("Input(4, 3) -> LSTM(2, relu)", "pytorch", "'relu'"),
+    ("Input(4, 3) -> SimpleRNN(2, sigmoid)", "pytorch", "'sigmoid'"),
+])
+def test_what_a_framework_cannot_build_is_bad_input(spec, framework, fragment):
+    from conftest import assert_bad_input
+
+    assert_bad_input(run_cli("solve", "params", spec, "--emit", framework), fragment)
+
+
+def test_unknown_framework_is_bad_input():
+    from conftest import assert_bad_input
+
+    assert_bad_input(run_cli("solve", "params", "Input(3) -> Dense(2)", "--emit", "tensorflow"), "tensorflow")
