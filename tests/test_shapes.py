@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from conftest import assert_bad_input, load_data, run_cli
 from dltutor.errors import InputError
 from dltutor.solvers.registry import run
-from dltutor.solvers.shapes import window_output
+from dltutor.modelspec.windows import window_output
 
 DATA = load_data("torch_shapes.json")
 

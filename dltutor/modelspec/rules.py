@@ -15,6 +15,7 @@ import math
 
 from dltutor.errors import InputError
 from dltutor.modelspec.layers import Layer, Weight, bind, pair, shape_text, single
+from dltutor.modelspec.windows import OUTPUT_FORMULA, SAME_FORMULA, window_output
 from dltutor.solution import Filled, fill
 from dltutor.modelspec.grammar import LayerCall, quoted
 
@@ -41,8 +42,6 @@ def _dense(call, shape):
 
 
 def _window_dims(call, layer_type, shape, kernel, strides, padding, dilation, spatial: int):
-    from dltutor.solvers.shapes import window_output
-
     dims = ("height", "width") if spatial == 2 else ("length",)
     outs, subs, notes = [], [], []
     for i, dim in enumerate(dims):
@@ -56,7 +55,7 @@ def _window_dims(call, layer_type, shape, kernel, strides, padding, dilation, sp
         subs.append(last.substituted.render() if isinstance(last.substituted, Filled) else str(last.substituted))
         if last.note and last.note not in notes:
             notes.append(last.note)
-    formula = "out = ceil(n/s)" if padding == "same" else "out = floor((n + 2*p - d*(k - 1) - 1)/s) + 1"
+    formula = SAME_FORMULA if padding == "same" else OUTPUT_FORMULA
     if len(set(subs)) == 1 and len(dims) == 2:
         # a square input and window: one line for both axes
         return outs, formula, f"height and width: {subs[0]} = {outs[0]}", "; ".join(notes)

@@ -7,9 +7,8 @@ one loop over the k_h·k_w kernel offsets (never over samples or pixels).
 ``gather_cells``/``scatter_cells`` are the same pair for pooling, with the kernel cells
 stacked in front: (k_h·k_w, N, H_out, W_out, C).
 
-Output size per axis: valid = floor((n − d·(k − 1) − 1)/s) + 1; same = ceil(n/s),
-padded as Keras does: total = max((out − 1)·s + d·(k − 1) + 1 − n, 0), with the
-extra row/column at the bottom/right.
+Output size and padding per axis come from ``dltutor.modelspec.windows`` (the
+one home of that arithmetic, shared with the calculator and the model spec).
 """
 
 from __future__ import annotations
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from dltutor.modelspec.windows import output_size, padding_split
 
 
 @dataclass(frozen=True)
@@ -32,17 +33,8 @@ class Geometry:
 
     @classmethod
     def make(cls, size, kernel, strides, padding="valid", dilation=(1, 1)):
-        pads, out = [], []
-        for n, k, s, d in zip(size, kernel, strides, dilation):
-            span = d * (k - 1) + 1
-            if padding == "same":
-                o = -(-n // s)
-                total = max((o - 1) * s + span - n, 0)
-                pads.append((total // 2, total - total // 2))
-            else:
-                o = (n - span) // s + 1
-                pads.append((0, 0))
-            out.append(o)
+        pads = [padding_split(n, k, s, padding, d) for n, k, s, d in zip(size, kernel, strides, dilation)]
+        out = [output_size(n, k, s, padding, d) for n, k, s, d in zip(size, kernel, strides, dilation)]
         return cls(tuple(kernel), tuple(strides), tuple(dilation), tuple(pads), tuple(out))
 
     @property

@@ -7,7 +7,7 @@
     conv-cost  standard  = out_h·out_w·F·K²·C        depthwise = out_h·out_w·C·K²
                pointwise = out_h·out_w·C·F          separable = depthwise + pointwise
 
-Output sizes come from ``shapes.window_output`` (one formula for every sliding
+Output sizes come from ``modelspec.windows.window_output`` (one formula for every sliding
 window); 'same' padding is Keras's: the odd extra zero goes at the bottom/right.
 The numbers are computed vectorized (``sliding_window_view``); the steps write
 the sums out for small inputs and summarise large ones.
@@ -23,7 +23,7 @@ from dltutor.errors import InputError
 from dltutor.nn import activations
 from dltutor.solution import Filled, Solution, Step, Table, fill
 from dltutor.solvers.registry import Option, choice, integer, matrix, number, register, tensor
-from dltutor.solvers.shapes import PADDING_HELP, padding_label, parse_padding, window_output
+from dltutor.modelspec.windows import PADDING_HELP, padding_label, padding_split, parse_padding, window_output
 
 # Write every cell out when the output has at most this many cells and each
 # cell's sum at most this many products (a 3x3 kernel over 3 channels);
@@ -49,15 +49,6 @@ def output_sizes(h: int, w: int, kh: int, kw: int, stride: int, padding: int | s
     out_h, steps_h = window_output(h, kh, stride, padding, dim="height", layer=layer)
     out_w, steps_w = window_output(w, kw, stride, padding, dim="width", layer=layer)
     return out_h, out_w, steps_h + steps_w
-
-
-def pad_amounts(n: int, k: int, stride: int, padding: int | str, out: int) -> tuple[int, int]:
-    """Zeros (before, after) along one dimension; 'same' puts the odd one after (Keras)."""
-    if padding == "same":
-        total = max((out - 1) * stride + k - n, 0)
-        return total // 2, total - total // 2
-    p = 0 if padding == "valid" else int(padding)
-    return p, p
 
 
 def windows(x: np.ndarray, kh: int, kw: int, stride: int) -> np.ndarray:
@@ -152,8 +143,8 @@ def conv2d(input: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride: int
               "stride": stride, "padding": padding_label(padding), "activation": activation}
 
     out_h, out_w, steps = output_sizes(H, W, kh, kw, stride, padding, "kernel")
-    top, bottom = pad_amounts(H, kh, stride, padding, out_h)
-    left, right = pad_amounts(W, kw, stride, padding, out_w)
+    top, bottom = padding_split(H, kh, stride, padding)
+    left, right = padding_split(W, kw, stride, padding)
     padded_cells = C * (H + top + bottom) * (W + left + right)
     if padded_cells > MAX_PADDED:
         raise InputError(f"--padding {padding_label(padding)} makes a padded input of {padded_cells:,} numbers; "

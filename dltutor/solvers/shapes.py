@@ -1,9 +1,7 @@
 """Output sizes of convolution and pooling layers, and parameter counts of models.
 
-One formula serves every layer that slides a window (CLI.md, "Conventions"):
-
-    out = floor((n + 2p - d(k - 1) - 1) / s) + 1        numeric padding p ("valid" is p = 0)
-    out = ceil(n / s)                                     "same" padding (Keras, TensorFlow)
+One formula serves every layer that slides a window: it lives in
+``dltutor.modelspec.windows``.
 
 This module must stay light: it is on the fast path of ``dltutor solve
 conv-output`` (no sympy, no rich).
@@ -14,69 +12,8 @@ from __future__ import annotations
 from dltutor import values
 from dltutor.errors import InputError
 from dltutor.solution import Solution, Step, Table, fill
+from dltutor.modelspec.windows import PADDING_HELP, parse_padding, padding_label, window_output
 from dltutor.solvers.registry import Option, choice, integer, register, size
-
-OUTPUT_FORMULA = "out = floor((n + 2*p - d*(k - 1) - 1)/s) + 1"
-SAME_FORMULA = "out = ceil(n/s)"
-
-
-def parse_padding(text: str, what: str = "--padding") -> int | str:
-    """``valid`` (= 0), ``same``, or a whole number of zeros on each side."""
-    word = values.check_length(text, what).lower()
-    if word in ("valid", "same"):
-        return word
-    return values.parse_int(text, what, minimum=0)
-
-
-def padding_label(padding: int | str) -> str:
-    return padding if isinstance(padding, str) else str(padding)
-
-
-def window_output(n: int, k: int, s: int = 1, padding: int | str = 0, d: int = 1, *,
-                  dim: str = "", layer: str = "kernel") -> tuple[int, list[Step]]:
-    """The output length of a window of size ``k`` sliding over ``n`` cells, with the steps.
-
-    Raises InputError when the window does not fit the (padded) input."""
-    where = f" ({dim})" if dim else ""
-    steps: list[Step] = []
-    k_eff = d * (k - 1) + 1
-    if d > 1:
-        steps.append(Step(f"Effective {layer} size{where}", "k_eff = d*(k - 1) + 1",
-                          fill("{}*({} - 1) + 1", d, k), k_eff,
-                          note=f"dilation {d} spreads the {layer} taps {d} cells apart"))
-    if padding == "same":
-        out = -(-n // s)
-        steps.append(Step(f"Output size{where}, 'same' padding", SAME_FORMULA,
-                          fill("ceil({}/{})", n, s), out))
-        total = max((out - 1) * s + k_eff - n, 0)
-        before, after = total // 2, total - total // 2
-        note = ("no padding is needed" if total == 0 else
-                f"{before} zero(s) before and {after} after" +
-                (" (the extra one goes at the bottom/right, as in Keras)" if before != after else ""))
-        steps.append(Step(f"Padding added{where}", "p_total = max((out - 1)*s + k_eff - n, 0)",
-                          fill("max(({} - 1)*{} + {} - {}, 0)", out, s, k_eff, n), total, note=note))
-        return out, steps
-
-    p = 0 if padding == "valid" else int(padding)
-    padded = n + 2 * p
-    if k_eff > padded:
-        # no start position fits: Keras and PyTorch reject this layer too
-        eff = f" (effective size {k_eff} with dilation {d})" if d > 1 else ""
-        detail = f"input {n} + 2·padding {p}" if p else f"input {n}, no padding"
-        inside = f"the padded input {padded} ({dim + ': ' if dim else ''}{detail})"
-        fix = f"use a smaller {layer}" + (" or more padding" if layer == "kernel" else "")
-        raise InputError(f"{layer} {k}{eff} is larger than {inside}: "
-                         f"no window position fits; {fix}")
-    span = padded - k_eff
-    out = span // s + 1
-    note = ""
-    if span % s:
-        note = (f"{span} is not a multiple of the stride {s}: the division floors, so the last "
-                f"{span % s} row(s)/column(s) of the input are never covered and are dropped")
-    steps.append(Step(f"Output size{where}", OUTPUT_FORMULA,
-                      fill("floor(({} + 2*{} - {}*({} - 1) - 1)/{}) + 1", n, p, d, k, s), out, note=note))
-    return out, steps
-
 
 def _window_solution(kind: str, inputs: dict, size_: values.Size, k: int, s: int,
                      padding: int | str, d: int, layer: str) -> Solution:
@@ -90,9 +27,6 @@ def _window_solution(kind: str, inputs: dict, size_: values.Size, k: int, s: int
         answer = [out_h, out_w]
         steps.append(Step("Output size", "out = out_h x out_w", fill("{} x {}", out_h, out_w), answer))
     return Solution(kind, inputs, answer, tuple(steps))
-
-
-PADDING_HELP = "0, valid (= 0), same, or a whole number P of zeros on each side"
 
 
 @register(

@@ -1,0 +1,109 @@
+"""Sliding windows: output size, padding split and dilation, in one place.
+
+Every layer that slides a window (convolution, pooling) over an axis of ``n``
+cells with a window of ``k`` taps, stride ``s``, dilation ``d`` and padding ``p``
+follows one formula (CLI.md, "Conventions"):
+
+    k_eff = d·(k − 1) + 1                              the dilated window
+    out   = floor((n + 2p − k_eff) / s) + 1            numeric padding p ("valid" is p = 0)
+    out   = ceil(n / s)                                 "same" padding (Keras, TensorFlow)
+
+For "same" the zeros added are ``total = max((out − 1)·s + k_eff − n, 0)``, split
+``total // 2`` before and the rest after: the odd extra zero goes at the
+bottom/right, as Keras does (PyTorch's ``padding='same'`` pads the same total).
+
+The calculator (``solvers/``), the model spec (``modelspec/rules.py``) and the
+NumPy engine (``nn/windows.py``) all call these functions. This module stays
+light: it is on the fast path of ``dltutor solve conv-output``.
+"""
+
+from __future__ import annotations
+
+from dltutor import values
+from dltutor.errors import InputError
+from dltutor.solution import Step, fill
+
+OUTPUT_FORMULA = "out = floor((n + 2*p - d*(k - 1) - 1)/s) + 1"
+SAME_FORMULA = "out = ceil(n/s)"
+PADDING_HELP = "0, valid (= 0), same, or a whole number P of zeros on each side"
+
+
+def parse_padding(text: str, what: str = "--padding") -> int | str:
+    """``valid`` (= 0), ``same``, or a whole number of zeros on each side."""
+    word = values.check_length(text, what).lower()
+    if word in ("valid", "same"):
+        return word
+    return values.parse_int(text, what, minimum=0)
+
+
+def padding_label(padding: int | str) -> str:
+    return padding if isinstance(padding, str) else str(padding)
+
+
+def effective_kernel(k: int, d: int = 1) -> int:
+    """The span of a window of ``k`` taps spaced ``d`` cells apart: d·(k − 1) + 1."""
+    return d * (k - 1) + 1
+
+
+def output_size(n: int, k: int, s: int = 1, padding: int | str = 0, d: int = 1) -> int:
+    """Output length along one axis (no check that the window fits; see ``window_output``)."""
+    if padding == "same":
+        return -(-n // s)
+    p = 0 if padding == "valid" else int(padding)
+    return (n + 2 * p - effective_kernel(k, d)) // s + 1
+
+
+def padding_split(n: int, k: int, s: int = 1, padding: int | str = 0, d: int = 1) -> tuple[int, int]:
+    """Zeros (before, after) along one axis; for 'same' the odd one goes after (Keras)."""
+    if padding == "same":
+        out = -(-n // s)
+        total = max((out - 1) * s + effective_kernel(k, d) - n, 0)
+        return total // 2, total - total // 2
+    p = 0 if padding == "valid" else int(padding)
+    return p, p
+
+
+def window_output(n: int, k: int, s: int = 1, padding: int | str = 0, d: int = 1, *,
+                  dim: str = "", layer: str = "kernel") -> tuple[int, list[Step]]:
+    """The output length of a window of size ``k`` sliding over ``n`` cells, with the steps.
+
+    Raises InputError when the window does not fit the (padded) input."""
+    where = f" ({dim})" if dim else ""
+    steps: list[Step] = []
+    k_eff = effective_kernel(k, d)
+    if d > 1:
+        steps.append(Step(f"Effective {layer} size{where}", "k_eff = d*(k - 1) + 1",
+                          fill("{}*({} - 1) + 1", d, k), k_eff,
+                          note=f"dilation {d} spreads the {layer} taps {d} cells apart"))
+    if padding == "same":
+        out = output_size(n, k, s, padding, d)
+        steps.append(Step(f"Output size{where}, 'same' padding", SAME_FORMULA,
+                          fill("ceil({}/{})", n, s), out))
+        before, after = padding_split(n, k, s, padding, d)
+        total = before + after
+        note = ("no padding is needed" if total == 0 else
+                f"{before} zero(s) before and {after} after" +
+                (" (the extra one goes at the bottom/right, as in Keras)" if before != after else ""))
+        steps.append(Step(f"Padding added{where}", "p_total = max((out - 1)*s + k_eff - n, 0)",
+                          fill("max(({} - 1)*{} + {} - {}, 0)", out, s, k_eff, n), total, note=note))
+        return out, steps
+
+    p = 0 if padding == "valid" else int(padding)
+    padded = n + 2 * p
+    if k_eff > padded:
+        # no start position fits: Keras and PyTorch reject this layer too
+        eff = f" (effective size {k_eff} with dilation {d})" if d > 1 else ""
+        detail = f"input {n} + 2·padding {p}" if p else f"input {n}, no padding"
+        inside = f"the padded input {padded} ({dim + ': ' if dim else ''}{detail})"
+        fix = f"use a smaller {layer}" + (" or more padding" if layer == "kernel" else "")
+        raise InputError(f"{layer} {k}{eff} is larger than {inside}: "
+                         f"no window position fits; {fix}")
+    span = padded - k_eff
+    out = output_size(n, k, s, p, d)
+    note = ""
+    if span % s:
+        note = (f"{span} is not a multiple of the stride {s}: the division floors, so the last "
+                f"{span % s} row(s)/column(s) of the input are never covered and are dropped")
+    steps.append(Step(f"Output size{where}", OUTPUT_FORMULA,
+                      fill("floor(({} + 2*{} - {}*({} - 1) - 1)/{}) + 1", n, p, d, k, s), out, note=note))
+    return out, steps
