@@ -15,7 +15,7 @@ import shlex
 import numpy as np
 import pytest
 
-from dltutor.solvers.backprop import build_network, forward_backward
+from dltutor.solvers.backprop_network import build_network, forward_backward
 from dltutor.solvers.backprop_symbolic import SYMBOLIC_LIMIT, symbolic_cost, symbolic_gradients
 from dltutor.solvers.registry import get_kind, run
 from tests.conftest import assert_bad_input, load_data, run_cli

@@ -9,7 +9,8 @@ import pytest
 
 from dltutor.render import sheet as sheets
 from dltutor.practice.families import TOPICS, problem_from_id
-from dltutor.render.sheet import build_sheet, render
+from dltutor.render.sheet import build_sheet
+from dltutor.render.sheets import render_sheet as render
 from tests.conftest import assert_bad_input, run_cli
 
 TEXT_FORMATS = ("md", "tex", "html")

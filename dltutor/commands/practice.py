@@ -317,7 +317,7 @@ def _due_exam(store, topics, count, seed, difficulty, minutes, show_correct):
     """An exam of the families due for review (most overdue first), or None when none is."""
     from dltutor.practice.exam import review_exam
     from dltutor.practice.families import load_families
-    from dltutor.render.sheet import available
+    from dltutor.practice.selection import available
 
     known = load_families()
     families = [known[r["family"]] for r in store.due()

@@ -13,6 +13,9 @@ import click
 
 from dltutor.cli import CONTEXT, examples_epilog, parse_digits
 from dltutor.errors import InputError
+from dltutor.render.formats import describe, pick
+from dltutor.render.lms import FORMATS as BANK_FORMATS
+from dltutor.render.sheets import FORMATS as SHEET_FORMATS
 
 
 def _int(text: str | None, what: str, minimum: int, maximum: int) -> int | None:
@@ -43,7 +46,7 @@ def _seed(text: str | None) -> int:
 @click.option("--difficulty", default="medium", metavar="LEVEL", show_default=True,
               help="easy, medium, hard or mixed")
 @click.option("--format", "fmt", default="pdf", metavar="FORMAT", show_default=True,
-              help="pdf (typeset offline), html (standalone, prints well), md, or tex (LaTeX exam class)")
+              help=describe(SHEET_FORMATS))
 @click.option("-o", "--output", default=None, metavar="FILE",
               help="file to write (default: dltutor-sheet-SEED.FORMAT in the current folder)")
 @click.option("--solutions", is_flag=True, help="the answer key: answers and full worked solutions")
@@ -57,10 +60,11 @@ def sheet(topics, count, seed, difficulty, fmt, output, solutions, title, digits
     seed give the same file.
     """
     from dltutor.files import write_atomic
-    from dltutor.render.sheet import FORMATS, build_sheet, parse_topics, render
+    from dltutor.practice.selection import parse_topics
+    from dltutor.render.sheet import build_sheet
+    from dltutor.render.sheets import render_sheet
 
-    if fmt not in FORMATS:
-        raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    pick(SHEET_FORMATS, fmt)
     n_digits = parse_digits(digits)
     n_seed = _seed(seed)
     chosen = parse_topics(topics)
@@ -69,7 +73,7 @@ def sheet(topics, count, seed, difficulty, fmt, output, solutions, title, digits
         raise InputError("--title must be 1 to 200 characters")
     path = Path(output) if output else Path(f"dltutor-sheet-{n_seed}.{fmt}")
     the_sheet = build_sheet(chosen, n_count, n_seed, difficulty, title, solutions)
-    data = render(the_sheet, fmt, n_digits)
+    data = render_sheet(the_sheet, fmt, n_digits)
     write_atomic(path, data)
     kind = "answer key" if solutions else "sheet"
     click.echo(f"wrote {path}: {kind} of {len(the_sheet.problems)} problems, {the_sheet.marks:g} marks "
@@ -79,7 +83,7 @@ def sheet(topics, count, seed, difficulty, fmt, output, solutions, title, digits
 @click.command(context_settings=CONTEXT, epilog=examples_epilog("dltutor export", [
     "--format moodle --topics cnn,params --variants 5 --seed 1 -o cnn-bank.xml",
     "--format gift --variants 3 -o bank.gift"]))
-@click.option("--format", "fmt", required=True, metavar="FORMAT", help="moodle (Moodle XML) or gift")
+@click.option("--format", "fmt", required=True, metavar="FORMAT", help=describe(BANK_FORMATS))
 @click.option("--topics", default=None, metavar="A,B", help="topics to export (default: all)")
 @click.option("--variants", default="3", metavar="N", show_default=True,
               help="variants per family, each drawn with its own seed (1 to 50)")
@@ -98,17 +102,16 @@ def export(fmt, topics, variants, seed, difficulty, output, digits):
     (embedded answers) question. GIFT has no cloze: one question per answer
     number.
     """
-    from dltutor.render.lms import FORMATS, build_bank, render_bank
     from dltutor.files import write_atomic
-    from dltutor.render.sheet import parse_topics
+    from dltutor.practice.selection import parse_topics
+    from dltutor.render.lms import build_bank, render_bank
 
-    if fmt not in FORMATS:
-        raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    extension = pick(BANK_FORMATS, fmt).extension
     n_digits = parse_digits(digits)
     n_seed = _int(seed, "--seed", 0, 2**63 - 1)
     n_variants = _int(variants, "--variants", 1, 50)
     bank = build_bank(parse_topics(topics), n_variants, n_seed, difficulty)
     data = render_bank(bank, fmt, n_digits)
-    path = Path(output) if output else Path(f"dltutor-bank-{n_seed}.{'xml' if fmt == 'moodle' else 'gift'}")
+    path = Path(output) if output else Path(f"dltutor-bank-{n_seed}.{extension}")
     write_atomic(path, data)
     click.echo(f"wrote {path}: {sum(len(v) for _, v in bank)} problems from {len(bank)} families", err=True)

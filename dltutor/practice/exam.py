@@ -20,10 +20,9 @@ import numpy as np
 from dltutor.practice.checking import PartResult, check_answers
 from dltutor.errors import InputError
 from dltutor.practice.families import DIFFICULTIES, Family, Problem, generate
-from dltutor.render.sheet import choose_families, parse_topics  # noqa: F401  (parse_topics: part of this API)
+from dltutor.practice.selection import SEED_RANGE, choose_families, parse_topics  # noqa: F401  (parse_topics: part of this API)
 from dltutor.store import Attempt
 
-SEED_RANGE = 1_000_000
 MAX_COUNT = 50
 
 
@@ -169,7 +168,7 @@ def _check(difficulty: str, count: int) -> None:
 def build_exam(topics: list[str] | None = None, count: int = 5, seed: int = 0, difficulty: str = "medium",
                minutes: float | None = None, show_correct: bool = False) -> Exam:
     """``count`` problems from the families of ``topics`` (all when empty), spread over the topics
-    (``dltutor.sheets.choose_families``, as a sheet chooses them); the same arguments give the same exam."""
+    (``dltutor.practice.selection.choose_families``, as a sheet chooses them); the same arguments give the same exam."""
     _check(difficulty, count)
     rng = np.random.default_rng([seed, 0xE7A])
     chosen = choose_families(list(topics or []), count, rng)

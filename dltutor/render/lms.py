@@ -28,11 +28,11 @@ import numpy as np
 
 from dltutor.errors import InputError
 from dltutor.practice.families import DIFFICULTIES, Family, Part, Problem, generate, load_families
+from dltutor.practice.selection import SEED_RANGE
+from dltutor.render.formats import Format, pick
 from dltutor.render.sheet import marks_text
 from dltutor.values import format_number
 
-FORMATS = ("moodle", "gift")
-SEED_RANGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Cell:
 def build_bank(topics: list[str], variants: int, seed: int,
                difficulty: str = "medium") -> list[tuple[Family, list[Problem]]]:
     """``variants`` problems of every family of ``topics`` (all when empty), each with its own seed."""
-    from dltutor.render.sheet import available
+    from dltutor.practice.selection import available
 
     if difficulty not in DIFFICULTIES:
         raise InputError(f"--difficulty {difficulty!r} is not one of {', '.join(DIFFICULTIES)}")
@@ -68,11 +68,8 @@ def build_bank(topics: list[str], variants: int, seed: int,
 
 
 def render_bank(bank, fmt: str, digits: int = 6) -> str:
-    if fmt == "moodle":
-        return to_moodle_xml(bank, digits)
-    if fmt == "gift":
-        return to_gift(bank, digits)
-    raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    """The bank in ``fmt`` (a key of ``FORMATS``, defined at the end of this module)."""
+    return pick(FORMATS, fmt).printer(bank, digits)
 
 
 def _flat(value) -> list:
@@ -268,3 +265,7 @@ def to_gift(bank, digits: int = 6) -> str:
                         answer = "{#\n\t" + "\n\t".join(choices) + f"\n\t####{general}\n}}"
                     out += [f"::{name}::[html]{text}", answer, ""]
     return "\n".join(out)
+
+
+# One entry per format: name -> printer taking (bank, digits). A new format is one entry here.
+FORMATS = {"moodle": Format(to_moodle_xml, "Moodle XML", "xml"), "gift": Format(to_gift, "", "gift")}

@@ -1,21 +1,21 @@
-"""Problem sheets and answer keys: choose problems, and render them in every format.
+"""Problem sheets and answer keys: the layout every sheet printer shares.
 
 A ``Sheet`` is a list of drawn ``Problem``s with the seed that chose them. The
 same topics, count, seed and difficulty give the same sheet on every machine
 (the problems are regenerated from their ids, ``family@version:seed:difficulty``).
 The printers live in ``dltutor.render.sheet_text`` (Markdown, HTML) and
 ``dltutor.render.sheet_typeset`` (LaTeX ``exam`` class, Typst/PDF); this module
-holds what they share: the choice of problems, the prompt cut into paragraphs,
-display lines and typeset values, and the answer grids of table parts.
+holds what they share: the prompt cut into paragraphs, display lines and typeset
+values, and the answer grids of table parts. Problems are chosen by
+``dltutor.practice.selection``; ``dltutor.render.sheets.FORMATS`` picks the printer.
 
     sheet = build_sheet(topics=["cnn"], count=4, seed=7)
-    data = render(sheet, "pdf")            # str for md/html/tex, bytes for pdf
+    data = render_sheet(sheet, "pdf")      # str for md/html/tex, bytes for pdf
     write_atomic(Path("sheet.pdf"), data)  # never half a file
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,13 +24,10 @@ import numpy as np
 
 from dltutor.errors import InputError
 from dltutor.render.document import is_tensor
+from dltutor.practice.families import TOPICS, Part, Problem, generate
+from dltutor.practice.selection import SEED_RANGE, choose_families, difficulties
 
-from dltutor.practice.families import DIFFICULTIES, TOPICS, Family, Part, Problem, generate, load_families
-
-FORMATS = ("pdf", "html", "md", "tex")
-LEVELS = DIFFICULTIES + ("mixed",)
 MAX_COUNT = 60
-SEED_RANGE = 1_000_000
 COURSE = "Introduction to deep learning"
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -64,62 +61,6 @@ class Sheet:
         if self.difficulty != "medium":
             out += f" --difficulty {self.difficulty}"
         return out + (" --solutions" if self.solutions else "")
-
-
-# ---------------------------------------------------------------- choosing problems
-
-def parse_topics(text: str | None) -> list[str]:
-    """``"cnn, rnn"`` → ["cnn", "rnn"]; an unknown topic is bad input naming the known ones."""
-    if not text:
-        return []
-    topics = [t.strip().lower() for t in text.split(",") if t.strip()]
-    for t in topics:
-        if t not in TOPICS:
-            raise InputError(f"--topics: {t!r} is not a topic; choose from {', '.join(TOPICS)}")
-    return list(dict.fromkeys(topics))
-
-
-def available(family: Family) -> bool:
-    """The family's solve kind can be imported in this installation."""
-    from dltutor.solvers.registry import KIND_MODULES
-
-    module = KIND_MODULES.get(family.kind)
-    return module is not None and importlib.util.find_spec(f"dltutor.solvers.{module}") is not None
-
-
-def choose_families(topics: list[str], count: int, rng: np.random.Generator) -> list[Family]:
-    """``count`` families spread over ``topics`` (all when empty), one per topic in turn.
-
-    Topics are taken in a seeded order and so are the families inside each, so
-    a short sheet or exam covers as many topics as it can; a family repeats
-    (the caller draws it with another seed) only once every family of the
-    topics has been used. Shared by ``build_sheet`` and ``dltutor.practice.exam``."""
-    families = [f for f in load_families().values() if (not topics or f.topic in topics) and available(f)]
-    by_topic: dict[str, list[Family]] = {}
-    for fam in families:
-        by_topic.setdefault(fam.topic, []).append(fam)
-    missing = [t for t in topics if t not in by_topic]
-    if missing or not by_topic:
-        which = f"of topic {missing[0]!r} " if missing else ""
-        raise InputError(f"--topics: no problem family {which}can be drawn in this installation")
-    order = sorted(by_topic)
-    for t in order:
-        by_topic[t] = [by_topic[t][int(j)] for j in rng.permutation(len(by_topic[t]))]
-    turn = [order[int(j)] for j in rng.permutation(len(order))]
-    dealt: list[Family] = []          # every family once, one topic after another in turn
-    for k in range(max(len(fams) for fams in by_topic.values())):
-        dealt.extend(by_topic[t][k] for t in turn if k < len(by_topic[t]))
-    return [dealt[i % len(dealt)] for i in range(count)]
-
-
-def difficulties(level: str, count: int, rng: np.random.Generator) -> list[str]:
-    """One level per problem; ``mixed`` deals easy, medium, hard in turn, then shuffles them."""
-    if level not in LEVELS:
-        raise InputError(f"--difficulty {level!r} is not one of {', '.join(LEVELS)}")
-    if level != "mixed":
-        return [level] * count
-    dealt = [DIFFICULTIES[i % 3] for i in range(count)]
-    return [dealt[int(j)] for j in rng.permutation(count)]
 
 
 def build_sheet(topics: list[str] | None = None, count: int = 6, seed: int = 0, difficulty: str = "medium",
@@ -275,28 +216,3 @@ def answer_height(part: Part) -> float:
     """Centimetres of answer space: by the form of the answer, plus room for working per mark."""
     base = {"matrix": 2.4, "vector": 1.4, "table": 0.0}.get(part.spec.form, 1.1)
     return round(base + 0.5 * min(part.spec.marks, 4), 2)
-
-
-# ---------------------------------------------------------------- rendering and writing
-
-def render(sheet: Sheet, fmt: str, digits: int = 6) -> str | bytes:
-    """The sheet in ``fmt``: text for md/html/tex, PDF bytes for pdf."""
-    if fmt == "md":
-        from dltutor.render.sheet_text import sheet_markdown
-
-        return sheet_markdown(sheet, digits)
-    if fmt == "html":
-        from dltutor.render.sheet_text import sheet_html
-
-        return sheet_html(sheet, digits)
-    if fmt == "tex":
-        from dltutor.render.sheet_typeset import sheet_latex
-
-        return sheet_latex(sheet, digits)
-    if fmt == "pdf":
-        from dltutor.render.sheet_typeset import sheet_pdf
-
-        return sheet_pdf(sheet, digits)
-    raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
-
-

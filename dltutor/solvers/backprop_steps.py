@@ -20,7 +20,7 @@ from dltutor.solvers.neurons import arg, join_terms, shown_terms
 from dltutor.values import format_number
 
 if TYPE_CHECKING:
-    from dltutor.solvers.backprop import Network, Pass
+    from dltutor.solvers.backprop_network import Network, Pass
     from dltutor.solvers.backprop_symbolic import SymbolicGradients
 
 SMALL_LAYER = 4           # neurons (and inputs) up to which every neuron gets its own step
