@@ -168,7 +168,9 @@ def _iso(moment: datetime) -> str:
 
 
 @dataclass(frozen=True)
-class Attempt:
+class AttemptRecord:
+    """One row of the attempts table: a problem answered (a practice check or an exam question)."""
+
     problem_id: str
     family: str
     marks: float
@@ -184,7 +186,7 @@ class Attempt:
         return self.marks / self.max_marks if self.max_marks else 0.0
 
 
-def rating_for(attempt: Attempt) -> int:
+def rating_for(attempt: AttemptRecord) -> int:
     """FSRS rating (1 Again, 2 Hard, 3 Good, 4 Easy) from marks, hints and time."""
     if attempt.fraction < 0.5:
         return 1
@@ -412,7 +414,7 @@ class Store:
         return self._retry(attempt)
 
     # -------------------------------------------------------------- attempts
-    def record_attempt(self, attempt: Attempt, *, exam_id: int | None = None,
+    def record_attempt(self, attempt: AttemptRecord, *, exam_id: int | None = None,
                        when: datetime | None = None, schedule: bool = True) -> int:
         """Store one answered problem and (by default) update its family's review schedule.
 

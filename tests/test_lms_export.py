@@ -146,7 +146,9 @@ def test_cli_writes_atomically_and_deterministically(fmt, tmp_path):
 def test_cli_failed_export_leaves_no_file(tmp_path, monkeypatch):
     import dltutor.render.lms as lms
 
-    monkeypatch.setattr(lms, "to_gift", lambda *a, **k: 1 / 0)
+    from dataclasses import replace
+
+    monkeypatch.setitem(lms.FORMATS, "gift", replace(lms.FORMATS["gift"], printer=lambda *a, **k: 1 / 0))
     out = tmp_path / "bank.gift"
     result = run_cli("export", "--format", "gift", "--topics", "metrics", "-o", str(out))
     assert result.code == 1 and not out.exists() and list(tmp_path.iterdir()) == []

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pytest
 
-from dltutor.store import DB_NAME, Attempt, Store, now
+from dltutor.store import DB_NAME, AttemptRecord, Store, now
 from tests.conftest import ROOT, run_cli, run_process
 
 # seed 4 of cnn draws conv-same-padding first: a 15x15 input, 3x3 kernel, stride 2, 'same'
@@ -118,7 +118,7 @@ def test_internal_error_keeps_the_answers_given(home, monkeypatch):
     def broken(self):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("dltutor.exam.Exam.next", broken)      # fails after the first answer
+    monkeypatch.setattr("dltutor.practice.exam.Exam.next", broken)      # fails after the first answer
     result = run_cli(*EXAM)
     assert result.code == 1 and "boom" in result.err
     (attempt,) = progress()["attempts"]
@@ -181,7 +181,7 @@ def _make_due(*families: tuple[str, str]) -> None:
     """Wrong answers a day ago: the 10-minute relearning step is long past, so these are due."""
     with Store() as store:
         for family, topic in families:
-            store.record_attempt(Attempt(f"{family}@1:1:medium", family, 0, 2, topic=topic),
+            store.record_attempt(AttemptRecord(f"{family}@1:1:medium", family, 0, 2, topic=topic),
                                  when=now() - timedelta(days=1))
 
 

@@ -26,7 +26,7 @@ def solutions():
 
 
 def make_command(kind):
-    from dltutor.cli import make_kind_command
+    from dltutor.commands.solve import make_kind_command
 
     return make_kind_command(kind)
 

@@ -185,12 +185,14 @@ def test_cli_pdf_with_solutions_and_title(tmp_path):
 
 
 def test_a_failed_render_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypatch):
-    import dltutor.render.sheet_text as sheet_text
+    from dataclasses import replace
+
+    import dltutor.render.sheets as sheets
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sheet_text, "sheet_html", broken)
+    monkeypatch.setitem(sheets.FORMATS, "html", replace(sheets.FORMATS["html"], printer=broken))
     new = tmp_path / "new.html"
     old = tmp_path / "old.html"
     old.write_text("keep me")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dltutor.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Attempt, Store, StoreError, rating_for
+from dltutor.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, AttemptRecord, Store, StoreError, rating_for
 from conftest import assert_bad_input, run_cli
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -22,7 +22,7 @@ def home(tmp_path, monkeypatch):
 
 
 def attempt(family="conv-output-size", marks=2, max_marks=2, **kw):
-    return Attempt(problem_id=f"{family}@1:7", family=family, marks=marks, max_marks=max_marks,
+    return AttemptRecord(problem_id=f"{family}@1:7", family=family, marks=marks, max_marks=max_marks,
                    topic=kw.pop("topic", "cnn"), **kw)
 
 
@@ -123,10 +123,10 @@ def test_lesson_position_is_remembered(home):
 
 WRITER = """
 import sys
-from dltutor.store import Store, Attempt
+from dltutor.store import Store, AttemptRecord
 with Store() as store:
     for i in range(40):
-        store.record_attempt(Attempt(f"fam@1:{i}", "fam" + sys.argv[1], 1, 1, topic="cnn"))
+        store.record_attempt(AttemptRecord(f"fam@1:{i}", "fam" + sys.argv[1], 1, 1, topic="cnn"))
 """
 
 

@@ -353,7 +353,7 @@ def test_fraction_round_trip(p, q):
 # ------------------------------------------------------------ option values starting with '-'
 
 def test_vector_option_values_may_start_with_a_dash(capsys):
-    from dltutor.cli import make_kind_command
+    from dltutor.commands.solve import make_kind_command
     from dltutor.solvers.registry import Kind, Option, vector
 
     def echo(w):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dltutor.cli import CONTEXT, examples_epilog, parse_digits
+from dltutor.commands.common import CONTEXT, examples_epilog, parse_digits
 from dltutor.errors import InputError
 
 

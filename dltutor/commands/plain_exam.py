@@ -16,8 +16,9 @@ import time
 
 import click
 
-from dltutor.commands.practice import expected_text, label, part_line, print_results
+from dltutor.commands.problem_lines import part_line, print_results
 from dltutor.errors import InputError
+from dltutor.render.wording import expected_text, part_label
 
 EXAM_HELP = ("Commands at any prompt: skip or next (next question), back, goto N, list, submit. "
              "An empty line leaves a part unanswered.")
@@ -274,7 +275,7 @@ class PlainExam:
                 if part.spec.form == "table":
                     text, command = self.read_table(part)
                 else:
-                    line = self.read(f"{label(i)}> ")
+                    line = self.read(f"{part_label(i)}> ")
                     text, command = (None, line.strip().lower()) if self.is_command(line) else (line, None)
                 if command:
                     return self.command(command)
@@ -344,7 +345,7 @@ class PlainExam:
         return "goto"
 
     def verdict(self, results) -> list[str]:
-        return [f"  {label(i)} {'right' if r.correct else 'wrong'} ({r.marks:g}/{r.max_marks:g})"
+        return [f"  {part_label(i)} {'right' if r.correct else 'wrong'} ({r.marks:g}/{r.max_marks:g})"
                 for i, r in enumerate(results)]
 
     def review(self, result) -> None:
@@ -358,7 +359,7 @@ class PlainExam:
             click.echo(f"Question {r.number}: {r.title}  {r.marks:g}/{r.max_marks:g}  ({r.id})")
             print_results(r.parts, self.digits)
             for i, part in enumerate(q.problem.parts):
-                click.echo(f"      answer {label(i)}: {expected_text(part, self.digits)}")
+                click.echo(f"      answer {part_label(i)}: {expected_text(part, self.digits)}")
             click.echo("  Worked solution:")
             sys.stdout.flush()
             print_solution(q.problem.solution, self.digits)

@@ -12,11 +12,10 @@ import sys
 
 import click
 
-from dltutor.cli import CONTEXT, digits_option, examples_epilog, parse_digits
+from dltutor.commands.common import CONTEXT, digits_option, examples_epilog, parse_digits
+from dltutor.commands.problem_lines import print_problem, print_results
 from dltutor.errors import InputError
-
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
+from dltutor.render.wording import expected_text, part_label
 
 def _int_option(text: str | None, what: str, minimum: int = 0, maximum: int = 2**63 - 1) -> int | None:
     from dltutor.values import parse_int
@@ -33,51 +32,6 @@ def open_store(why: str = "", hint_no_record: bool = True):
     except StoreError as exc:
         hint = "; add --no-record to go on without saving progress" if hint_no_record else ""
         raise InputError(f"{why}{exc}{hint}") from None
-
-
-def label(i: int) -> str:
-    return f"({LETTERS[i % 26]})"
-
-
-def part_line(i: int, part) -> str:
-    from dltutor.practice.checking import FORM_HELP
-
-    cols = f"; columns {', '.join(part.columns)}" if part.columns else ""
-    marks = f"{part.spec.marks:g} mark" + ("s" if part.spec.marks != 1 else "")
-    return f"  {label(i)} {part.label} [{marks}; {FORM_HELP[part.spec.form]}{cols}]"
-
-
-def expected_text(part, digits: int) -> str:
-    from dltutor.values import format_value
-
-    if part.spec.form == "table":
-        lines = ["    " + "  ".join(part.columns)]
-        lines += ["    " + ", ".join(format_value(c, digits) for c in row) for row in part.expected]
-        return "\n" + "\n".join(lines)
-    if part.spec.form == "boolean":
-        return "yes" if part.expected else "no"
-    return format_value(part.expected, digits)
-
-
-def _print_problem(problem, with_parts: bool = True) -> None:
-    fam = problem.family
-    click.echo(f"{problem.id}  {fam.title} ({fam.topic}, {problem.difficulty}, {problem.marks:g} mark{'s' if problem.marks != 1 else ''})")
-    click.echo("")
-    click.echo(problem.prompt)
-    if with_parts:
-        click.echo("")
-        for i, part in enumerate(problem.parts):
-            click.echo(part_line(i, part))
-
-
-def print_results(results, digits: int, show_expected: bool = True) -> None:
-    for i, r in enumerate(results):
-        mark = "right" if r.correct else ("not answered" if not r.answered else "wrong")
-        click.echo(f"  {label(i)} {r.label}: {mark}, {r.marks:g}/{r.max_marks:g}")
-        if r.answered and not r.correct and r.message:
-            click.echo(f"      {r.message}")
-        if r.misconception:
-            click.echo(f"      typical slip ({r.misconception}): {r.feedback}")
 
 
 # ------------------------------------------------------------------ generate
@@ -147,7 +101,7 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
             out["check"] = [r.to_dict() for r in results]
         click.echo(json.dumps(out, ensure_ascii=False, allow_nan=False))
         return
-    _print_problem(problem)
+    print_problem(problem)
     if results is not None:
         click.echo("")
         total = sum(r.marks for r in results)
@@ -163,15 +117,15 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
     print_solution(problem.solution, n_digits)
     click.echo("Answers")
     for i, part in enumerate(problem.parts):
-        click.echo(f"  {label(i)} {part.label}: {expected_text(part, n_digits)}")
+        click.echo(f"  {part_label(i)} {part.label}: {expected_text(part, n_digits)}")
 
 
 def _record_practice(problem, given: dict[str, str], results) -> None:
     """A checked practice problem is an attempt: it counts for mastery and the review schedule."""
-    from dltutor.store import Attempt
+    from dltutor.store import AttemptRecord
 
     with open_store() as store:
-        store.record_attempt(Attempt(problem.id, problem.family.id, round(sum(r.marks for r in results), 4),
+        store.record_attempt(AttemptRecord(problem.id, problem.family.id, round(sum(r.marks for r in results), 4),
                                      problem.marks, topic=problem.family.topic, answer=given,
                                      source="practice"))
 

@@ -16,7 +16,7 @@ import time
 
 import click
 
-from dltutor.cli import CONTEXT, examples_epilog
+from dltutor.commands.common import CONTEXT, examples_epilog
 from dltutor.errors import InputError
 from dltutor.nn.presets import DEFAULTS, check_fits, default_lr, default_model
 

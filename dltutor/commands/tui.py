@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from dltutor.cli import CONTEXT, examples_epilog
+from dltutor.commands.common import CONTEXT, examples_epilog
 
 
 @click.command(context_settings=CONTEXT,

@@ -24,8 +24,6 @@ from dltutor.nn.base import LAYERS
 from dltutor.nn.training import (MAX_BATCH_VALUES, Trainer, accuracy, labels_to_targets, prepare_inputs,
                                  values_per_sample)
 
-# the modules whose import registers the layer types in base.LAYERS
-from dltutor.nn import conv, dense, elementwise, norm, pool, recurrent, shaping  # noqa: F401,E402
 
 
 class Sequential:
@@ -167,3 +165,20 @@ def build(spec: str, seed: int = 0, dtype=np.float32) -> Sequential:
     model = Sequential(resolved.text, layers, resolved.input_shape, resolved.output_shape, seed, dtype)
     model.values_per_sample = sum(values_per_sample(info) for info in resolved.layers)
     return model
+
+
+def _register_layers() -> None:
+    """Import every module of ``dltutor.nn`` once, so each ``@register`` layer class is in ``LAYERS``.
+
+    A new engine layer is a class marked ``@register`` in any module of the package:
+    no list to keep in step."""
+    import importlib
+    import pkgutil
+
+    import dltutor.nn
+
+    for info in pkgutil.iter_modules(dltutor.nn.__path__):
+        importlib.import_module(f"dltutor.nn.{info.name}")
+
+
+_register_layers()

@@ -21,7 +21,7 @@ from dltutor.practice.checking import PartResult, check_answers
 from dltutor.errors import InputError
 from dltutor.practice.families import DIFFICULTIES, Family, Problem, generate
 from dltutor.practice.selection import SEED_RANGE, choose_families, parse_topics  # noqa: F401  (parse_topics: part of this API)
-from dltutor.store import Attempt
+from dltutor.store import AttemptRecord
 
 MAX_COUNT = 50
 
@@ -142,18 +142,18 @@ class Exam:
         return ExamResult(self.seed, list(self.topics), self.difficulty, reason, round(seconds, 1), results)
 
 
-def question_attempt(exam: Exam, number: int) -> Attempt | None:
-    """The store ``Attempt`` of question ``number`` as answered so far (None if unanswered)."""
+def question_attempt(exam: Exam, number: int) -> AttemptRecord | None:
+    """The store ``AttemptRecord`` of question ``number`` as answered so far (None if unanswered)."""
     q = exam.questions[number]
     if not q.answered:
         return None
     marks = round(sum(p.marks for p in exam.check(number)), 4)
-    return Attempt(q.problem.id, q.problem.family.id, marks, q.problem.marks, topic=q.problem.family.topic,
+    return AttemptRecord(q.problem.id, q.problem.family.id, marks, q.problem.marks, topic=q.problem.family.topic,
                    answer=dict(q.answers), hints_used=0, seconds=round(q.seconds, 1), source="exam")
 
 
-def exam_attempts(exam: Exam, result: ExamResult | None = None) -> list[Attempt]:
-    """One store ``Attempt`` per answered question (unanswered ones are not attempts)."""
+def exam_attempts(exam: Exam, result: ExamResult | None = None) -> list[AttemptRecord]:
+    """One store ``AttemptRecord`` per answered question (unanswered ones are not attempts)."""
     found = (question_attempt(exam, i) for i in range(len(exam.questions)))
     return [a for a in found if a is not None]
 

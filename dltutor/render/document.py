@@ -13,6 +13,7 @@ from dltutor.values import format_value
 
 
 def is_matrix(value) -> bool:
+    """A list of rows of numbers (one row or more): ``[[1, 2], [3, 4]]``."""
     return (isinstance(value, list) and len(value) >= 1 and all(isinstance(r, list) for r in value)
             and all(not isinstance(c, (list, dict)) for r in value for c in r))
 

@@ -145,13 +145,14 @@ class LatexPrinter(Printer):
                 + r"\left(" + ", ".join(args) + r"\right)")
 
 
-def _typst_str(text: str) -> str:
+def typst_string(text: str) -> str:
+    """A Typst string literal: backslashes and quotes escaped, so no character is read as markup."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class TypstPrinter(Printer):
     def verbatim(self, text):
-        return _typst_str(text)
+        return typst_string(text)
 
     def equals(self, sides):
         return " = ".join(sides)
@@ -236,7 +237,7 @@ class TypstPrinter(Printer):
 
     def operator(self, name, sub, args):
         sub = (f'_("{sub}")' if len(sub) > 1 and sub.isalpha() else f"_({sub})") if sub else ""
-        return f'op({_typst_str(name)}){sub}(' + ", ".join(args) + ")"
+        return f'op({typst_string(name)}){sub}(' + ", ".join(args) + ")"
 
 
 def mathml_number(text: str) -> str:

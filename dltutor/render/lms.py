@@ -30,7 +30,7 @@ from dltutor.errors import InputError
 from dltutor.practice.families import DIFFICULTIES, Family, Part, Problem, generate, load_families
 from dltutor.practice.selection import SEED_RANGE
 from dltutor.render.formats import Format, pick
-from dltutor.render.sheet import marks_text
+from dltutor.render.wording import marks_text
 from dltutor.values import format_number
 
 

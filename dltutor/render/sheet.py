@@ -23,13 +23,12 @@ from typing import Any
 import numpy as np
 
 from dltutor.errors import InputError
-from dltutor.render.document import is_tensor
+from dltutor.render.document import is_matrix, is_tensor
 from dltutor.practice.families import TOPICS, Part, Problem, generate
 from dltutor.practice.selection import SEED_RANGE, choose_families, difficulties
 
 MAX_COUNT = 60
 COURSE = "Introduction to deep learning"
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass
@@ -113,11 +112,6 @@ class Block:
         return "".join(s.text for s in self.segments)
 
 
-def is_matrix(value) -> bool:
-    return (isinstance(value, list) and len(value) > 1 and all(isinstance(r, list) for r in value)
-            and all(not isinstance(c, list) for r in value for c in r))
-
-
 def _segments(line: str, names: dict) -> list[Segment]:
     from dltutor.practice.expressions import evaluate, to_text
 
@@ -130,7 +124,7 @@ def _segments(line: str, names: dict) -> list[Segment]:
             value = None
         else:
             value = evaluate(m.group(1), names)
-            if not (is_matrix(value) or is_tensor(value)):
+            if not ((is_matrix(value) and len(value) > 1) or is_tensor(value)):
                 # a vector in prose reads better with a space after each comma: x = (0.5, -1)
                 shown = ", ".join(to_text(v) for v in value) if isinstance(value, list) else to_text(value)
                 text, value = text + shown, None
@@ -173,14 +167,6 @@ def prompt_blocks(problem: Problem) -> list[Block]:
 
 
 # ---------------------------------------------------------------- parts and answers
-
-def letter(index: int) -> str:
-    return LETTERS[index % 26]
-
-
-def marks_text(marks: float) -> str:
-    return f"{marks:g} mark" + ("" if marks == 1 else "s")
-
 
 def answer_value(part: Part):
     """The expected answer as shown on the key (yes/no for booleans, ``24x24x6`` for shapes)."""

@@ -12,8 +12,8 @@ from html import escape
 from dltutor.render.formula import to_latex, to_mathml
 from dltutor.render.html import HtmlPrinter, cell_text, page, to_html_fragment
 from dltutor.render.markdown import MarkdownPrinter, to_markdown
-from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, grid, letter,
-                            marks_text, prompt_blocks)
+from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, grid, prompt_blocks)
+from dltutor.render.wording import letter, marks_text
 
 
 def _info(sheet: Sheet) -> str:

@@ -11,11 +11,11 @@ by the shared document printers (``render.latex``, ``render.typst``).
 
 from __future__ import annotations
 
-from dltutor.render.formula import to_latex, to_typst
+from dltutor.render.formula import to_latex, to_typst, typst_string
 from dltutor.render.latex import LatexPrinter, latex_escape, latex_text, to_latex_fragment
 from dltutor.render.typst import TypstPrinter, compile_pdf, to_typst_markup
-from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, grid,
-                            letter, marks_text, prompt_blocks)
+from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, grid, prompt_blocks)
+from dltutor.render.wording import letter, marks_text
 
 GRADE_TABLE_MAX = 12     # a grading table wider than this does not fit across the page
 
@@ -115,14 +115,9 @@ def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
 
 # ------------------------------------------------------------------ Typst
 
-def _str(text: str) -> str:
-    """A Typst string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _t(text: str) -> str:
     """Literal text in Typst markup: a string, so no character is ever read as markup."""
-    return "#" + _str(text) if text else ""
+    return "#" + typst_string(text) if text else ""
 
 
 TYPST_PREAMBLE = """#set document(title: {title}, author: "dltutor", date: none)
@@ -154,7 +149,7 @@ def _typ_math(value, digits: int) -> str:
 
 def _typ_block(block: Block, digits: int) -> str:
     if block.display and not block.has_math:
-        return f"#pad(left: 2em, raw({_str(block.text)}))"
+        return f"#pad(left: 2em, raw({typst_string(block.text)}))"
     text = "".join(_typ_math(s.value, digits) if s.is_math else _t(s.text) for s in block.segments)
     return f"#pad(left: 2em)[{text}]" if block.display else text
 
@@ -190,7 +185,7 @@ def _typ_part(j: int, part, digits: int, solutions: bool) -> list[str]:
 def sheet_typst(sheet: Sheet, digits: int = 6) -> str:
     """Typst source of the sheet (``sheet_pdf`` compiles it)."""
     left = _t(f"{sheet.course} · seed {sheet.seed}")
-    out = [TYPST_PREAMBLE.format(title=_str(sheet.title), left=left),
+    out = [TYPST_PREAMBLE.format(title=typst_string(sheet.title), left=left),
            f"#align(center)[#text(18pt, weight: \"bold\")[{_t(sheet.title)}] \\",
            f"  #v(3pt) #text(12pt, style: \"italic\")[{_t(sheet.course)}] \\",
            f"  #v(2pt) #text(9pt)[{_t(_info(sheet))}]]",
@@ -208,7 +203,7 @@ def sheet_typst(sheet: Sheet, digits: int = 6) -> str:
            "#line(length: 100%, stroke: 0.8pt)"]
     for n, problem in enumerate(sheet.problems, start=1):
         meta = f"{problem.family.topic} · {problem.difficulty} · {marks_text(problem.marks)}"
-        inner = [f"#metadata({_str(f'{n}: {problem.id}')}) <problem-id>",
+        inner = [f"#metadata({typst_string(f'{n}: {problem.id}')}) <problem-id>",
                  f"#text(11.5pt)[*Problem {n}.* {_t(problem.family.title)}] #h(1fr) "
                  f"#text(8.5pt, fill: luma(90))[{_t(meta)}]",
                  "#v(-0.55em) #line(length: 100%, stroke: 0.4pt + luma(120))"]

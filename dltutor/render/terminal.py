@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from dltutor.render.document import is_matrix
 from dltutor.solution import Filled, Solution, Step, Table
 from dltutor.values import format_value
 
@@ -19,11 +20,6 @@ def pretty_formula(text: str) -> str:
     text = text.replace("**", "^")
     text = re.sub(r"\s*\*\s*", "·", text)
     return text
-
-
-def is_matrix(value) -> bool:
-    return (isinstance(value, list) and len(value) > 1 and all(isinstance(r, list) for r in value)
-            and all(not isinstance(c, list) for r in value for c in r))
 
 
 MAX_ROWS_SHOWN = 20
@@ -45,7 +41,7 @@ def matrix_text(rows: list[list], digits: int) -> str:
 
 
 def value_text(value, digits: int) -> str:
-    if is_matrix(value):
+    if is_matrix(value) and len(value) > 1:
         return matrix_text(value, digits)
     if (isinstance(value, list) and len(value) > MAX_ROWS_SHOWN
             and all(not isinstance(v, (list, dict)) for v in value)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dltutor.render.document import DocumentPrinter
-from dltutor.render.formula import split_exponent, to_typst
+from dltutor.render.formula import split_exponent, to_typst, typst_string
 
 
 def typst_escape(text: str) -> str:
@@ -50,7 +50,7 @@ class TypstPrinter(DocumentPrinter):
         return 'mat(delim: "[", ' + "; ".join(", ".join(typst_number(c) for c in r) for r in rows) + ")"
 
     def plain_value(self, text):
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return typst_string(text)
 
 
 def to_typst_markup(solution, digits: int = 6) -> str:

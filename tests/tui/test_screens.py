@@ -192,9 +192,9 @@ async def test_lesson_reader_pages_and_remembers(app, home):
 async def test_progress_lists_attempts(app):
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
-        from dltutor.store import Attempt
+        from dltutor.store import AttemptRecord
 
-        app.store.record_attempt(Attempt("conv-output-size@1:1:medium", "conv-output-size", 1, 1, topic="cnn"))
+        app.store.record_attempt(AttemptRecord("conv-output-size@1:1:medium", "conv-output-size", 1, 1, topic="cnn"))
         await pilot.press("g")
         await pilot.pause()
         view = plain(app.screen.query_one("#progress-view"))

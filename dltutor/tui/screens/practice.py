@@ -211,7 +211,7 @@ class PracticeScreen(Screen):
     def record(self, answers: dict) -> None:
         if self.recorded or self.app.store is None:
             return
-        from dltutor.store import Attempt as StoredAttempt
+        from dltutor.store import AttemptRecord as StoredAttempt
 
         problem = self.problem
         self.app.store.record_attempt(StoredAttempt(

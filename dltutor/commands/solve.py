@@ -1,0 +1,92 @@
+"""``dltutor solve KIND``: one command per kind, built from the kind's option table.
+
+The kinds come from ``dltutor.solvers.registry``, imported on demand, so a
+shape question starts about as fast as Python imports NumPy.
+"""
+
+from __future__ import annotations
+
+import click
+
+from dltutor.commands.common import CONTEXT, examples_epilog, parse_digits
+
+
+def make_kind_command(kind) -> click.Command:
+    """A click command built from a kind's option table."""
+    from dltutor.solvers.registry import parse_options
+
+    params: list[click.Parameter] = []
+    for opt in kind.options:
+        if opt.argument:
+            params.append(click.Argument([opt.param], required=False, metavar=opt.metavar))
+        elif opt.flag:
+            params.append(click.Option([f"--{opt.name}", opt.param], is_flag=True, help=opt.help))
+        else:
+            default = f" [default: {opt.default}]" if opt.default is not None else ""
+            required = " [required]" if opt.required else ""
+            params.append(click.Option([f"--{opt.name}", opt.param], type=str, default=None,
+                                       metavar=opt.metavar, help=opt.help + default + required))
+    params.append(click.Option(["--json", "as_json"], is_flag=True,
+                               help="print one JSON object {kind, inputs, answer, steps}"))
+    params.append(click.Option(["--digits"], default="6", metavar="N", show_default=True,
+                               help="significant digits shown to people (JSON keeps full precision)"))
+
+    def callback(as_json: bool, digits: str, **raw):
+        n_digits = parse_digits(digits)
+        solution = kind.func(**parse_options(kind, raw))
+        if not as_json and isinstance(solution.answer, dict) and "code" in solution.answer:
+            click.echo(solution.answer["code"], nl=False)      # solve params --emit: a program, as is
+            return
+        if as_json:
+            from dltutor.render.json import to_json
+
+            click.echo(to_json(solution, n_digits))
+        else:
+            from dltutor.render.terminal import print_solution
+
+            print_solution(solution, n_digits)
+
+    help_text = kind.summary[0].upper() + kind.summary[1:] + "."
+    if kind.description and kind.description != kind.summary:
+        help_text += "\n\n" + kind.description
+    return click.Command(kind.name, params=params, callback=callback, help=help_text,
+                         short_help=kind.summary, context_settings=CONTEXT,
+                         epilog=examples_epilog(f"dltutor solve {kind.name}", kind.examples))
+
+
+class SolveGroup(click.Group):
+    """``dltutor solve KIND``: the kinds come from the registry, imported on demand."""
+
+    def list_commands(self, ctx):
+        from dltutor.solvers.registry import KIND_MODULES
+
+        return sorted(KIND_MODULES)
+
+    def get_command(self, ctx, name):
+        from dltutor.solvers.registry import KIND_MODULES, get_kind
+
+        if name not in KIND_MODULES:
+            return None
+        return make_kind_command(get_kind(name))
+
+    def resolve_command(self, ctx, args):
+        from dltutor.solvers.registry import KIND_MODULES
+
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in KIND_MODULES:
+            raise click.UsageError(f"unknown kind {name!r}; choose from: {', '.join(sorted(KIND_MODULES))}")
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=SolveGroup, context_settings=CONTEXT,
+           epilog=examples_epilog("dltutor solve", [
+               "conv-output --input 28 --kernel 5 --padding same",
+               "params \"Input(28,28,1) -> Conv2D(6,5) -> MaxPooling2D(2) -> Flatten -> Dense(10)\"",
+               "neuron --x 1,2,3 --w 0.5,-1,0.8 --b 0.2 --activation sigmoid --json",
+               "conv-output --help"]))
+def solve() -> None:
+    """One-shot calculator: solve KIND and show every step.
+
+    Add --json for one JSON object {kind, inputs, answer, steps} (full precision),
+    --digits N for the number of significant digits shown.
+    """

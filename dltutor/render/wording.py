@@ -1,0 +1,42 @@
+"""How parts, marks and expected answers are worded, the same on every face.
+
+The CLI, the TUI, the sheets and the LMS export all call these, so a part is
+"(a)" everywhere, "1 mark" is singular everywhere, and an expected answer reads
+the same in a terminal and on a key.
+"""
+
+from __future__ import annotations
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def letter(index: int) -> str:
+    """The letter of part ``index`` (0 → "a"); it wraps after "z"."""
+    return LETTERS[index % 26]
+
+
+def part_label(index: int) -> str:
+    """``(a)``, ``(b)``, … as parts are labelled in prompts and feedback."""
+    return f"({letter(index)})"
+
+
+def plural(count: float, word: str, words: str | None = None) -> str:
+    """``1 mark``, ``2 marks``, ``0.5 marks``: the count with its noun in the right number."""
+    return f"{count:g} " + (word if count == 1 else (words or word + "s"))
+
+
+def marks_text(marks: float) -> str:
+    return plural(marks, "mark")
+
+
+def expected_text(part, digits: int) -> str:
+    """A part's expected answer as plain text: a table as a header line and one line per row."""
+    from dltutor.values import format_value
+
+    if part.spec.form == "table":
+        lines = ["    " + "  ".join(part.columns)]
+        lines += ["    " + ", ".join(format_value(c, digits) for c in row) for row in part.expected]
+        return "\n" + "\n".join(lines)
+    if part.spec.form == "boolean":
+        return "yes" if part.expected else "no"
+    return format_value(part.expected, digits)
