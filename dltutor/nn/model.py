@@ -174,11 +174,10 @@ def _register_layers() -> None:
     no list to keep in step."""
     import importlib
     import pkgutil
+    from pathlib import Path
 
-    import dltutor.nn
-
-    for info in pkgutil.iter_modules(dltutor.nn.__path__):
-        importlib.import_module(f"dltutor.nn.{info.name}")
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        importlib.import_module(f"{__package__}.{info.name}")
 
 
 _register_layers()
