@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from dltutor.store import DB_NAME, Attempt, Store, StoreBusy, StoreError
+from dltutor.store import DB_NAME, AttemptRecord, Store, StoreBusy, StoreError
 
-ATTEMPT = Attempt("conv-output-size@1:7", "conv-output-size", 2, 2, topic="cnn")
+ATTEMPT = AttemptRecord("conv-output-size@1:7", "conv-output-size", 2, 2, topic="cnn")
 
 
 def digest(path: Path) -> str:
@@ -44,7 +44,7 @@ WRITERS = [
 def healthy(home: Path) -> Path:
     with Store(home / DB_NAME) as store:
         for i in range(30):
-            store.record_attempt(Attempt(f"f@1:{i}", f"fam{i % 5}", 1, 2, topic="cnn", answer="x" * 500))
+            store.record_attempt(AttemptRecord(f"f@1:{i}", f"fam{i % 5}", 1, 2, topic="cnn", answer="x" * 500))
     return home / DB_NAME
 
 
@@ -175,7 +175,7 @@ def test_full_disk_is_retried_then_one_line_naming_the_real_error(tmp_path, monk
         store._conn.execute(f"PRAGMA max_page_count = {pages}")
         with pytest.raises(StoreBusy) as err:
             for i in range(200):
-                store.record_attempt(Attempt(f"g@1:{i}", "g", 1, 1, answer="y" * 4000), schedule=False)
+                store.record_attempt(AttemptRecord(f"g@1:{i}", "g", 1, 1, answer="y" * 4000), schedule=False)
         message = str(err.value)
         assert "disk is full" in message and str(path) in message
         assert "rollback" not in message and "move it away" not in message

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from dltutor.cli import CONTEXT, examples_epilog
+from dltutor.commands.common import CONTEXT, examples_epilog
 from dltutor.errors import InputError
 
 EXAMPLES = ["xor.npz --to pytorch -o xor_torch.py", "xor.npz --to keras -o xor_keras.py"]

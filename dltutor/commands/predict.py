@@ -12,7 +12,7 @@ import math
 
 import click
 
-from dltutor.cli import CONTEXT, examples_epilog, parse_digits
+from dltutor.commands.common import CONTEXT, examples_epilog, parse_digits
 
 EXAMPLES = ["xor.npz --input points.csv", "xor.npz --input points.csv --json"]
 PREPARE = ("\b\nThe examples use a model and rows made by:\n"

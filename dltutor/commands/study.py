@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from dltutor.cli import CONTEXT, examples_epilog
+from dltutor.commands.common import CONTEXT, examples_epilog
 
 
 @click.command(context_settings=CONTEXT,
