@@ -39,7 +39,8 @@ def open_store(why: str = "", hint_no_record: bool = True):
 @click.command(context_settings=CONTEXT, epilog=examples_epilog("dltutor generate", [
     "conv-output-size --seed 42 --difficulty hard",
     "conv-output-size@1:42:hard --json",
-    "perceptron-epoch --seed 3 --check $'0,0.5,0.5,0.5\\n1,0.5,0.5,0.5\\n...'",
+    "conv-output-size@1:42:medium --check 18 --no-record",
+    "perceptron-epoch@1:3:medium --check '1,0,-0.5,-0.5; 0,0,-0.5,-0.5; 0,0,-0.5,-0.5; 0,0.5,0,0' --no-record",
     "--list"]))
 @click.argument("name", required=False, metavar="FAMILY|ID")
 @click.option("--seed", default=None, metavar="N", help="seed of the draw (default: a random one, printed in the id)")
@@ -195,8 +196,13 @@ def exam(topics, count, seed, difficulty, minutes, plain, due, show_correct, no_
     answered; Ctrl-C stops and grades what was answered. The exam and every
     answered question are saved in the progress database (--no-record: not
     saved); each answer reschedules the review of its problem family, and
-    --due makes an exam of the families due. In a terminal, without --plain,
-    the full-screen exam opens.
+    --due makes an exam of the families due.
+
+    In a terminal, without --plain, the full-screen exam opens at its set-up
+    form, filled in from --topics, --count, --minutes, --seed, --difficulty,
+    --show-correct and --no-record, with Start focused: Enter begins. --due
+    and --json, and input or output that is not a terminal, use the plain
+    mode (a line on stderr says why).
     """
     from dltutor.practice.exam import build_exam, parse_topics
     from dltutor.values import parse_number
@@ -211,11 +217,16 @@ def exam(topics, count, seed, difficulty, minutes, plain, due, show_correct, no_
         if limit <= 0:
             raise InputError(f"--minutes must be greater than 0, got {minutes}")
     if not plain:
-        why = _why_plain(due=due, as_json=as_json, no_record=no_record, difficulty=difficulty,
-                         show_correct=show_correct)
+        why = _why_plain(due=due, as_json=as_json)
         if why is None:
-            open_store().close()      # a broken store is reported here, before the screen opens
-            exam_app(topic_list, n_count or 5, limit, n_seed).run()
+            from dltutor.practice.families import DIFFICULTIES
+
+            if difficulty not in DIFFICULTIES:
+                raise InputError(f"--difficulty {difficulty!r} is not one of {', '.join(DIFFICULTIES)}")
+            if not no_record:
+                open_store().close()      # a broken store is reported here, before the screen opens
+            exam_app(topic_list, n_count or 5, limit, n_seed, show_correct=show_correct, difficulty=difficulty,
+                     record=not no_record).run()
             return
         click.echo(f"{why}; using the plain line-by-line mode (--plain)", err=True)
 
@@ -247,23 +258,24 @@ def exam(topics, count, seed, difficulty, minutes, plain, due, show_correct, no_
         runner.review(result)
 
 
-def _why_plain(*, due, as_json, no_record, difficulty, show_correct) -> str | None:
+def _why_plain(*, due, as_json) -> str | None:
     """Why the full-screen exam cannot be used (None: it can)."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return "no terminal"
-    for flag, given in (("--due", due), ("--json", as_json), ("--no-record", no_record),
-                        ("--difficulty", difficulty != "medium"), ("--show-correct", show_correct)):
+    for flag, given in (("--due", due), ("--json", as_json)):
         if given:
             return f"the full-screen exam has no {flag}"
     return None
 
 
-def exam_app(topics: list[str], count: int, minutes: float | None, seed: int | None):
-    """The TUI opened on its exam screen, filled in from the options (Esc goes to the home screen)."""
+def exam_app(topics: list[str], count: int, minutes: float | None, seed: int | None, show_correct: bool = False,
+             difficulty: str = "medium", record: bool = True):
+    """The TUI opened on its exam screen, filled in from the options, Start focused (Esc goes home)."""
     from dltutor.tui.app import make_app
 
     app = make_app()
-    app.call_later(app.open, "exam", topics=topics, count=count, minutes=minutes, seed=seed)
+    app.call_later(app.open, "exam", topics=topics, count=count, minutes=minutes, seed=seed,
+                   show_correct=show_correct, difficulty=difficulty, record=record, ready=True)
     return app
 
 

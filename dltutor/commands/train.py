@@ -18,7 +18,7 @@ import click
 
 from dltutor.commands.common import CONTEXT, examples_epilog
 from dltutor.errors import InputError
-from dltutor.nn.presets import DEFAULTS, check_fits, default_lr, default_model
+from dltutor.nn.presets import DEFAULTS, LR_FACTOR, MAX_LR, check_fits, default_lr, default_model
 
 MAX_EPOCHS = 100_000
 
@@ -29,6 +29,23 @@ EXAMPLES = [
     "-> Dense(10, softmax)\" --epochs 10 --save digits.npz",
     "--data moons --optimizer sgd --lr 0.5 --json",
 ]
+
+
+def _per_data(index: int, sep: str = " ", join: str = ", ") -> str:
+    """The default of every data set from ``DEFAULTS`` (column ``index``), equal ones grouped:
+    'xor 300, circles/moons 100, ...' (so the help can never list fewer data sets than there are)."""
+    groups: dict[str, list[str]] = {}
+    for name, row in DEFAULTS.items():
+        groups.setdefault(str(row[index]).replace("{K}", "K"), []).append(name)
+    return join.join(f"{'/'.join(names)}{sep}{value}" for value, names in groups.items())
+
+
+def _lr_factors() -> str:
+    groups: dict[float, list[str]] = {}
+    for name, factor in LR_FACTOR.items():
+        if factor != 1:
+            groups.setdefault(factor, []).append(name)
+    return ", ".join(f"×{factor:g} for {'/'.join(names)}" for factor, names in groups.items())
 
 
 def _finite(value):
@@ -52,19 +69,20 @@ def _fraction(text: str) -> float:
 @click.option("--samples", type=click.IntRange(1, 100_000), default=None,
               help="number of samples [default: xor 4, circles/moons 200, spiral/blobs 300, digits 1797]")
 @click.option("--model", "spec", default=None, metavar="SPEC",
-              help="model spec, as for 'solve params' [default per data set, e.g. xor: "
-                   "Input(2) -> Dense(8, tanh) -> Dense(1, sigmoid); digits: "
-                   "Input(64) -> Dense(64, relu) -> Dense(10, softmax)]")
+              help="model spec, as for 'solve params' [default: " + _per_data(0, ": ", "; ")
+                   + "; K = --classes]")
 @click.option("--loss", type=click.Choice(["auto", "mse", "bce", "cce"]), default="auto", show_default=True,
               help="auto: cce for a softmax output, bce for one sigmoid unit, mse otherwise")
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "nesterov", "rmsprop", "adam"]),
               default="adam", show_default=True)
 @click.option("--lr", type=click.FloatRange(0, 10, min_open=True), default=None,
-              help="learning rate [default per data set and optimizer, e.g. adam 0.01 on spiral]")
+              help=f"learning rate [default with {' or '.join(n for n, f in LR_FACTOR.items() if f == 1)}: "
+                   f"{_per_data(3)}; {_lr_factors()}; "
+                   f"at most {MAX_LR:g}]")
 @click.option("--epochs", type=click.IntRange(0, MAX_EPOCHS), default=None,
-              help="passes over the training data [default per data set: xor 300, digits 20, ...]")
+              help=f"passes over the training data [default: {_per_data(1)}]")
 @click.option("--batch", type=click.IntRange(1, 100_000), default=None,
-              help="mini-batch size [default: 32; xor 4]")
+              help=f"mini-batch size [default: {_per_data(2)}]")
 @click.option("--test-split", "test_split", default=None, metavar="F",
               help="fraction held out for testing [default: 0.2; xor 0, its 4 points are all needed]")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True,
