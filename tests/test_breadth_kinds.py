@@ -13,15 +13,35 @@ from dltutor.solvers.registry import run
 DATA = load_data("breadth_reference.json")
 KINDS = [k for k in DATA if not k.startswith("_")]
 RTOL, ATOL = 1e-9, 1e-12
+# Keras keeps the learning rate in a float32 variable (0.1 is 0.10000000149...): optimizer
+# weights carry relative errors near 1e-8
+TOLERANCE = {"optimizer": (1e-6, 1e-9)}
 
 
-def close(got, expected) -> bool:
+def solve(kind: str, options: dict):
+    """``run`` with the recorded options (flags are True, names spelled as on the command line)."""
+    return run(kind, **{k.replace("-", "_"): v for k, v in options.items()})
+
+
+def cli_args(options: dict) -> list[str]:
+    args = []
+    for key, value in options.items():
+        if key == "spec":
+            args.append(value)
+        elif value is True:
+            args.append(f"--{key}")
+        else:
+            args.append(f"--{key}={value}")
+    return args
+
+
+def close(got, expected, rtol=RTOL, atol=ATOL) -> bool:
     if isinstance(expected, dict):
-        return isinstance(got, dict) and all(close(got[k], v) for k, v in expected.items())
+        return isinstance(got, dict) and all(close(got[k], v, rtol, atol) for k, v in expected.items())
     if isinstance(expected, list):
         return isinstance(got, list) and len(got) == len(expected) and all(
-            close(g, e) for g, e in zip(got, expected))
-    return math.isclose(got, expected, rel_tol=RTOL, abs_tol=ATOL)
+            close(g, e, rtol, atol) for g, e in zip(got, expected))
+    return math.isclose(got, expected, rel_tol=rtol, abs_tol=atol)
 
 
 CASES = [pytest.param(kind, case, id=f"{kind}-{i}") for kind in KINDS for i, case in enumerate(DATA[kind])]
@@ -29,14 +49,15 @@ CASES = [pytest.param(kind, case, id=f"{kind}-{i}") for kind in KINDS for i, cas
 
 @pytest.mark.parametrize("kind, case", CASES)
 def test_matches_the_recorded_framework_value(kind, case):
-    solution = run(kind, **case["options"])
+    solution = solve(kind, case["options"])
     for key, expected in case["expected"].items():
-        assert close(solution.answer[key], expected), (key, solution.answer[key], expected)
+        assert close(solution.answer[key], expected, *TOLERANCE.get(kind, (RTOL, ATOL))), (
+            key, solution.answer[key], expected)
 
 
 @pytest.mark.parametrize("case", DATA["auc"], ids=lambda c: c["options"]["y"][:30])
 def test_auc_steps_list_scikit_learns_roc_points(case):
-    solution = run("auc", **case["options"])
+    solution = solve("auc", case["options"])
     points = next(s for s in solution.steps if s.title == "ROC points").value
     assert close(points, case["roc"])
 
@@ -50,11 +71,7 @@ def test_bptt_contributions_add_up_and_the_last_step_dominates_a_small_recurrent
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_json_is_one_object_with_the_contract_keys(kind):
-    options = DATA[kind][0]["options"]
-    args = ["solve", kind]
-    for key, value in options.items():
-        args += [value] if key == "spec" else [f"--{key}={value}"]
-    result = run_cli(*args, "--json")
+    result = run_cli("solve", kind, *cli_args(DATA[kind][0]["options"]), "--json")
     assert result.code == 0, result.err
     data = result.json()
     assert set(data) == {"kind", "inputs", "answer", "steps"}
@@ -102,3 +119,50 @@ def test_receptive_field_of_rectangular_kernels_is_per_axis():
     # kernel 3x1 then stride (1, 2) pooling: height 3 + 1, width 1 + 1
     answer = run("receptive-field", spec="Conv2D(4,(3,1)) -> MaxPooling2D((2,2),strides=(1,2))").answer
     assert answer == {"receptive_field": [4, 2], "jump": [1, 2]}
+
+
+# ------------------------------------------------------------ conventions
+
+@pytest.mark.parametrize("case", DATA["gru"], ids=lambda c: c["options"]["wz"][:30])
+def test_gru_textbook_update_is_the_framework_cell_with_z_negated(case):
+    # 1 - sigmoid(a) = sigmoid(-a): the textbook form with W_z, b_z (and rb_z) equals PyTorch's
+    # cell with -W_z, -b_z, -rb_z, recorded above
+    def negated(text):
+        return ";".join(",".join(repr(-float(v)) for v in row.split(",")) for row in text.split(";"))
+
+    options = dict(case["options"], **{"textbook-update": True})
+    for key in ("wz", "bz", "rbz"):
+        options[key] = negated(options[key])
+    assert close(solve("gru", options).answer["h"], case["expected"]["h"])
+
+
+@pytest.mark.parametrize("data, w, epochs, expected", [
+    # Fausett, Fundamentals of Neural Networks (1994), AND with binary inputs, bipolar targets,
+    # theta 0.2, lr 1: w = (2, 3), b = -4 once it stops changing
+    ("1,1:1; 1,0:-1; 0,1:-1; 0,0:-1", "0,0", 10, {"w": [2.0, 3.0], "b": -4.0, "converged": True}),
+    # the same with bipolar inputs: one epoch gives w = (1, 1), b = -1
+    ("1,1:1; 1,-1:-1; -1,1:-1; -1,-1:-1", "0,0", 1, {"w": [1.0, 1.0], "b": -1.0, "converged": False}),
+])
+def test_perceptron_dead_band_reproduces_the_textbook(data, w, epochs, expected):
+    theta = "0.2" if "0,0:" in data else "0"
+    assert run("perceptron", data=data, w=w, theta=theta, epochs=str(epochs)).answer == expected
+
+
+def test_perceptron_dead_band_output_zero_is_wrong_and_updates():
+    # z = 0.1 is inside [-0.2, 0.2]: output 0, target 1, so w += x and b += 1
+    answer = run("perceptron", data="1,0:1", w="0.1,0", theta="0.2").answer
+    assert answer == {"w": [1.1, 0.0], "b": 1.0, "converged": False}
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["perceptron", "--data", "1,0:0", "--w", "0,0", "--theta", "0.2"], ["label 0", "-1 or +1"]),
+    (["perceptron", "--data", "1,0:1", "--w", "0,0", "--theta", "-1"], ["--theta must not be negative"]),
+    (["gru", "--x", "1", "--wz", "1,1", "--wr", "1,1", "--wh", "1,1", "--rbh", "1"], ["--rbh", "--reset-after"]),
+    (["optimizer", "--method", "sgd", "--w", "1", "--grads", "1", "--v0", "1"], ["--v0", "not of sgd"]),
+    (["optimizer", "--method", "momentum", "--w", "1", "--grads", "1", "--t0", "3"], ["--t0", "Adam"]),
+    (["optimizer", "--method", "adam", "--w", "1,2", "--grads", "1,1", "--m0", "1,2,3"], ["--m0 has 3 values"]),
+    (["optimizer", "--method", "rmsprop", "--w", "1", "--grads", "1", "--s0", "-1"], ["--s0", "negative"]),
+    (["optimizer", "--method", "adam", "--w", "1", "--grads", "0", "--eps", "0"], ["--eps 0 divides by zero"]),
+])
+def test_convention_options_bad_input(args, fragments):
+    assert_bad_input(run_cli("solve", *args), *fragments)

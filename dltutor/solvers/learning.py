@@ -18,8 +18,8 @@ from dltutor.nn import activations as acts
 from dltutor.nn import losses
 from dltutor.solution import Filled, Solution, Step, Table
 from dltutor.solvers.neurons import arg, check_lengths, dot, weighted_sum
-from dltutor.solvers.registry import (Option, choice, dataset, integer, number, positive_number,
-                                      register, vector)
+from dltutor.solvers.registry import (Option, choice, dataset, integer, nonnegative_number, number,
+                                      positive_number, register, vector)
 from dltutor.values import Dataset, format_number, format_value
 
 MAX_EPOCHS = 1000
@@ -66,18 +66,39 @@ def _update_text(w_old, b_old, lr: float, err: float, x, w_new, b_new) -> Filled
         Option("lr", positive_number, "learning rate", default="1", metavar="LR"),
         Option("epochs", integer(minimum=1, maximum=MAX_EPOCHS), f"passes over the data (at most {MAX_EPOCHS})",
                default="1", metavar="N"),
+        Option("output", choice("auto", "step", "sign"),
+               "output function: step (0/1), sign (-1/+1), or auto (step for 0/1 labels, sign for -1/+1)",
+               default="auto", metavar="F"),
+        Option("theta", nonnegative_number, "dead band θ: output 1 above θ, 0 inside [-θ, θ], -1 below; "
+               "w += lr·t·x only when the output is wrong (±1 targets)", metavar="T"),
     ],
     examples=["--data '0,0:0; 0,1:0; 1,0:0; 1,1:1' --w 0,0 --b 0 --lr 1 --epochs 10",
-              "--data '1,1:1; 1,-1:-1; -1,1:-1; -1,-1:-1' --w 0,0 --epochs 3"],
+              "--data '1,1:1; 1,-1:-1; -1,1:-1; -1,-1:-1' --w 0,0 --epochs 3",
+              "--data '1,1:1; 1,0:-1; 0,1:-1; 0,0:-1' --w 0,0 --theta 0.2 --epochs 10"],
 )
-def perceptron(data: Dataset, w: np.ndarray, b: float = 0.0, lr: float = 1.0, epochs: int = 1) -> Solution:
+def perceptron(data: Dataset, w: np.ndarray, b: float = 0.0, lr: float = 1.0, epochs: int = 1,
+               output: str = "auto", theta: float | None = None) -> Solution:
     """Per sample, in data order: y = f(w·x + b), w += lr·(t − y)·x, b += lr·(t − y).
 
-    f is step (1 if z >= 0 else 0) for 0/1 labels and sign (+1 if z >= 0 else −1) for ±1
-    labels. Stops early after an epoch without updates (later epochs would repeat it)."""
+    f is step (1 if z >= 0 else 0) or sign (+1 if z >= 0 else −1); ``auto`` picks step for
+    0/1 labels and sign for ±1 labels. A caller that runs one sample at a time must pass
+    ``output``: a single +1 label cannot tell the two apart. Stops early after an epoch
+    without updates (later epochs would repeat it)."""
     X, t = _check_data(data, w, epochs)
+    if theta is not None:
+        if output != "auto":
+            raise InputError(f"--output {output} and --theta exclude each other: --theta has its own "
+                             f"three-valued output")
+        from dltutor.solvers.deadband import dead_band
+
+        return dead_band(X, t, w, b, lr, epochs, theta, _echo(data, w, b, lr, epochs))
     labels = set(t.tolist())
-    if labels <= {0.0, 1.0}:
+    if output == "step" and labels <= {0.0, 1.0} or output == "sign" and labels <= {-1.0, 1.0}:
+        fn = output
+    elif output != "auto":
+        raise InputError(f"--output {output} needs labels {'0/1' if output == 'step' else '-1/+1'}; "
+                         f"the data have {', '.join(format_number(v) for v in sorted(labels))}")
+    elif labels <= {0.0, 1.0}:
         fn = "step"
     elif labels <= {-1.0, 1.0}:
         fn = "sign"
@@ -89,7 +110,8 @@ def perceptron(data: Dataset, w: np.ndarray, b: float = 0.0, lr: float = 1.0, ep
     act = acts.get(fn)
     inputs = _echo(data, w, b, lr, epochs)
     steps = [Step("Output function", f"y = {act.formula}", "", fn,
-                  note=f"the labels are {'0/1' if fn == 'step' else '-1/+1'}, so the output is {fn}(z)")]
+                  note=(f"the labels are {'0/1' if fn == 'step' else '-1/+1'}, so the output is {fn}(z)"
+                        if output == "auto" else f"the output is {fn}(z), as asked"))]
     w = w.astype(float).copy()
     converged = False
     for epoch in range(1, epochs + 1):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -22,8 +23,8 @@ from dltutor import values
 from dltutor.errors import InputError
 from dltutor.nn.optimizers import OPTIMIZERS, make
 from dltutor.solution import Filled, Solution, Step, Table, fill
-from dltutor.solvers.registry import (Option, choice, integer, matrix, plain_text, positive_number,
-                                      register, vector)
+from dltutor.solvers.registry import (Option, choice, integer, matrix, nonnegative_number, plain_text,
+                                      positive_number, register, vector)
 
 MAX_STEPS = 1000
 DETAIL_ALL = 10          # up to this many steps, every step is written out
@@ -141,17 +142,30 @@ DESCRIPTION = (
         Option("beta1", unit_interval, "Adam's decay of the first moment", default="0.9", metavar="B1"),
         Option("beta2", unit_interval, "Adam's decay of the second moment", default="0.999", metavar="B2"),
         Option("rho", unit_interval, "RMSprop's decay of the mean of g**2", default="0.9", metavar="RHO"),
-        Option("eps", positive_number, "ε added to the denominator (rmsprop, adam)", default="1e-7", metavar="EPS"),
+        Option("eps", nonnegative_number, "ε added to the denominator (rmsprop, adam); 0 is allowed where "
+               "nothing divides by zero", default="1e-7", metavar="EPS"),
+        Option("v0", vector, "starting velocity v (momentum, nesterov) or second moment v (adam); "
+               "one number: every weight [default: 0]", metavar="VEC"),
+        Option("s0", vector, "starting running mean of g**2 (rmsprop) [default: 0]", metavar="VEC"),
+        Option("m0", vector, "starting first moment m (adam) [default: 0]", metavar="VEC"),
+        Option("t0", integer(minimum=0, maximum=10**9), "Adam steps already taken: the first update is t0 + 1",
+               metavar="T"),
+        Option("l2", nonnegative_number, "Keras's L2 penalty λ·Σw²: its gradient 2λ·w is added to g",
+               metavar="LAMBDA"),
     ],
     examples=[
         '--method momentum --w 1,-2 --grads "0.5,-1;0.4,-0.8;0.3,-0.5" --lr 0.1',
         '--method adam --w 1,1 --f "x**2 + 10*y**2" --steps 3 --lr 0.1',
         '--method rmsprop --w 0.5 --grads "0.2;0.1;-0.3"',
+        '--method adam --w 1 --grads 0.5 --m0 0.1 --v0 0.01 --t0 4 --lr 0.1',
+        '--method momentum --w 1,-1 --grads "0.5,0.5" --v0 0.2,-0.1 --l2 0.01 --lr 0.1',
     ],
 )
 def optimizer(method: str, w: np.ndarray, grads: np.ndarray | None = None, f: str | None = None,
               steps: int | None = None, lr: float = 0.01, beta: float = 0.9, beta1: float = 0.9,
-              beta2: float = 0.999, rho: float = 0.9, eps: float = 1e-7) -> Solution:
+              beta2: float = 0.999, rho: float = 0.9, eps: float = 1e-7, v0: np.ndarray | None = None,
+              s0: np.ndarray | None = None, m0: np.ndarray | None = None, t0: int | None = None,
+              l2: float | None = None) -> Solution:
     """Keras's rules, one update per step t = 1..T (g_t = the t-th row of --grads, or ∇f at w):
 
         sgd       w = w − lr·g
@@ -160,6 +174,9 @@ def optimizer(method: str, w: np.ndarray, grads: np.ndarray | None = None, f: st
         rmsprop   s = ρ·s + (1 − ρ)·g²;  w = w − lr·g/(√s + ε)
         adam      m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²;  α_t = lr·√(1 − β2^t)/(1 − β1^t);
                   w = w − α_t·m/(√v + ε)
+
+    A run may start from a given state (--v0, --s0, --m0 --v0 --t0) instead of zeros; --l2 λ adds
+    Keras's penalty λ·Σw² to the loss, so g becomes g + 2λ·w before the rule.
 
     w has n weights; --grads is T x n; the answer is {"w": T lists of n}, with --f also {"f": T numbers}."""
     w = np.array(w, dtype=float)
@@ -193,6 +210,16 @@ def optimizer(method: str, w: np.ndarray, grads: np.ndarray | None = None, f: st
     inputs.update(lr=lr, **hyper)
 
     opt = make(method, lr, **hyper)
+    start = start_state(method, n, {"v": v0, "s": s0, "m": m0}, t0)
+    if start:
+        opt.slots = [{k: start.get(k, np.zeros(n)) for k in opt.slot_names}]
+        inputs.update({f"{k}0": v.tolist() for k, v in start.items()})
+    t_start = t0 or 0
+    opt.iterations = t_start
+    if t0 is not None:
+        inputs["t0"] = t0
+    if l2 is not None:
+        inputs["l2"] = l2
     shown = scalar_if_one(n)
     out_steps: list[Step] = []
     if objective is not None:
@@ -209,11 +236,17 @@ def optimizer(method: str, w: np.ndarray, grads: np.ndarray | None = None, f: st
             g = objective.gradient(w)
         else:
             g = grads[t - 1]
-        before = {"w": w0, "g": g, "t": t, **opt.hyper(),
+        g_given = g
+        if l2 is not None:
+            g = g + 2 * l2 * w0
+        before = {"w": w0, "g": g, "t": t_start + t, **opt.hyper(),
                   **{k: v.copy() for k, v in (opt.slots[0].items() if opt.slots else ())}}
         with np.errstate(all="ignore"):
             opt.update([w], [g.copy()])
         if not np.all(np.isfinite(w)):
+            if eps == 0 and method in ("rmsprop", "adam"):
+                raise InputError(f"--eps 0 divides by zero at step {t}: the running mean of g**2 is 0 for a "
+                                 f"weight whose gradients are all 0 so far; use an --eps above 0")
             raise InputError(f"the weights are no longer finite after step {t}; try a smaller --lr")
         for k in opt.slot_names:
             before.setdefault(k, np.zeros_like(w))
@@ -226,7 +259,14 @@ def optimizer(method: str, w: np.ndarray, grads: np.ndarray | None = None, f: st
             history_f.append(f_value)
         rows.append((t, shown(g), shown(w)) + ((f_value,) if f_value is not None else ()))
         if t in detailed:
-            out_steps += explain_step(opt, method, before, after, objective, f_value, shown)
+            explained = explain_step(opt, method, before, after, objective, f_value, shown)
+            if l2 is not None:
+                explained[0] = replace(explained[0], value=shown(g_given))
+                explained.insert(1, Step(f"Step {t_start + t}: L2 penalty", "g = g + 2*lambda*w",
+                                         fill(parenthesize_negatives("{} + 2*{}*{}", [shown(g_given), l2, shown(w0)]),
+                                              shown(g_given), l2, shown(w0)), shown(g),
+                                         note="the gradient of Keras's penalty lambda*Sum(w**2) is 2*lambda*w"))
+            out_steps += explained
         if t == DETAIL_HEAD:
             summary_at = len(out_steps)
     if steps > DETAIL_ALL:
@@ -237,6 +277,30 @@ def optimizer(method: str, w: np.ndarray, grads: np.ndarray | None = None, f: st
     if objective is not None:
         answer["f"] = history_f
     return Solution("optimizer", inputs, answer, tuple(out_steps))
+
+
+STATE_OF = {"v": ("momentum", "nesterov", "adam"), "s": ("rmsprop",), "m": ("adam",)}
+
+
+def start_state(method: str, n: int, given: dict, t0: int | None) -> dict[str, np.ndarray]:
+    """The optimizer's starting slots from --v0/--s0/--m0 (one value per weight, or one for all)."""
+    if t0 is not None and method != "adam":
+        raise InputError(f"--t0 is Adam's step count; {method} has no step count")
+    start = {}
+    for name, value in given.items():
+        if value is None:
+            continue
+        if method not in STATE_OF[name]:
+            owners = " and ".join(STATE_OF[name])
+            raise InputError(f"--{name}0 is the starting state of {owners}, not of {method}")
+        if len(value) == 1:
+            value = np.full(n, float(value[0]))
+        if len(value) != n:
+            raise InputError(f"--{name}0 has {len(value)} values but --w has {n} weight(s)")
+        if name in ("v", "s") and method in ("rmsprop", "adam") and np.any(value < 0):
+            raise InputError(f"--{name}0 is a running mean of g**2 and cannot be negative")
+        start[name] = np.array(value, dtype=float)
+    return start
 
 
 def scalar_if_one(n: int):
@@ -279,7 +343,7 @@ def explain_step(opt, method: str, before: dict, after: dict, objective: Objecti
         note = ""
         if lhs == "alpha_t":
             note = f"the bias correction folded into the learning rate, t = {t}"
-        elif lhs != "w" and t == 1:
+        elif lhs != "w" and t == 1 and not np.any(before[lhs]):
             note = f"{lhs} starts at 0; operations act on each weight separately"
         out.append(Step(f"Step {t}: {title}", rule, fill(parenthesize_negatives(template, numbers), *numbers),
                         shown(after[lhs]), note=note))

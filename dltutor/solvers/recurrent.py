@@ -345,24 +345,75 @@ def lstm(x: np.ndarray, h0=None, c0=None, wf=None, bf=None, wi=None, bi=None, wc
 
 @register(
     "gru", topic="rnn",
-    summary="gates and hidden states of a GRU (Keras reset_after=False), step by step",
-    options=state_options() + gate_options(GRU_GATES),
+    summary="gates and hidden states of a GRU (Keras reset_after=False, or --reset-after), step by step",
+    options=state_options() + gate_options(GRU_GATES) + [
+        Option("reset-after", help="the cell of PyTorch and of Keras 3's default (reset_after=True): "
+               "h~ = tanh(W_hx·x_t + b_h + r⊙(W_hh·h_(t-1) + rb_h)), with recurrent biases --rbz --rbr --rbh",
+               flag=True),
+        Option("rbz", vector, "--reset-after: recurrent bias of z (Keras bias[1], PyTorch bias_hz)", metavar="VEC"),
+        Option("rbr", vector, "--reset-after: recurrent bias of r (Keras bias[1], PyTorch bias_hr)", metavar="VEC"),
+        Option("rbh", vector, "--reset-after: recurrent bias of the candidate, inside r⊙(...) "
+               "(Keras bias[1], PyTorch bias_hn)", metavar="VEC"),
+        Option("textbook-update", help="h_t = (1 - z)⊙h_(t-1) + z⊙h~ (many textbooks) instead of Keras's and "
+               "PyTorch's h_t = z⊙h_(t-1) + (1 - z)⊙h~", flag=True),
+    ],
     examples=["--x 1,2 --wz 0.5,0.3 --wr 0.4,0.2 --wh 0.6,0.5",
+              "--x 1,2 --wz 0.5,0.3 --wr 0.4,0.2 --wh 0.6,0.5 --reset-after --rbh 0.1",
+              "--x 1,2 --wz 0.5,0.3 --wr 0.4,0.2 --wh 0.6,0.5 --textbook-update",
               '--x "1,0;0,1;1,1" --wz "0.1,0.2,0.3,0.4;0.5,0.6,0.7,0.8" --wr "0.2,0.1,0.4,0.3;0.6,0.5,0.8,0.7" '
               '--wh "0.3,-0.1,0.2,-0.4;0.1,0.2,-0.3,0.5" --bh 0.1,-0.1'],
 )
-def gru(x: np.ndarray, h0=None, wz=None, bz=None, wr=None, br=None, wh=None, bh=None) -> Solution:
+def gru(x: np.ndarray, h0=None, wz=None, bz=None, wr=None, br=None, wh=None, bh=None,
+        reset_after: bool = False, rbz=None, rbr=None, rbh=None, textbook_update: bool = False) -> Solution:
     """z = σ(W_z·[h_(t-1), x_t] + b_z), r = σ(W_r·[h_(t-1), x_t] + b_r),
-    h~ = tanh(W_h·[r⊙h_(t-1), x_t] + b_h), h_t = z⊙h_(t-1) + (1 − z)⊙h~; each W is (units, units + inputs)."""
+    h~ = tanh(W_h·[r⊙h_(t-1), x_t] + b_h), h_t = z⊙h_(t-1) + (1 − z)⊙h~; each W is (units, units + inputs).
+
+    --reset-after (PyTorch's cell, Keras 3's default): z and r add a recurrent bias rb, and
+    h~ = tanh(W_hx·x_t + b_h + r⊙(W_hh·h_(t-1) + rb_h)), W_h = [W_hh, W_hx] split at the hidden part.
+    --textbook-update: h_t = (1 − z)⊙h_(t-1) + z⊙h~."""
     units, w, b = prepare_gates(x, dict(wz=wz, bz=bz, wr=wr, br=br, wh=wh, bh=bh), GRU_GATES)
     h = per_unit(np.zeros(1) if h0 is None else h0, units, "--h0", "initial state")
     inputs = gate_inputs(x, units, w, b, {"h0": h})
+    given_rb = {"z": rbz, "r": rbr, "h": rbh}
+    if not reset_after and any(v is not None for v in given_rb.values()):
+        name = next(k for k, v in given_rb.items() if v is not None)
+        raise InputError(f"--rb{name} is a recurrent bias of the --reset-after cell; add --reset-after "
+                         f"(without it a GRU has one bias per gate)")
+    rb = {g: per_unit(np.zeros(1) if v is None else v, units, f"--rb{g}", "recurrent bias")
+          for g, v in given_rb.items()}
+    if reset_after:
+        inputs.update(reset_after=True, **{f"rb{g}": shown(v, units) for g, v in rb.items()})
+    if textbook_update:
+        inputs["textbook_update"] = True
     T, F = x.shape
     steps = [sizes_step(units, F, T, "W_z, W_r, W_h: units x (units + inputs)",
                         fill("{} x ({} + {})", units, units, F), HIDDEN_FIRST)]
     hs, gates, table = [], [], []
     for t in range(1, T + 1):
         hx = np.concatenate([h, x[t - 1]])
+        if reset_after:
+            z, s_z = gate(f"t = {t}: update gate z_{t}", "z_t = sigmoid(W_z*[h_(t-1), x_t] + b_z + rb_z)",
+                          "sigmoid", [(w["z"], hx)], b["z"] + rb["z"], "z",
+                          "; ".join(n for n in ("the bias shown is b_z + rb_z (input and recurrent bias "
+                                                "add up outside the candidate)", elementwise_note(units)) if n)
+                          if t == 1 else "")
+            r, s_r = gate(f"t = {t}: reset gate r_{t}", "r_t = sigmoid(W_r*[h_(t-1), x_t] + b_r + rb_r)",
+                          "sigmoid", [(w["r"], hx)], b["r"] + rb["r"], "r")
+            hh, s_hh = gate(f"t = {t}: recurrent part of the candidate", "u_t = W_hh*h_(t-1) + rb_h", "linear",
+                            [(w["h"][:, :units], h)], rb["h"], "u",
+                            "W_hh = the hidden part of W_h (its first units columns)" if t == 1 else "")
+            ht, s_ht = gate(f"t = {t}: candidate state h_tilde_{t}",
+                            "h_tilde_t = tanh(W_hx*x_t + r_t*u_t + b_h)", "tanh",
+                            [(w["h"][:, units:], x[t - 1]), (np.diag(r), hh)], b["h"], "h_tilde",
+                            "the reset gate scales the recurrent product after it is taken (reset_after=True, "
+                            "as PyTorch)" if t == 1 else "")
+            h_prev, h = h, ((1 - z) * h + z * ht if textbook_update else z * h + (1 - z) * ht)
+            steps += [s_z, s_r, s_hh, s_ht, _gru_state(t, units, z, h_prev, ht, h, textbook_update)]
+            record = {"z": shown(z, units), "r": shown(r, units), "h_tilde": shown(ht, units)}
+            gates.append(record)
+            hs.append(shown(h, units))
+            table.append((*record.values(), hs[-1]))
+            continue
         z, s_z = gate(f"t = {t}: update gate z_{t}", "z_t = sigmoid(W_z*[h_(t-1), x_t] + b_z)", "sigmoid",
                       [(w["z"], hx)], b["z"], "z", elementwise_note(units) if t == 1 else "")
         r, s_r = gate(f"t = {t}: reset gate r_{t}", "r_t = sigmoid(W_r*[h_(t-1), x_t] + b_r)", "sigmoid",
@@ -374,11 +425,8 @@ def gru(x: np.ndarray, h0=None, wz=None, bz=None, wr=None, br=None, wh=None, bh=
                         "tanh", [(w["h"], np.concatenate([rh, x[t - 1]]))], b["h"], "h_tilde",
                         "the reset gate scales h_(t-1) before the product with W_h (Keras reset_after=False); "
                         "PyTorch and Keras's default reset_after=True apply r after it" if t == 1 else "")
-        h_prev, h = h, z * h + (1 - z) * ht
-        s_h = Step(f"t = {t}: hidden state h_{t}", "h_t = z_t*h_(t-1) + (1 - z_t)*h_tilde_t",
-                   product_fill(units, "{}*{} + (1 - {})*{}", z, h_prev, z, ht), shown(h, units),
-                   note=("z keeps the old state, as in Keras and PyTorch; some texts swap z and 1 - z"
-                         if t == 1 else ""))
+        h_prev, h = h, ((1 - z) * h + z * ht if textbook_update else z * h + (1 - z) * ht)
+        s_h = _gru_state(t, units, z, h_prev, ht, h, textbook_update)
         steps += [s_z, s_r, s_rh, s_ht, s_h]
         record = {"z": shown(z, units), "r": shown(r, units), "h_tilde": shown(ht, units)}
         gates.append(record)
@@ -387,3 +435,15 @@ def gru(x: np.ndarray, h0=None, wz=None, bz=None, wr=None, br=None, wh=None, bh=
     steps.append(over_time(x, ("z", "r", "h_tilde", "h_t"), table, hs))
     return Solution("gru", inputs, {"h": hs, "gates": gates}, tuple(steps))
 
+
+def _gru_state(t: int, units: int, z, h_prev, ht, h, textbook: bool) -> Step:
+    """h_t from z, h_(t-1) and the candidate, in the framework or the textbook convention."""
+    if textbook:
+        return Step(f"t = {t}: hidden state h_{t}", "h_t = (1 - z_t)*h_(t-1) + z_t*h_tilde_t",
+                    product_fill(units, "(1 - {})*{} + {}*{}", z, h_prev, z, ht), shown(h, units),
+                    note=("the textbook convention: z takes in the candidate (Keras and PyTorch let z "
+                          "keep the old state)" if t == 1 else ""))
+    return Step(f"t = {t}: hidden state h_{t}", "h_t = z_t*h_(t-1) + (1 - z_t)*h_tilde_t",
+                product_fill(units, "{}*{} + (1 - {})*{}", z, h_prev, z, ht), shown(h, units),
+                note=("z keeps the old state, as in Keras and PyTorch; some texts swap z and 1 - z "
+                      "(--textbook-update)" if t == 1 else ""))

@@ -20,6 +20,9 @@ options of the same problem:
   (div_term = exp(arange(0, d, 2)·(−log 10000/d)), sin at even, cos at odd places)
 - bptt: torch autograd through the unrolled tanh RNN, with one leaf copy of wx, wh, b per
   step so that each step's contribution is its own gradient
+- gru --reset-after: torch.nn.GRU (PyTorch's cell is Keras 3's reset_after=True cell)
+- optimizer --v0/--s0/--m0/--t0/--l2/--eps 0: Keras 3 optimizers with their slot variables and
+  iteration count assigned first; the L2 gradient from keras.regularizers.L2 through torch autograd
 - receptive-field: torch; the input pixels that receive a nonzero gradient from the centre
   output unit of a stack of convolutions (weights 1) and average pools, and the shift of
   that region between neighbouring output units (the jump)
@@ -295,6 +298,99 @@ def receptive_cases():
     return cases
 
 
+def _gate_text(w_h, w_x) -> str:
+    """One row per unit of [W_h, W_x] (hidden part first), as solve gru takes it."""
+    return mat(np.concatenate([w_h, w_x], axis=1))
+
+
+def gru_cases(rng):
+    """torch.nn.GRU (the reset_after cell): rows of weight_ih/weight_hh in blocks r, z, n."""
+    cases = []
+    for i in range(8):
+        units, features, steps = int(rng.integers(1, 4)), int(rng.integers(1, 3)), int(rng.integers(1, 5))
+        layer = torch.nn.GRU(features, units, batch_first=True)
+        with torch.no_grad():
+            for p in layer.parameters():
+                p.copy_(torch.tensor(rng.normal(scale=0.7, size=tuple(p.shape)).round(2)))
+        x = rng.normal(size=(steps, features)).round(2)
+        h0 = rng.normal(scale=0.5, size=units).round(2) if i % 2 else np.zeros(units)
+        out, _ = layer(torch.tensor(x)[None], torch.tensor(h0)[None, None])
+        wi, wh = layer.weight_ih_l0.detach().numpy(), layer.weight_hh_l0.detach().numpy()
+        bi, bh = layer.bias_ih_l0.detach().numpy(), layer.bias_hh_l0.detach().numpy()
+        u = units
+        block = {"r": slice(0, u), "z": slice(u, 2 * u), "h": slice(2 * u, 3 * u)}
+        opts = {"x": vec(x[:, 0]) if features == 1 else mat(x) + (";" if steps == 1 else ""),
+                "h0": vec(h0), "reset-after": True}
+        for g, sl in block.items():
+            opts[f"w{g}"] = _gate_text(wh[sl], wi[sl])
+            opts[f"b{g}"] = vec(bi[sl])
+            opts[f"rb{g}"] = vec(bh[sl])
+        h = out[0].detach().numpy()
+        cases.append({"options": opts, "expected": {"h": [float(v[0]) if units == 1 else v.tolist() for v in h]}})
+    return cases
+
+
+def optimizer_cases(rng):
+    """Keras 3 optimizers started from a given state (slot variables and iteration count assigned
+    before the first apply_gradients), and Keras's L2 penalty: keras.regularizers.L2(l2) of the
+    weights, differentiated by torch autograd, added to the given gradient."""
+    cases = []
+    plans = [("momentum", {"v0"}), ("nesterov", {"v0"}), ("rmsprop", {"s0"}), ("adam", {"m0", "v0", "t0"}),
+             ("adam", {"t0"}), ("sgd", {"l2"}), ("momentum", {"v0", "l2"}), ("adam", {"m0", "v0", "t0", "l2"}),
+             ("adam", {"eps0"}), ("rmsprop", {"s0", "eps0"})]
+    for method, plan in plans:
+        n, steps = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        w = rng.normal(size=n).round(2)
+        grads = rng.normal(size=(steps, n)).round(2)
+        lr = float(rng.choice([0.01, 0.1, 0.5]))
+        eps = 0.0 if "eps0" in plan else 1e-7
+        opt = {"sgd": lambda: keras.optimizers.SGD(lr),
+               "momentum": lambda: keras.optimizers.SGD(lr, momentum=0.9),
+               "nesterov": lambda: keras.optimizers.SGD(lr, momentum=0.9, nesterov=True),
+               "rmsprop": lambda: keras.optimizers.RMSprop(lr, rho=0.9, epsilon=eps),
+               "adam": lambda: keras.optimizers.Adam(lr, epsilon=eps)}[method]()
+        var = keras.Variable(w.copy(), dtype="float64")
+        opt.build([var])
+        opts = {"method": method, "w": vec(w), "grads": mat(grads), "lr": repr(lr)}
+        if "eps0" in plan:
+            opts["eps"] = "0"
+        if "v0" in plan:
+            v0 = rng.normal(scale=0.3, size=n).round(2)
+            if method == "adam":
+                v0 = np.abs(v0)
+                opt._velocities[0].assign(v0)
+            else:
+                opt.momentums[0].assign(v0)
+            opts["v0"] = vec(v0)
+        if "s0" in plan:
+            s0 = np.abs(rng.normal(scale=0.3, size=n)).round(2)
+            opt._velocities[0].assign(s0)
+            opts["s0"] = vec(s0)
+        if "m0" in plan:
+            m0 = rng.normal(scale=0.3, size=n).round(2)
+            opt._momentums[0].assign(m0)
+            opts["m0"] = vec(m0)
+        if "t0" in plan:
+            t0 = int(rng.integers(1, 20))
+            opt.iterations.assign(t0)
+            opts["t0"] = str(t0)
+        lam = None
+        if "l2" in plan:
+            lam = float(rng.choice([0.01, 0.05, 0.1]))
+            opts["l2"] = repr(lam)
+        ws = []
+        for g in grads:
+            g = g.copy()
+            if lam is not None:
+                wt = torch.tensor(np.array(keras.ops.convert_to_numpy(var)), requires_grad=True)
+                keras.regularizers.L2(lam)(wt).backward()
+                g = g + wt.grad.numpy()
+            opt.apply_gradients([(keras.ops.convert_to_tensor(g, dtype="float64"), var)])
+            ws.append([float(v) for v in keras.ops.convert_to_numpy(var)])
+        cases.append({"options": opts, "expected": {"w": ws}})
+    return cases
+
+
 def main() -> None:
     rng = np.random.default_rng(16)
     data = {
@@ -307,6 +403,8 @@ def main() -> None:
         "positional-encoding": positional_cases(),
         "bptt": bptt_cases(rng),
         "receptive-field": receptive_cases(),
+        "gru": gru_cases(rng),
+        "optimizer": optimizer_cases(rng),
     }
     data["_versions"] = {"torch": torch.__version__, "keras": keras.__version__,
                          "scikit-learn": __import__("sklearn").__version__}
