@@ -92,7 +92,7 @@ def test_notes_errors_are_pointed_out(notes):
 @pytest.mark.parametrize("case", TORCH, ids=[c["id"] for c in TORCH])
 def test_matches_torch_autograd(case):
     options = {k.replace("-", "_"): v for k, v in case["options"].items()}
-    solution = run("backprop", **options)
+    solution = run("backprop", **options, verify=True)
     assert set(solution.answer) == set(case["answer"])
     for key, expected in case["answer"].items():
         assert close(solution.answer[key], expected), (key, solution.answer[key], expected)
@@ -158,7 +158,8 @@ def test_large_network_skips_the_symbolic_pass_and_says_so():
     rng = np.random.default_rng(3)
     text = lambda m: ";".join(",".join(repr(float(v)) for v in row) for row in np.atleast_2d(m))  # noqa: E731
     solution = run("backprop", x="1,2,3,4,5", target="0.2,0.8", w1=text(rng.normal(size=(6, 5))), b1="0.1",
-                   w2=text(rng.normal(size=(6, 6))), b2="0", w3=text(rng.normal(size=(2, 6))), b3="0.2")
+                   w2=text(rng.normal(size=(6, 6))), b2="0", w3=text(rng.normal(size=(2, 6))), b3="0.2",
+                   verify=True)
     last = solution.steps[-1]
     assert last.title == "Symbolic check skipped"
     assert "limit" in last.note
@@ -260,3 +261,27 @@ def test_too_many_parameters_is_capped():
     result = run_cli("solve", "backprop", "--x", ",".join(["1"] * 40), "--target", ",".join(["0"] * 40),
                      "--w1", big, "--b1", "0", "--w2", big, "--b2", "0")
     assert_bad_input(result, "3,280 weights and biases", "1,024")
+
+
+def test_sympy_runs_only_with_verify():
+    """By default backprop is pure NumPy (fast start); --verify adds the one-line symbolic check."""
+    import subprocess
+    import sys
+
+    args = ["--x", "0.05,0.10", "--target", "0.01,0.99", "--w1", "0.15,0.20;0.25,0.30", "--b1", "0.35",
+            "--w2", "0.40,0.45;0.50,0.55", "--b2", "0.60"]
+    probe = ("import sys; from dltutor.cli import main\n"
+             "try:\n    main(['solve', 'backprop', *sys.argv[1:]])\n"
+             "except SystemExit:\n    pass\n"
+             "print('SYMPY' if 'sympy' in sys.modules else 'NOSYMPY', file=sys.stderr)")
+    plain = subprocess.run([sys.executable, "-c", probe, *args, "--json"], capture_output=True, text=True, timeout=120)
+    checked = subprocess.run([sys.executable, "-c", probe, *args, "--json", "--verify"],
+                             capture_output=True, text=True, timeout=120)
+    assert "NOSYMPY" in plain.stderr and "SYMPY" in checked.stderr.replace("NOSYMPY", "")
+    # the notes' 2-2-2 example (seeds/README): updated w5 = 0.358916 either way
+    import json
+
+    for out in (plain.stdout, checked.stdout):
+        assert abs(json.loads(out)["answer"]["w2"][0][0] - 0.358916) < 1e-6
+    assert json.loads(checked.stdout)["steps"][-1]["title"].startswith("Check")
+    assert not json.loads(plain.stdout)["steps"][-1]["title"].startswith("Check")

@@ -15,9 +15,10 @@ A bias given as one number is the same starting value for every neuron of its
 layer (as in the notes); each neuron's bias is still its own parameter (as in
 Keras and PyTorch), so ``grad_bK`` and an updated ``bK`` are per neuron.
 
-The answer comes from the vectorized NumPy pass above. The gradients shown in
-the steps come from sympy, which differentiates E with respect to every weight
-directly (``backprop_symbolic``); a last step reports how far the two agree.
+The answer and the steps come from the vectorized NumPy pass above. With
+``--verify``, sympy also differentiates E with respect to every weight directly
+(``backprop_symbolic``), the gradients shown are sympy's, and a last step
+reports how far the two agree.
 The network and the NumPy pass are in ``backprop_network``, the worked steps in
 ``backprop_steps``.
 """
@@ -59,6 +60,8 @@ LAYER_OPTIONS = [option for K in range(1, MAX_LAYERS + 1) for option in (
         Option("loss", choice(*LOSSES), "half-mse = sum of 1/2*(t - o)**2, mse = mean of (t - o)**2, "
                "cce = -sum t*log(o) with a softmax output", default="half-mse", metavar="NAME", choices=LOSSES),
         Option("update-bias", flag=True, help="update the biases too (the notes keep them fixed)"),
+        Option("verify", flag=True, help="also differentiate E symbolically (sympy) and say in one line how "
+               "far that agrees with the matrix form"),
     ],
     examples=[
         '--x 0.05,0.10 --target 0.01,0.99 --w1 "0.15,0.20;0.25,0.30" --b1 0.35 '
@@ -72,12 +75,11 @@ LAYER_OPTIONS = [option for K in range(1, MAX_LAYERS + 1) for option in (
 def backprop(x: np.ndarray, target: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2=None, b2=None,
              w3=None, b3=None, w4=None, b4=None, w5=None, b5=None, w6=None, b6=None,
              lr: float = 0.5, activation: str = "sigmoid", output_activation: str | None = None,
-             loss: str = "half-mse", update_bias: bool = False) -> Solution:
+             loss: str = "half-mse", update_bias: bool = False, verify: bool = False) -> Solution:
     """Forward pass, loss, the delta of every neuron (output first, then back through the hidden
     layers with the weights before the update), each weight's gradient δ·input and its update
     w - lr·gradient. Any depth: --w1 --b1 --w2 --b2 [--w3 --b3 ... --w6 --b6]."""
     from dltutor.solvers.backprop_steps import working_steps
-    from dltutor.solvers.backprop_symbolic import symbolic_gradients
 
     weights, biases = [w1, w2, w3, w4, w5, w6], [b1, b2, b3, b4, b5, b6]
     net = build_network(x, target, weights, biases, activation=activation,
@@ -86,7 +88,12 @@ def backprop(x: np.ndarray, target: np.ndarray, w1: np.ndarray, b1: np.ndarray, 
     if not all(np.all(np.isfinite(a)) for a in [numeric.loss, *numeric.outs, *numeric.grad_w, *numeric.new_w]):
         raise InputError("the numbers overflow floating point (the loss or a gradient is infinite): "
                          "use smaller inputs or weights")
-    steps = working_steps(net, numeric, symbolic_gradients(net), update_bias)
+    symbolic = None
+    if verify:     # sympy only when asked: the tests run this cross-check on every case
+        from dltutor.solvers.backprop_symbolic import symbolic_gradients
+
+        symbolic = symbolic_gradients(net)
+    steps = working_steps(net, numeric, symbolic, update_bias)
 
     L = len(net.weights)
     inputs = {"x": net.x, "target": net.target}

@@ -30,15 +30,20 @@ SMALL_WEIGHTS = 6         # weights up to which every weight gets its own gradie
 ACTIVATION_TEXT = {"sigmoid": "1/(1 + exp(-{}))", "tanh": "tanh({})", "relu": "max(0, {})", "linear": "{}"}
 
 
-def working_steps(net: Network, numeric: Pass, symbolic: SymbolicGradients, update_bias: bool) -> list[Step]:
-    """All the steps, in the order of the notes; gradients shown are sympy's when it ran."""
+def working_steps(net: Network, numeric: Pass, symbolic: SymbolicGradients | None, update_bias: bool) -> list[Step]:
+    """All the steps, in the order they are computed. Without ``symbolic`` (the default: no
+    ``--verify``) the gradients shown are the matrix form's; with it they are sympy's and a last
+    step says in one line how far the two agree."""
     names = Names(net)
-    shown_w, shown_b = (symbolic.grad_w, symbolic.grad_b) if symbolic.ok else (numeric.grad_w, numeric.grad_b)
+    if symbolic is None or not symbolic.ok:
+        shown_w, shown_b = numeric.grad_w, numeric.grad_b
+    else:
+        shown_w, shown_b = symbolic.grad_w, symbolic.grad_b
     remarks = _notes_remarks(net)
     return (_forward_steps(net, names, numeric) + [_loss_step(net, names, numeric, remarks.get("loss", ""))]
             + _delta_steps(net, names, numeric)
             + _gradient_steps(net, names, numeric, shown_w, shown_b, update_bias, remarks)
-            + [_check_step(numeric, symbolic)])
+            + ([] if symbolic is None else [_check_step(numeric, symbolic)]))
 
 class Names:
     """The notes' names: inputs x1.., hidden h1.. (h2_1.. with several hidden layers), outputs o1..;
