@@ -69,7 +69,8 @@ class LatexPrinter(DocumentPrinter):
         spec = "r" * len(columns)
         lines = [r"\begin{tabular}{" + spec + "}", r"\hline",
                  " & ".join(r"\textbf{" + latex_text(c) + "}" for c in columns) + r" \\ \hline"]
-        lines += [" & ".join(latex_text(c) for c in row) + r" \\" for row in rows]
+        # each cell in braces: a row opening with "[1, -1]" after \\ would be read as \\[length]
+        lines += [" & ".join("{" + latex_text(c) + "}" for c in row) + r" \\" for row in rows]
         lines += [r"\hline", r"\end{tabular}"]
         return "\n".join(lines)
 

@@ -66,8 +66,10 @@ def _tex_grid(part, digits: int, filled: bool) -> str:
     header, rows = grid(part, digits, filled)
     lines = [r"\par\smallskip\begin{center}\renewcommand{\arraystretch}{1.9}",
              r"\begin{tabular}{|c|" + "p{1.6cm}|" * (len(header) - 1) + "}", r"\hline",
-             r"\# & " + " & ".join(r"\centering " + _tex_column(c) for c in header[1:]) + r" \\ \hline"]
-    lines += [" & ".join([row[0]] + [r"\centering " + c for c in row[1:]]) + r" \\ \hline" for row in rows]
+             r"\# & " + " & ".join(r"\centering " + _tex_column(c) for c in header[1:]) + r" \tabularnewline \hline"]
+    # \tabularnewline, not \\: \centering in the last p{} column redefines \\ (Misplaced \noalign)
+    lines += [" & ".join([row[0]] + [r"\centering " + c for c in row[1:]]) + r" \tabularnewline \hline"
+              for row in rows]
     lines += [r"\end{tabular}", r"\end{center}"]
     return "\n".join(lines)
 
