@@ -128,6 +128,28 @@ class IndexSum(sympy.Function):
         return r"\sum_{" + printer._print(self.args[1]) + "} " + printer._print(self.args[0])
 
 
+class CompareChain(sympy.Function):
+    """``a < b <= c``: operands and operator symbols alternating (sympy has no chained
+    comparison that prints as one)."""
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _pretty(self, printer):
+        out = None
+        for i, arg in enumerate(self.args):
+            form = prettyForm(f" {arg.name} ") if i % 2 else printer._print(arg)
+            out = form if out is None else prettyForm(*stringPict.next(out, form))
+        return out
+
+    def _latex(self, printer):
+        ops = {"<": "<", ">": ">", "≤": r"\le", "≥": r"\ge"}
+        return " ".join(ops[a.name] if i % 2 else printer._print(a) for i, a in enumerate(self.args))
+
+
+COMPARE_SIGNS = {"GtE": "≥", "LtE": "≤", "Gt": ">", "Lt": "<"}
+
 NOTATION = {"hadamard": Hadamard, "conv": Convolution, "cross_correlate": CrossCorrelation,
             "fourier": Fourier, "ifourier": InverseFourier}
 DOTS = sympy.Symbol("…")          # `...` or `cdots` in a product: d_1*d_2*...*d_n

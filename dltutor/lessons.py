@@ -443,6 +443,13 @@ def parse_math_expr(text: str, line: str | None = None):
             return binary[type(node.op)](build(node.left), build(node.right))
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in compare:
             return compare[type(node.ops[0])](build(node.left), build(node.comparators[0]), evaluate=False)
+        if isinstance(node, ast.Compare) and all(type(op) in compare for op in node.ops):
+            from dltutor.lesson_notation import COMPARE_SIGNS, CompareChain
+
+            parts = [build(node.left)]              # a < b <= c: one chain
+            for op, right in zip(node.ops, node.comparators):
+                parts += [sympy.Symbol(COMPARE_SIGNS[type(op).__name__]), build(right)]
+            return CompareChain(*parts)
         if isinstance(node, ast.Tuple):     # Sum limits, Piecewise pairs
             return [build(e) for e in node.elts]
         if isinstance(node, ast.List):      # [h, x]: a concatenated vector, kept as one symbol
