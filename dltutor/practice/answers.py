@@ -32,6 +32,8 @@ class Part:
     columns: tuple[str, ...] = ()     # table: the flattened column headers
     layout: tuple[tuple[str, int, bool], ...] = ()   # table: (column, cells, is a list) per column
     label: str = ""                   # the spec's label template, filled for this draw
+    start: Any = None                 # the value before the update (spec.start), if the part is one
+    interval: tuple | None = None     # (low, low_open, high, high_open): every value inside is right
 
     def __post_init__(self):
         self.label = self.label or self.spec.label
@@ -40,11 +42,25 @@ class Part:
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def tolerance(self):
+        """How far an answer may be from ``expected`` (elementwise) and still be right."""
+        if self.spec.table is not None:
+            return None                   # table cells: computed row by row from the student's rows
+        return tolerance(self.spec, self.expected, self.start)
+
     def to_dict(self) -> dict:
         out = {"name": self.name, "label": self.label, "form": self.spec.form,
                "marks": self.spec.marks, "answer": self.expected}
-        if self.spec.form not in ("integer", "boolean", "shape"):
-            out["tolerance"] = {"abs": self.spec.tol, "rel": self.spec.rel}
+        if not self.spec.exact:
+            text = self.spec.precision_text()
+            out["precision"] = text or "any value in the range"
+            if self.spec.table is None and not self.interval:
+                tol = np.asarray(self.tolerance, dtype=float)
+                out["tolerance"] = float(tol) if tol.ndim == 0 else tol.tolist()
+        if self.interval:
+            lo, lo_open, hi, hi_open = self.interval
+            out["accept"] = {("above" if lo_open else "min"): lo, ("below" if hi_open else "max"): hi}
         if self.columns:
             out["columns"] = list(self.columns)
         return out
@@ -54,7 +70,7 @@ class Part:
 
 def derive(family: Family, params: dict, pinned: dict | None = None) -> dict:
     """Parameters plus the derived values, in file order; ``pinned`` values replace derived ones."""
-    names = dict(params)
+    names = {**family.formulas, **params}
     pinned = pinned or {}
     for key, expr in family.derived.items():
         if key in pinned:
@@ -88,10 +104,17 @@ class KindMissing(RuntimeError):
 def expected_part(family: Family, spec: PartSpec, names: dict, solution: Solution) -> Part:
     label = fill_template(spec.label, names)
     if spec.table is None:
-        value = evaluate(spec.answer, {**names, "answer": solution.answer})
+        scope = {**names, "answer": solution.answer}
+        value = evaluate(spec.answer, scope)
         if spec.form == "integer" and isinstance(value, float) and value.is_integer():
             value = int(value)
-        return Part(spec, value, label=label)
+        start = evaluate(spec.start, scope) if spec.start else None
+        interval = None
+        if spec.accept:
+            acc = {k: float(evaluate(v, scope)) for k, v in spec.accept.items()}
+            interval = (acc.get("above", acc.get("min", -np.inf)), "above" in acc,
+                        acc.get("below", acc.get("max", np.inf)), "below" in acc)
+        return Part(spec, value, label=label, start=start, interval=interval)
     rows = table_rows(family, spec, names)
     columns, layout = _headers(rows[0])
     return Part(spec, [flatten_row(r) for r in rows], columns, layout, label=label)
@@ -142,8 +165,11 @@ def table_row(family: Family, spec: PartSpec, names: dict, i: int, state: dict,
     table = spec.table
     scope = {**names, "i": i, "state": state}
     if table.options:
-        templates = dict(table.options)
+        # the row's run starts from the whole problem's options, so every convention the worked
+        # solution uses (the output function, a mode) is passed to each row too, never re-inferred
+        templates = {**family.options, **table.options}
         if mis is not None:
+            templates.update(mis.options)
             templates.update(mis.row_options)
         texts = option_texts(templates, scope)
         scope["answer"] = run_kind(family.kind, texts).answer
@@ -211,8 +237,36 @@ def unflatten_row(cells: list, part: Part) -> dict:
 
 # ---------------------------------------------------------------- comparing
 
-def close(a, b, spec: PartSpec) -> bool:
-    """``a`` equals ``b`` within the part's tolerance: |a − b| ≤ max(tol, rel·|b|), elementwise."""
+ABS_FLOOR = 1e-9       # below this a difference is float noise, not a different answer by hand
+
+
+def tolerance(spec: PartSpec, expected, start=None):
+    """The largest distance from ``expected`` that is still right, elementwise.
+
+    ``sig`` significant figures: half a unit in the sig-th figure of |expected| (exactly what
+    "correct to sig figures" means), or of |expected − start| for a value after an update, so
+    that the update itself must be right to sig figures and the starting value never passes.
+    ``decimals`` places: half a unit in the last place. Exact forms: 0."""
+    if spec.exact:
+        return 0.0
+    y = np.asarray(expected, dtype=float)
+    if spec.decimals is not None:
+        tol = np.full(y.shape, 0.5 * 10.0 ** -spec.decimals)
+    elif spec.sig:
+        ref = np.abs(y - np.asarray(start, dtype=float)) if start is not None else np.abs(y)
+        magnitude = np.floor(np.log10(np.where(ref > 0, ref, 1.0)))
+        tol = np.where(ref > 0, 0.5 * 10.0 ** (magnitude - spec.sig + 1), 0.0)
+    else:
+        tol = np.maximum(spec.tol, spec.rel * np.abs(y))
+    # a little slack so that a correctly rounded answer at a rounding boundary passes despite float error
+    return np.maximum(tol * (1 + 1e-6), ABS_FLOOR)
+
+
+def close(a, b, spec: PartSpec | Part) -> bool:
+    """``a`` equals ``b`` within the part's tolerance, elementwise.
+
+    Given a drawn ``Part``, the tolerance is the part's own (judged from its expected value and
+    starting value, whatever ``b`` is); given a ``PartSpec``, it is judged from ``b``."""
     if isinstance(b, bool) or isinstance(a, bool):
         return a == b
     try:
@@ -222,4 +276,59 @@ def close(a, b, spec: PartSpec) -> bool:
         return a == b
     if x.shape != y.shape:
         return False
-    return bool(np.all(np.abs(x - y) <= np.maximum(spec.tol, spec.rel * np.abs(y)) + 1e-12))
+    if isinstance(spec, Part):
+        tol = spec.tolerance if spec.spec.table is None else None
+        if tol is None or np.shape(tol) not in ((), y.shape):   # a wrong answer of another shape
+            tol = tolerance(spec.spec, b)
+        spec_ = spec.spec
+    else:
+        tol, spec_ = tolerance(spec, b), spec
+    if spec_.exact:
+        return bool(np.all(np.abs(x - y) <= ABS_FLOOR))
+    return bool(np.all(np.abs(x - y) <= tol))
+
+
+def identical(a, b) -> bool:
+    """The same answer (a slip that changes nothing on this draw is no slip)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    try:
+        x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return a == b
+    return x.shape == y.shape and bool(np.all(np.abs(x - y) <= ABS_FLOOR))
+
+
+def inside(value, interval) -> bool:
+    """``value`` lies in the part's range of right answers (low, low_open, high, high_open)."""
+    lo, lo_open, hi, hi_open = interval
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return False
+    return (x > lo if lo_open else x >= lo - ABS_FLOOR) and (x < hi if hi_open else x <= hi + ABS_FLOOR)
+
+
+def scores_right(given, part: Part) -> bool:
+    """Would ``given`` get the part's marks (a range part: anywhere in the range)?"""
+    if part.interval is not None:
+        return inside(given, part.interval)
+    return close(given, part.expected, part)
+
+
+def collision(part: Part, wrong) -> str:
+    """How a wrong answer (a misconception's, or the starting value) stands to the right one:
+    'same' (the slip changes nothing here), 'passes' (it would score as right: the draw cannot
+    separate them and must be drawn again) or 'apart'."""
+    if part.spec.table is not None:
+        right_rows, wrong_rows = part.expected, wrong
+        if len(right_rows) != len(wrong_rows):
+            return "apart"
+        if all(identical(w, r) for w, r in zip(wrong_rows, right_rows)):
+            return "same"
+        if all(len(w) == len(r) and close(w, r, part.spec) for w, r in zip(wrong_rows, right_rows)):
+            return "passes"
+        return "apart"
+    if identical(wrong, part.expected):
+        return "same"
+    return "passes" if scores_right(wrong, part) else "apart"

@@ -14,14 +14,17 @@ is named, with the misconception that explains it, if any.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 
 from dltutor import values
 from dltutor.errors import InputError
+from dltutor.practice.answers import scores_right
 from dltutor.practice.families import (Part, Problem, close, initial_state, next_state, table_row,
-                              flatten_row, unflatten_row)
+                                       flatten_row, unflatten_row)
 from dltutor.solution import Step
 
 FORM_HELP = {
@@ -29,9 +32,9 @@ FORM_HELP = {
     "number": "a number, e.g. 0.5 or 1/3",
     "fraction": "a fraction or a decimal, e.g. 3/4 or 0.75",
     "boolean": "yes or no",
-    "vector": "numbers separated by commas, e.g. 0.1,-0.2",
+    "vector": "numbers separated by commas, e.g. 0.1,-0.2 or (0.1, -0.2)",
     "shape": "sizes separated by x or commas, e.g. 24x24x6",
-    "matrix": "rows separated by ';', e.g. 1,2;3,4",
+    "matrix": "rows separated by ';', e.g. 1,2;3,4 or [[1,2],[3,4]]",
     "table": "one row per line, the cells separated by commas",
 }
 
@@ -48,52 +51,145 @@ class PartResult:
     max_marks: float
     correct: bool
     answered: bool = True
-    misconception: str | None = None
+    misconception: str | None = None          # the slip's id; several ids joined by ', ' when they agree
     feedback: str = ""
     message: str = ""
-    first_wrong: str | None = None            # table: "row 2, w1"
+    first_wrong: str | None = None            # table: "row 2, w1"; matrix: "row 1, column 2"
     rows_correct: list[bool] = field(default_factory=list)
+    misconceptions: list[str] = field(default_factory=list)   # every slip that gives this answer
+    cells_correct: list[list[bool]] = field(default_factory=list)   # matrix: cell by cell
 
     def to_dict(self) -> dict:
         out = {"name": self.name, "label": self.label, "given": self.given, "expected": self.expected,
                "marks": self.marks, "max_marks": self.max_marks, "correct": self.correct,
                "answered": self.answered, "misconception": self.misconception, "feedback": self.feedback,
                "message": self.message}
+        if self.misconceptions:
+            out["misconceptions"] = list(self.misconceptions)
         if self.first_wrong is not None or self.rows_correct:
             out["first_wrong"] = self.first_wrong
             out["rows_correct"] = self.rows_correct
+        if self.cells_correct:
+            out["cells_correct"] = self.cells_correct
         return out
 
 
+# ---------------------------------------------------------------- reading what a student types
+
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2012": "-", "\ufe63": "-",
+                        "\uff0d": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " "})
+# a leading 'name =' or 'name:' (W1 =, δ_h =, z:, ∂E/∂W3 =): the student copied the label
+_NAME_PREFIX = re.compile(r"^\s*[^\W\d][^=:;,()\[\]]{0,40}?\s*[=:](?!=)\s*")
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _strip_pair(text: str) -> str:
+    """'(1, 2)' → '1, 2' when the brackets enclose the whole text."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] in _OPEN and text[-1] == _CLOSE[_OPEN.index(text[0])]:
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += ch in _OPEN
+            depth -= ch in _CLOSE
+            if depth == 0 and i < len(text) - 1:
+                return text                     # '(1,2),(3,4)': the first pair closes early
+        return text[1:-1].strip()
+    return text
+
+
+def _tidy(text: str) -> str:
+    """One spelling for what students write: true minus signs, 'name =', spaces, trailing commas."""
+    text = str(text).translate(_MINUS).strip()
+    text = _NAME_PREFIX.sub("", text, count=1)
+    text = re.sub(r"\s*,\s*(?=[)\]}]|$)", "", text)        # trailing comma, also before a bracket
+    text = re.sub(r"\s*;\s*$", "", text)
+    return text.strip()
+
+
+def _vector_text(text: str) -> str:
+    text = _strip_pair(_tidy(text))
+    return re.sub(r"\s*,\s*$", "", text)
+
+
+def _matrix_rows(text: str) -> list[str]:
+    """The rows of a matrix written as '1,2;3,4', '[[1,2],[3,4]]', '(1,2); (3,4)', '[1,2;3,4]' or lines."""
+    text = _tidy(text)
+    inner = _strip_pair(text)
+    if inner != text and inner[:1] in _OPEN:     # [[1,2],[3,4]] or ((1,2),(3,4))
+        rows = re.findall(r"[\[(]([^\[\]()]*)[\])]", inner)
+        rest = re.sub(r"[\[(][^\[\]()]*[\])]", "", inner).replace(",", "").replace(";", "").strip()
+        if rows and not rest:
+            return rows
+    body = inner if inner != text and not inner[:1] in _OPEN else text
+    return [_vector_text(r) for r in re.split(r"[;\n]", body) if r.strip()]
+
+
 def read_answer(text: str, form: str):
-    """Student text → a plain value of ``form``; InputError when it cannot be read."""
-    text = values.check_length(text, "answer")
+    """Student text → a plain value of ``form``; InputError (one line saying why) when it cannot be read."""
+    text = values.check_length(str(text), "answer")
+    tidy = _tidy(text)
+    if not tidy:
+        raise InputError("answer is empty")
     if form == "integer":
-        x = values.parse_fraction(text, "answer")
+        x = values.parse_fraction(_strip_pair(tidy), "answer")
         if x.denominator != 1:
-            raise InputError(f"answer {text!r} must be a whole number")
+            raise InputError(f"answer {values.quote(text)} must be a whole number")
         return int(x)
     if form in ("number", "fraction"):
-        return float(values.parse_fraction(text, "answer"))
+        return float(values.parse_fraction(_strip_pair(tidy), "answer"))
     if form == "boolean":
-        word = text.strip().lower()
+        word = tidy.lower().rstrip(".!")
         if word in ("yes", "y", "true", "1"):
             return True
         if word in ("no", "n", "false", "0"):
             return False
-        raise InputError(f"answer {text!r} must be yes or no")
+        raise InputError(f"answer {values.quote(text)} must be yes or no")
     if form == "shape":
-        cleaned = text.strip().strip("()[]").replace("None,", "")
+        cleaned = re.sub(r"^(None|\?|batch)\s*[,x×]\s*", "", _strip_pair(tidy))
         return list(values.parse_shape(cleaned, "answer", maximum=10**9))
     if form == "vector":
-        return values.parse_vector(text, "answer").tolist()
-    return values.parse_matrix(text, "answer").tolist()
+        return values.parse_vector(_vector_text(tidy), "answer").tolist()
+    rows = _matrix_rows(tidy)
+    matrix = [values.parse_vector(r, f"row {i}").tolist() for i, r in enumerate(rows, start=1)]
+    if len({len(r) for r in matrix}) != 1:
+        raise InputError(f"answer: the rows have {', '.join(str(len(r)) for r in matrix)} numbers; "
+                         "every row needs the same count")
+    return matrix
+
+
+def parse_answer(text: str, part: Part):
+    """What a face calls as the student types: the value of ``text`` for ``part``, or an InputError
+    whose one-line message says why it cannot be read and what the part expects. An empty text is
+    not answered (None)."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        if part.spec.table is not None:
+            rows = read_table(text, part)
+            width = len(part.columns) if part.columns else None
+            for i, row in enumerate(rows, start=1):
+                if width is not None and len(row) != width:
+                    raise InputError(f"row {i} has {len(row)} cells; each row needs {width} "
+                                     f"({', '.join(part.columns)})")
+            return rows
+        value = read_answer(text, part.spec.form)
+    except InputError as exc:
+        raise InputError(f"{exc}; {part.label} needs {FORM_HELP[part.spec.form]}") from None
+    if part.spec.form in ("vector", "shape") and isinstance(part.expected, list) \
+            and len(value) != len(part.expected):
+        raise InputError(f"answer has {len(value)} numbers; {part.label} needs {len(part.expected)}")
+    if part.spec.form == "matrix" and isinstance(part.expected, list):
+        want = np.shape(part.expected)
+        if np.shape(value) != want:
+            raise InputError(f"answer is {'x'.join(map(str, np.shape(value)))}; {part.label} is "
+                             f"{'x'.join(map(str, want))} (rows x columns)")
+    return value
 
 
 def check_part(problem: Problem, part: Part, text: str | None) -> PartResult:
     """Marks and feedback for one part (``text`` None or blank: not answered)."""
     spec = part.spec
-    result = PartResult(spec.name, spec.label, text or "", part.expected, 0.0, spec.marks, False)
+    result = PartResult(spec.name, part.label, text or "", part.expected, 0.0, spec.marks, False)
     if text is None or not str(text).strip():
         result.answered = False
         result.message = "not answered"
@@ -105,14 +201,38 @@ def check_part(problem: Problem, part: Part, text: str | None) -> PartResult:
     except InputError as exc:
         result.message = f"could not read the answer: {FORM_HELP[spec.form]} ({exc})"
         return result
-    if close(given, part.expected, spec):
+    if scores_right(given, part):
         result.correct, result.marks = True, spec.marks
         return result
-    for mis in problem.misconceptions:
-        if part.name in mis.values and close(given, mis.values[part.name], spec):
-            result.misconception, result.feedback = mis.id, mis.feedback
-            break
+    if spec.form == "matrix" and np.shape(given) == np.shape(part.expected):
+        _mark_cells(part, given, result)
+    _name_misconceptions(problem, part, given, result)
     return result
+
+
+def _mark_cells(part: Part, given, result: PartResult) -> None:
+    """A matrix is marked cell by cell: marks in proportion, the first wrong cell named."""
+    tol = np.broadcast_to(np.asarray(part.tolerance, dtype=float), np.shape(part.expected))
+    ok = np.abs(np.asarray(given, dtype=float) - np.asarray(part.expected, dtype=float)) <= tol
+    result.cells_correct = ok.tolist()
+    result.marks = round(part.spec.marks * float(ok.mean()), 4)
+    r, c = map(int, np.argwhere(~ok)[0])
+    result.first_wrong = f"row {r + 1}, column {c + 1}"
+    result.message = (f"{int(ok.sum())} of {ok.size} cells right; the first wrong one is row {r + 1}, "
+                      f"column {c + 1}: {values.format_number(given[r][c])}")
+
+
+def _name_misconceptions(problem: Problem, part: Part, given, result: PartResult) -> None:
+    """Every slip whose answer this is (several slips can give the same number: name each)."""
+    hits = [mis for mis in problem.misconceptions
+            if part.name in mis.values and close(given, mis.values[part.name], part)]
+    if hits:
+        result.misconceptions = [m.id for m in hits]
+        result.misconception = ", ".join(result.misconceptions)
+        if len(hits) == 1:
+            result.feedback = hits[0].feedback
+        else:
+            result.feedback = " Or: ".join(m.feedback for m in hits)
 
 
 def check_answers(problem: Problem, answers: dict[str, str | None]) -> list[PartResult]:
@@ -122,9 +242,10 @@ def check_answers(problem: Problem, answers: dict[str, str | None]) -> list[Part
 # ---------------------------------------------------------------- tables
 
 def read_table(text: str, part: Part) -> list[list[float]]:
-    """Rows separated by newlines or ';', cells by commas."""
-    lines = [ln for ln in str(text).replace(";", "\n").splitlines() if ln.strip()]
-    return [values.parse_vector(ln, f"row {i}").tolist() for i, ln in enumerate(lines, start=1)]
+    """Rows separated by newlines or ';', cells by commas (a row may be in brackets)."""
+    text = str(text).translate(_MINUS)
+    lines = [ln for ln in text.replace(";", "\n").splitlines() if ln.strip()]
+    return [values.parse_vector(_vector_text(ln), f"row {i}").tolist() for i, ln in enumerate(lines, start=1)]
 
 
 def _check_table(problem: Problem, part: Part, text: str, result: PartResult) -> PartResult:

@@ -36,7 +36,7 @@ import numpy as np
 from dltutor.errors import InputError
 from dltutor.values import quote
 from dltutor.practice.expressions import ExpressionError, evaluate, fill_template
-from dltutor.practice.answers import (KindMissing, Part, close, derive, expected_part, flatten_row, initial_state,
+from dltutor.practice.answers import (KindMissing, Part, close, collision, derive, expected_part, flatten_row, initial_state,
                                    misconception_values, next_state, option_texts, row_count, run_kind,
                                    table_row, table_rows, unflatten_row)
 from dltutor.practice.spec import (DEFAULT_REL, DEFAULT_TOL, DIFFICULTIES, FORMS, TOPICS, Family,
@@ -195,13 +195,20 @@ def _build(family: Family, seed: int, difficulty: str, params: dict) -> Problem:
         raise Rejected("every answer is zero")
     if not all(_finite(p.expected) for p in parts):
         raise Rejected("an answer is not a finite number")
+    for p in parts:
+        if p.start is not None and collision(p, p.start) != "apart":
+            raise Rejected(f"the starting value of {p.name} would score as right")
     misconceptions = []
     for mis in family.misconceptions:
         values = misconception_values(family, mis, names, solution, parts)
         if values is None:
             continue
-        if all(close(values[p.name], p.expected, p.spec) for p in parts if p.name in values):
-            continue    # this draw cannot tell the slip from the right answer: no feedback for it
+        verdicts = {p.name: collision(p, values[p.name]) for p in parts if p.name in values}
+        if "passes" in verdicts.values():
+            raise Rejected(f"misconception {mis.id} would score as right at the stated precision")
+        values = {k: v for k, v in values.items() if verdicts[k] != "same"}
+        if not values:
+            continue    # on this draw the slip changes nothing: no feedback for it
         misconceptions.append(MisconceptionAnswer(mis.id, mis.feedback, values))
     if not misconceptions:
         raise Rejected("no misconception can be told from the right answer")

@@ -26,8 +26,11 @@ DIFFICULTIES = ("easy", "medium", "hard")
 TOPICS = ("neurons", "learning", "activations", "losses", "backprop", "cnn", "params", "rnn",
           "optimizers", "metrics")
 FORMS = ("integer", "number", "fraction", "boolean", "vector", "shape", "matrix", "table")
-DEFAULT_TOL = 5e-4      # absolute
-DEFAULT_REL = 1e-2      # relative: 3 significant digits are enough
+EXACT_FORMS = ("integer", "shape", "boolean")
+DEFAULT_SIG = 3         # significant figures asked for when a part says nothing
+DEFAULT_TOL = 5e-4      # absolute, only for a part without a stated precision (none in problems/)
+DEFAULT_REL = 1e-2
+ACCEPT_KEYS = ("above", "min", "below", "max")
 
 
 # ---------------------------------------------------------------- the data
@@ -45,6 +48,11 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class PartSpec:
+    """One answer part. Its precision is what the prompt asks for and what the checker accepts:
+    ``sig`` significant figures (of the change from ``start`` when ``start`` is given: a value
+    after an update is judged by the size of the update) or ``decimals`` places; ``accept``
+    marks a part where every value in a range is right (``above``/``min``, ``below``/``max``)."""
+
     name: str
     label: str
     form: str
@@ -54,6 +62,25 @@ class PartSpec:
     rel: float = DEFAULT_REL
     when: str = ""
     table: TableSpec | None = None
+    sig: int = 0
+    decimals: int | None = None
+    start: str = ""
+    accept: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def exact(self) -> bool:
+        return self.form in EXACT_FORMS
+
+    def precision_text(self) -> str:
+        """How precise the answer must be, as the prompt says it ('' for exact forms and ranges)."""
+        if self.exact or self.accept:
+            return ""
+        if self.decimals is not None:
+            return f"to {self.decimals} decimal place{'s' if self.decimals != 1 else ''}"
+        if self.start:
+            return (f"with every change from its starting value right to {self.sig} significant "
+                    f"figure{'s' if self.sig != 1 else ''}")
+        return f"to {self.sig} significant figure{'s' if self.sig != 1 else ''}"
 
 
 @dataclass(frozen=True)
@@ -90,6 +117,7 @@ class Family:
     hints: tuple[str, ...]
     path: str = ""
     allow_zero: bool = False
+    formulas: dict[str, str] = field(default_factory=dict)   # name -> rule text from its solver's source
 
     def summary(self) -> dict:
         return {"id": self.id, "title": self.title, "topic": self.topic, "kind": self.kind}
@@ -170,7 +198,43 @@ def _check_template(text, where: str) -> str:
 
 
 TOP_LEVEL = ("id", "version", "title", "topic", "kind", "prompt", "hints", "constraints", "allow_zero",
-             "options", "parts", "misconceptions", "derived", "params")
+             "options", "parts", "misconceptions", "derived", "params", "formulas")
+
+
+# ---------------------------------------------------------------- formulas shown in prompts
+
+_GREEK = (("alpha_t", "α_t"), ("beta1", "β1"), ("beta2", "β2"), ("beta", "β"), ("rho", "ρ"), ("eps", "ε"))
+
+
+def pretty_rule(rule: str) -> str:
+    """``w = w - lr*g/sqrt(s + eps)`` → ``w ← w − lr·g/√(s + ε)``: an engine rule as a prompt prints it."""
+    import re
+
+    lhs, rhs = (side.strip() for side in rule.split("=", 1))
+    text = re.sub(r"sqrt\(([A-Za-z_]\w*)\)", r"√\1", rhs)
+    text = text.replace("sqrt(", "√(").replace("**2", "²")
+    text = re.sub(r"\*\*(\w+)", r"^\1", text)
+    for name, sign in _GREEK:
+        text = re.sub(rf"\b{name}\b", sign, text)
+        lhs = re.sub(rf"\b{name}\b", sign, lhs)
+    return f"{lhs} ← " + text.replace(" - ", " − ").replace("*", "·")
+
+
+def _optimizer_rules(method: str) -> str:
+    from dltutor.nn.optimizers import OPTIMIZERS
+
+    return ", ".join(pretty_rule(r) for r in OPTIMIZERS[method].rules)
+
+
+# Where a prompt's formula comes from: the code that computes the key, so the two cannot differ.
+FORMULA_SOURCES = {f"optimizer:{m}": (lambda m=m: _optimizer_rules(m))
+                   for m in ("sgd", "momentum", "nesterov", "rmsprop", "adam")}
+
+
+def formula_text(ref: str) -> str:
+    if ref not in FORMULA_SOURCES:
+        raise _Bad("formulas", f"{ref!r} is not one of {', '.join(sorted(FORMULA_SOURCES))}")
+    return FORMULA_SOURCES[ref]()
 
 
 def _param_spec(spec, where: str) -> dict:
@@ -260,10 +324,29 @@ def _validate(data: dict, path: Path) -> Family:
         if len({m.id for m in mis}) != len(mis):
             raise _Bad("misconceptions", "ids must be distinct")
         allow_zero = bool(data.get("allow_zero", False))
+        refs = data.get("formulas", {})
+        if not isinstance(refs, dict) or not all(isinstance(v, str) for v in refs.values()):
+            raise _Bad("formulas", "must be a table of name = \"source\" (e.g. rule = \"optimizer:adam\")")
+        formulas = {k: formula_text(v) for k, v in refs.items()}
+        prompt = prompt + precision_sentence(parts)
     except _Bad as exc:
         raise InputError(f"problem family {path.name}: {exc}") from None
     return Family(fid, version, title, topic, kind, prompt, params, derived, constraints,
-                  dict(options), parts, mis, hints, str(path), allow_zero)
+                  dict(options), parts, mis, hints, str(path), allow_zero, formulas)
+
+
+def precision_sentence(parts: tuple[PartSpec, ...]) -> str:
+    """The prompt's last line: the precision each inexact part wants (one source with the checker)."""
+    wanted = [(p, p.precision_text()) for p in parts]
+    wanted = [(p, t) for p, t in wanted if t]
+    if not wanted:
+        return ""
+    texts = list(dict.fromkeys(t for _, t in wanted))
+    if len(texts) == 1 and len(wanted) > 1:
+        body = f"give every number {texts[0]}"
+    else:
+        body = "; ".join(f"{p.label} {t}" for p, t in wanted)
+    return f"\nPrecision: {body} (round only the final answers)."
 
 
 def _part(data, i: int) -> PartSpec:
@@ -295,10 +378,40 @@ def _part(data, i: int) -> PartSpec:
             _check_template(v, f"{where}options.{k}")
         table = TableSpec(_check_expr(_need(data, "rows", (str, int), where), where + "rows"),
                           dict(state), tuple(cols), dict(nxt), dict(opts))
-    tol = data.get("tol", 0.0 if form in ("integer", "shape", "boolean") else DEFAULT_TOL)
-    rel = data.get("rel", 0.0 if form in ("integer", "shape", "boolean") else DEFAULT_REL)
+    exact = form in EXACT_FORMS
+    if "tol" in data or "rel" in data:
+        raise _Bad(where + "tol", "is replaced by the precision the prompt states: sig = N (significant "
+                                  "figures) or decimals = N")
+    if exact and ("sig" in data or "decimals" in data or "start" in data):
+        raise _Bad(where + "sig", f"a {form} answer is exact; it takes no precision")
+    if "sig" in data and "decimals" in data:
+        raise _Bad(where + "sig", "give sig or decimals, not both")
+    sig = 0 if exact else data.get("sig", DEFAULT_SIG if "decimals" not in data else 0)
+    decimals = data.get("decimals")
+    if not exact and "decimals" not in data and (not isinstance(sig, int) or isinstance(sig, bool)
+                                                 or not 1 <= sig <= 12):
+        raise _Bad(where + "sig", f"must be a whole number of significant figures from 1 to 12, got {sig!r}")
+    if decimals is not None and (not isinstance(decimals, int) or isinstance(decimals, bool)
+                                 or not 0 <= decimals <= 12):
+        raise _Bad(where + "decimals", f"must be a whole number from 0 to 12, got {decimals!r}")
+    start = _check_expr(data.get("start", ""), where + "start")
+    if start and (decimals is not None or table is not None):
+        raise _Bad(where + "start", "goes with sig (the change is judged to sig figures), not with decimals "
+                                    "or a table")
+    accept = data.get("accept", {})
+    if not isinstance(accept, dict) or set(accept) - set(ACCEPT_KEYS) or not accept:
+        if accept != {}:
+            raise _Bad(where + "accept", "must be a table of above/min and below/max expressions")
+    if {"above", "min"} <= set(accept) or {"below", "max"} <= set(accept):
+        raise _Bad(where + "accept", "give one lower bound (above or min) and one upper bound (below or max)")
+    if accept and form not in ("number", "fraction", "integer"):
+        raise _Bad(where + "accept", "a range of right answers needs a number, fraction or integer part")
+    for k, v in accept.items():
+        _check_expr(v, f"{where}accept.{k}")
     return PartSpec(name, label, form, float(marks), _check_expr(data.get("answer", "answer"), where + "answer"),
-                    float(tol), float(rel), _check_expr(data.get("when", ""), where + "when"), table)
+                    0.0 if exact else DEFAULT_TOL, 0.0 if exact else DEFAULT_REL,
+                    _check_expr(data.get("when", ""), where + "when"), table,
+                    sig, decimals, start, dict(accept))
 
 
 def _misconception(data, i: int, part_names: list[str]) -> MisconceptionSpec:

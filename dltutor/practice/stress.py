@@ -76,7 +76,7 @@ def stress_family(family: Family, n: int = 1000, difficulties=DIFFICULTIES, chec
         variants[(difficulty, problem.prompt, tuple(sorted(problem.option_texts.items())))] += 1
         for mis in problem.misconceptions:
             report.misconceptions_seen[mis.id] = report.misconceptions_seen.get(mis.id, 0) + 1
-            if all(close(v, problem.part(k).expected, problem.part(k).spec) for k, v in mis.values.items()):
+            if all(close(v, problem.part(k).expected, problem.part(k)) for k, v in mis.values.items()):
                 report.problems.append(f"{problem.id}: misconception {mis.id} equals the right answer")
         if not check:
             continue
@@ -86,7 +86,7 @@ def stress_family(family: Family, n: int = 1000, difficulties=DIFFICULTIES, chec
                 report.problems.append(f"{problem.id}: the right answer to part {part.name} is marked wrong "
                                        f"({right.message})")
             for mis in problem.misconceptions:
-                if part.name not in mis.values or close(mis.values[part.name], part.expected, part.spec):
+                if part.name not in mis.values or close(mis.values[part.name], part.expected, part):
                     continue
                 got = check_part(problem, part, answer_text(mis.values[part.name], part.spec.form))
                 if got.correct:
