@@ -5,8 +5,8 @@ raw text. Every error is an :class:`InputError` whose message quotes the text
 that was wrong. Sizes are capped so that no input can hang the program or
 exhaust memory; the caps are named in the messages.
 
-    scalar   0.5   -3   1/3   1e-3
-    vector   1,2,3
+    scalar   0.5   -3   1/3   1e-3     (a Unicode minus −3 reads as -3)
+    vector   1,2,3  or  (1, 2, 3)  or  [1, 2, 3]
     matrix   1,2,3;4,5,6        or  [[1,2,3],[4,5,6]]
     tensor   1,2;3,4 | 5,6;7,8  (channels, rows, cols)
     data     1,1:1; 1,-1:-1     (samples separated by ';', label after ':')
@@ -53,9 +53,40 @@ def check_length(text: str, what: str) -> str:
     return text.strip()
 
 
+# minus signs that word processors and PDFs put where a '-' was meant
+MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-"})
+
+
+def ascii_minus(text: str) -> str:
+    """``−3`` (U+2212, as printed problems write it) and its look-alikes as ``-3``."""
+    return text.translate(MINUS_SIGNS)
+
+
+def _tuple_brackets(text: str) -> str:
+    """``(1, 2, 3)`` and ``((1, 2), (3, 4))``, the notation of printed problems, as ``[...]`` lists."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return text
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and i < len(text) - 1:     # "(1,0),(0,1)": rows without outer parentheses
+            return "[" + text.replace("(", "[").replace(")", "]") + "]"
+    return text.replace("(", "[").replace(")", "]")
+
+
+def unknown_word(what: str, word: str, known: list[str], *, limit: int = 1) -> str:
+    """``unknown kind 'conv-outptu'; did you mean 'conv-output'? (choose from: ...)``."""
+    import difflib
+
+    folded = {k.lower(): k for k in known}
+    close = [folded[c] for c in difflib.get_close_matches(str(word).lower(), list(folded), n=limit, cutoff=0.6)]
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"unknown {what} {quote(str(word))}{hint} (choose from: {', '.join(known)})"
+
+
 def parse_fraction(text: str, what: str = "number") -> Fraction:
-    """An exact number: ``0.5``, ``-3``, ``1/3``, ``1e-3``."""
-    text = check_length(text, what)
+    """An exact number: ``0.5``, ``-3``, ``1/3``, ``1e-3`` (also ``−3`` with a Unicode minus)."""
+    text = ascii_minus(check_length(text, what))
     if not text:
         raise InputError(f"{what} is empty")
     if text.count("/") == 1:
@@ -130,8 +161,8 @@ def _check_elements(count: int, what: str) -> None:
 
 
 def parse_vector(text: str, what: str = "vector") -> np.ndarray:
-    """``1,2,3`` (or ``[1,2,3]``) as a 1-D float array."""
-    text = check_length(text, what)
+    """``1,2,3`` (or ``[1,2,3]``, ``(1, 2, 3)``) as a 1-D float array."""
+    text = _tuple_brackets(check_length(text, what))
     if text.startswith("["):
         arr = _parse_brackets(text, what)
         if arr.ndim != 1:
@@ -149,8 +180,8 @@ def parse_vector(text: str, what: str = "vector") -> np.ndarray:
 def parse_matrix(text: str, what: str = "matrix") -> np.ndarray:
     """``1,2,3;4,5,6`` or ``[[1,2,3],[4,5,6]]`` as a 2-D float array.
 
-    A single row (``1,2,3``) is a 1 x n matrix."""
-    text = check_length(text, what)
+    A single row (``1,2,3``) is a 1 x n matrix; ``((1,2),(3,4))`` is read like the brackets."""
+    text = _tuple_brackets(check_length(text, what))
     if text.startswith("["):
         arr = _parse_brackets(text, what)
         if arr.ndim == 1:
@@ -185,7 +216,7 @@ def parse_tensor(text: str, what: str = "tensor") -> np.ndarray:
     """Channels separated by ``|``: ``1,2;3,4 | 5,6;7,8`` → shape (channels, rows, cols).
 
     A plain matrix is a tensor with one channel."""
-    text = check_length(text, what)
+    text = _tuple_brackets(check_length(text, what))
     if text.startswith("["):
         arr = _parse_brackets(text, what)
         if arr.ndim == 2:
@@ -337,7 +368,11 @@ def parse_choice(text: str, choices: tuple[str, ...], what: str = "value") -> st
     key = check_length(text, what).lower().replace("_", "-")
     table = {c.lower().replace("_", "-"): c for c in choices}
     if key not in table:
-        raise InputError(f"{what} {_show(text)} is not one of: {', '.join(choices)}")
+        import difflib
+
+        close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.6)
+        hint = f"; did you mean {table[close[0]]}?" if close else ""
+        raise InputError(f"{what} {_show(text)} is not one of: {', '.join(choices)}{hint}")
     return table[key]
 
 

@@ -70,11 +70,11 @@ class SolveGroup(click.Group):
         return make_kind_command(get_kind(name))
 
     def resolve_command(self, ctx, args):
-        from dltutor.solvers.registry import KIND_MODULES
+        from dltutor.solvers.registry import KIND_MODULES, unknown_kind
 
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in KIND_MODULES:
-            raise click.UsageError(f"unknown kind {name!r}; choose from: {', '.join(sorted(KIND_MODULES))}")
+            raise click.UsageError(unknown_kind(name))
         return super().resolve_command(ctx, args)
 
 

@@ -114,9 +114,14 @@ def register(name: str, *, topic: str, summary: str, options: list[Option],
 def get_kind(name: str) -> Kind:
     """The kind called ``name``, importing only its module."""
     if name not in KIND_MODULES:
-        raise InputError(f"unknown kind {name!r}; choose from: {', '.join(sorted(KIND_MODULES))}")
+        raise InputError(unknown_kind(name))
     importlib.import_module(f"dltutor.solvers.{KIND_MODULES[name]}")
     return REGISTRY[name]
+
+
+def unknown_kind(name: str) -> str:
+    """The one-line message for a kind that does not exist, with the closest names first."""
+    return values.unknown_word("kind", name, sorted(KIND_MODULES))
 
 
 def all_kinds() -> list[Kind]:
