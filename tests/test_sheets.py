@@ -176,6 +176,17 @@ def test_cli_writes_the_default_file_name(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["dltutor-sheet-7.md"]      # no temporary file left
 
 
+def test_cli_key_has_its_own_default_name_and_dash_is_stdout(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sheet = run_cli("sheet", "--count", "2", "--seed", "7", "--format", "md")
+    key = run_cli("sheet", "--count", "2", "--seed", "7", "--format", "md", "--solutions")
+    assert sheet.code == key.code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dltutor-key-7.md", "dltutor-sheet-7.md"]
+    piped = run_cli("sheet", "--count", "2", "--seed", "7", "--format", "md", "--solutions", "-o", "-")
+    assert piped.code == 0 and piped.out == (tmp_path / "dltutor-key-7.md").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dltutor-key-7.md", "dltutor-sheet-7.md"]
+
+
 def test_cli_pdf_with_solutions_and_title(tmp_path):
     out = tmp_path / "key.pdf"
     result = run_cli("sheet", "--count", "2", "--seed", "3", "--solutions", "--title", "Tutorial 4", "-o", str(out))

@@ -48,7 +48,8 @@ def _seed(text: str | None) -> int:
 @click.option("--format", "fmt", default="pdf", metavar="FORMAT", show_default=True,
               help=describe(SHEET_FORMATS))
 @click.option("-o", "--output", default=None, metavar="FILE",
-              help="file to write (default: dltutor-sheet-SEED.FORMAT in the current folder)")
+              help="file to write, - for standard output (default: dltutor-sheet-SEED.FORMAT, "
+                   "or dltutor-key-SEED.FORMAT with --solutions, in the current folder)")
 @click.option("--solutions", is_flag=True, help="the answer key: answers and full worked solutions")
 @click.option("--title", default=None, metavar="T", help="title printed on the sheet [default: Problem sheet]")
 @click.option("--digits", default="6", metavar="N", show_default=True, help="significant digits of the numbers")
@@ -71,11 +72,22 @@ def sheet(topics, count, seed, difficulty, fmt, output, solutions, title, digits
     n_count = _int(count, "--count", 1, 60)
     if title is not None and (not title.strip() or len(title) > 200):
         raise InputError("--title must be 1 to 200 characters")
-    path = Path(output) if output else Path(f"dltutor-sheet-{n_seed}.{fmt}")
+    # the key's default name differs from the sheet's, so making both never overwrites one
+    path = Path(output) if output else Path(f"dltutor-{'key' if solutions else 'sheet'}-{n_seed}.{fmt}")
     the_sheet = build_sheet(chosen, n_count, n_seed, difficulty, title, solutions)
     data = render_sheet(the_sheet, fmt, n_digits)
-    write_atomic(path, data)
     kind = "answer key" if solutions else "sheet"
+    if output == "-":                  # standard output, for a pipe
+        if isinstance(data, bytes):    # a PDF
+            stream = click.get_binary_stream("stdout")
+            stream.write(data)
+            stream.flush()
+        else:
+            click.echo(data, nl=False)
+        click.echo(f"{kind} of {len(the_sheet.problems)} problems, {the_sheet.marks:g} marks (seed {n_seed})",
+                   err=True)
+        return
+    write_atomic(path, data)
     click.echo(f"wrote {path}: {kind} of {len(the_sheet.problems)} problems, {the_sheet.marks:g} marks "
                f"(seed {n_seed})", err=True)
 
@@ -90,7 +102,7 @@ def sheet(topics, count, seed, difficulty, fmt, output, solutions, title, digits
 @click.option("--seed", default="0", metavar="N", show_default=True, help="seed that draws the variants' seeds")
 @click.option("--difficulty", default="medium", metavar="LEVEL", show_default=True, help="easy, medium or hard")
 @click.option("-o", "--output", default=None, metavar="FILE",
-              help="file to write (default: dltutor-bank-SEED.xml or .gift in the current folder)")
+              help="file to write, - for standard output (default: dltutor-bank-SEED.xml or .gift in the current folder)")
 @click.option("--digits", default="6", metavar="N", show_default=True, help="significant digits in the texts")
 def export(fmt, topics, variants, seed, difficulty, output, digits):
     """A problem bank for a learning platform: Moodle XML or GIFT.
@@ -112,6 +124,10 @@ def export(fmt, topics, variants, seed, difficulty, output, digits):
     n_variants = _int(variants, "--variants", 1, 50)
     bank = build_bank(parse_topics(topics), n_variants, n_seed, difficulty)
     data = render_bank(bank, fmt, n_digits)
+    if output == "-":                  # standard output, for a pipe
+        click.echo(data, nl=False)
+        click.echo(f"{sum(len(v) for _, v in bank)} problems from {len(bank)} families", err=True)
+        return
     path = Path(output) if output else Path(f"dltutor-bank-{n_seed}.{extension}")
     write_atomic(path, data)
     click.echo(f"wrote {path}: {sum(len(v) for _, v in bank)} problems from {len(bank)} families", err=True)

@@ -81,7 +81,8 @@ def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
            r"\footer{\footnotesize " + latex_text(sheet.course) + r"}{\footnotesize Page \thepage\ of \numpages}"
            r"{\footnotesize seed " + str(sheet.seed) + "}",
            r"\begin{document}", r"\begin{center}",
-           r"{\LARGE\bfseries " + latex_text(sheet.title) + r"}\par\medskip",
+           r"{\LARGE\bfseries\hyphenpenalty=10000\exhyphenpenalty=10000 " + latex_text(sheet.title)
+           + r"}\par\medskip",
            r"{\large\itshape " + latex_text(sheet.course) + r"}\par\medskip",
            r"{\small " + latex_text(_info(sheet)) + r"}", r"\end{center}", r"\vspace{0.6em}",
            r"\noindent\makebox[0.6\textwidth]{Name:\enspace\hrulefill}\hfill"
@@ -188,7 +189,7 @@ def sheet_typst(sheet: Sheet, digits: int = 6) -> str:
     """Typst source of the sheet (``sheet_pdf`` compiles it)."""
     left = _t(f"{sheet.course} · seed {sheet.seed}")
     out = [TYPST_PREAMBLE.format(title=typst_string(sheet.title), left=left),
-           f"#align(center)[#text(18pt, weight: \"bold\")[{_t(sheet.title)}] \\",
+           f"#align(center)[#text(18pt, weight: \"bold\", hyphenate: false)[{_t(sheet.title)}] \\",
            f"  #v(3pt) #text(12pt, style: \"italic\")[{_t(sheet.course)}] \\",
            f"  #v(2pt) #text(9pt)[{_t(_info(sheet))}]]",
            "#v(8pt)",
