@@ -75,6 +75,8 @@ class PartSpec:
         """How precise the answer must be, as the prompt says it ('' for exact forms and ranges)."""
         if self.exact or self.accept:
             return ""
+        if self.decimals == 0:
+            return "as whole numbers"
         if self.decimals is not None:
             return f"to {self.decimals} decimal place{'s' if self.decimals != 1 else ''}"
         if self.start:
@@ -117,7 +119,7 @@ class Family:
     hints: tuple[str, ...]
     path: str = ""
     allow_zero: bool = False
-    formulas: dict[str, str] = field(default_factory=dict)   # name -> rule text from its solver's source
+    formulas: dict[str, Any] = field(default_factory=dict)   # name -> rule text (or table) from the solver's source
 
     def summary(self) -> dict:
         return {"id": self.id, "title": self.title, "topic": self.topic, "kind": self.kind}
@@ -226,12 +228,30 @@ def _optimizer_rules(method: str) -> str:
     return ", ".join(pretty_rule(r) for r in OPTIMIZERS[method].rules)
 
 
+def pretty_math(text: str) -> str:
+    """``max(0.01*z, z)`` → ``max(0.01·z, z)``; ``z >= 0`` → ``z ≥ 0``: engine formula text as prompts print it."""
+    return (text.replace(">=", "≥").replace("<=", "≤").replace("**2", "²").replace("*", "·")
+            .replace(" - ", " − ").replace("(-", "(−"))
+
+
+def _activations(which: str) -> dict[str, str]:
+    from dltutor.nn.activations import ACTIVATIONS
+
+    if which == "value":
+        return {n: f"f(z) = {pretty_math(a.formula)}" for n, a in ACTIVATIONS.items()}
+    return {n: f"f'(z) = {pretty_math(a.derivative_formula)}" for n, a in ACTIVATIONS.items()}
+
+
 # Where a prompt's formula comes from: the code that computes the key, so the two cannot differ.
+# An optimizer source is one text; an activation source is a table by activation name
+# (a prompt writes {define[act]}).
 FORMULA_SOURCES = {f"optimizer:{m}": (lambda m=m: _optimizer_rules(m))
                    for m in ("sgd", "momentum", "nesterov", "rmsprop", "adam")}
+FORMULA_SOURCES["activations"] = lambda: _activations("value")
+FORMULA_SOURCES["activation-derivatives"] = lambda: _activations("derivative")
 
 
-def formula_text(ref: str) -> str:
+def formula_text(ref: str):
     if ref not in FORMULA_SOURCES:
         raise _Bad("formulas", f"{ref!r} is not one of {', '.join(sorted(FORMULA_SOURCES))}")
     return FORMULA_SOURCES[ref]()
@@ -342,7 +362,7 @@ def precision_sentence(parts: tuple[PartSpec, ...]) -> str:
     if not wanted:
         return ""
     texts = list(dict.fromkeys(t for _, t in wanted))
-    if len(texts) == 1 and len(wanted) > 1:
+    if len(texts) == 1 and not wanted[0][0].start:
         body = f"give every number {texts[0]}"
     else:
         body = "; ".join(f"{p.label} {t}" for p, t in wanted)
