@@ -167,10 +167,13 @@ def train(data_name, classes, samples, spec, loss, optimizer, lr, epochs, batch,
 
 
 class _ctrl_c_sets:
-    """While active, the first Ctrl-C sets ``event`` (training stops after the batch); a second one aborts."""
+    """While active, the first Ctrl-C (or SIGTERM, as ``kill`` sends it) sets ``event`` (training
+    stops after the batch, then the summary and the save run); a second one aborts."""
+
+    SIGNALS = ("SIGINT", "SIGTERM")
 
     def __init__(self, event):
-        self.event, self.old = event, None
+        self.event, self.old = event, {}
 
     def handler(self, signum, frame):
         if self.event.is_set():
@@ -179,12 +182,14 @@ class _ctrl_c_sets:
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
-            self.old = signal.signal(signal.SIGINT, self.handler)
+            for name in self.SIGNALS:
+                if hasattr(signal, name):
+                    self.old[name] = signal.signal(getattr(signal, name), self.handler)
         return self
 
     def __exit__(self, *exc):
-        if self.old is not None:
-            signal.signal(signal.SIGINT, self.old)
+        for name, old in self.old.items():
+            signal.signal(getattr(signal, name), old)
         return False
 
 

@@ -81,20 +81,11 @@ def read_spec_file(text: str, what: str) -> str:
     """``--file PATH``: a model spec in a text file (at most 64 KiB)."""
     from pathlib import Path
 
+    from dltutor.files import read_regular
+
     path = Path(values.check_length(text, what))
-    try:
-        # read at most one byte past the cap: stat() says 0 bytes for /dev/zero or a pipe,
-        # and read_text() of those would never end
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SPEC_FILE + 1)
-    except FileNotFoundError:
-        raise InputError(f"{what} {values.quote(str(path), 80)} does not exist") from None
-    except (OSError, ValueError) as exc:  # a folder, no permission, a name too long, a NUL byte
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc.__class__.__name__
-        raise InputError(f"{what} {values.quote(str(path))} cannot be read: {reason}") from None
-    if len(data) > MAX_SPEC_FILE:
-        raise InputError(f"{what} {values.quote(str(path), 80)} is larger than 64 KiB; "
-                         "a model spec is a few lines")
+    # only a regular file: a FIFO would block here (and freeze the calculator as you type)
+    data = read_regular(path, what, MAX_SPEC_FILE, what="text file with a model spec")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
