@@ -258,7 +258,7 @@ def test_lesson_markdown_export_expands_solve_blocks():
     assert result.code == 0, result.err
     assert "```solve" not in result.out and "$$" in result.out
     assert "Answer: w = [0.3013, -0.0327]" in result.out      # the shared Markdown printer's answer
-    assert r"w_{\mathrm{new}} &= w_{\mathrm{old}} + \eta \cdot e \cdot x" in result.out   # aligned LaTeX
+    assert r"w_{\mathrm{new}} &= w + \eta \cdot e \cdot x" in result.out   # aligned LaTeX
 
 
 def test_lesson_html_export_is_standalone(tmp_path):

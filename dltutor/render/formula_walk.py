@@ -76,11 +76,13 @@ def parse_side(text: str):
 
 
 def symbol_parts(name: str) -> tuple[str, str]:
-    """``beta1`` → (β, 1); ``k_eff`` → (k, eff); ``w_h`` → (w, h)."""
+    """``beta1`` → (β, 1); ``k_eff`` → (k, eff); ``w_h`` → (w, h); ``w5_new`` → (w, "5,new")."""
     base, _, sub = name.partition("_")
     m = re.fullmatch(r"([A-Za-z]+?)(\d+)", base)
     if m and not sub:
         base, sub = m.group(1), m.group(2)
+    elif m and len(m.group(1)) == 1 and re.fullmatch(r"[A-Za-z]+", sub):   # w5_new → w with 5,new
+        return GREEK.get(m.group(1), m.group(1)), m.group(2) + "," + sub
     return GREEK.get(base, base), GREEK.get(sub, sub)
 
 
