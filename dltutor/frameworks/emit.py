@@ -20,6 +20,11 @@ def _count(n: int) -> str:
     return f"{n:,}"
 
 
+def _doc(text: str) -> str:
+    """``text`` safe inside a triple-quoted docstring."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
 # ------------------------------------------------------------------ PyTorch
 
 def _pytorch_class(model):
@@ -38,7 +43,7 @@ def _pytorch_class(model):
         layout = p.layout
     in_shape = pytorch_code.torch_shape(model.input_shape, start)
     body = ["class Model(nn.Module):",
-            f'    """{model.text}"""', "",
+            f'    """{_doc(model.text)}"""', "",
             "    def __init__(self):",
             "        super().__init__()"]
     body += [f"        {line}" for line in init]
@@ -164,9 +169,9 @@ RUN = 'if __name__ == "__main__":\n    main(sys.argv[1])'
 
 
 def _docstring(model, source: str, framework: str, weights_file: str, layouts_note: str) -> str:
-    return "\n".join([f'"""{model.text}', "",
-                      f"Made by `dltutor convert {source} --to {framework}`: the model with the weights trained",
-                      f"in dltutor ({weights_file}, beside this file; {layouts_note}).", "",
+    return "\n".join([f'"""{_doc(model.text)}', "",
+                      f"Made by `dltutor convert {_doc(source)} --to {framework}`: the model with the weights trained",
+                      f"in dltutor ({_doc(weights_file)}, beside this file; {layouts_note}).", "",
                       "    python THIS_FILE.py X.csv    prints {\"outputs\": [[...], ...]}, as dltutor predict",
                       '"""'])
 

@@ -128,3 +128,15 @@ def test_unknown_framework_is_bad_input():
     from conftest import assert_bad_input
 
     assert_bad_input(run_cli("solve", "params", "Input(3) -> Dense(2)", "--emit", "tensorflow"), "tensorflow")
+
+
+def test_writing_code_imports_no_framework():
+    """dltutor.frameworks writes text: neither torch nor keras (nor click) is imported to do it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from dltutor.frameworks.emit import emit; "
+            "emit('Input(4, 3) -> LSTM(2) -> Dense(1)', 'pytorch'); emit('Input(3) -> Dense(2)', 'keras'); "
+            "print(sorted(m for m in ('torch', 'keras', 'click', 'sympy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
