@@ -258,3 +258,90 @@ def test_served_calculator_has_no_file_field(monkeypatch, tmp_path):
     assert "opt-file" in asyncio.run(fields(served=False))
     served_ids = asyncio.run(fields(served=True))
     assert "opt-spec" in served_ids and "opt-file" not in served_ids
+
+
+def _chromium() -> str | None:
+    import shutil
+
+    return next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+
+
+@pytest.mark.skipif(_chromium() is None, reason="needs a headless Chromium")
+def test_page_in_chromium_fills_the_window_paints_the_footer_and_stays_local(server, tmp_path):
+    """A real browser at 1280x800, driven over the DevTools protocol, no key pressed: the
+    terminal fills the window, the app draws its footer ('Quit'), every request goes to this
+    server."""
+    import base64
+    import json as json_module
+    import tempfile
+
+    port, token, _ = server
+    debug_port = socket.socket()
+    debug_port.bind(("127.0.0.1", 0))
+    devtools = debug_port.getsockname()[1]
+    debug_port.close()
+    browser = subprocess.Popen([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                                "--disable-sync", f"--user-data-dir={tempfile.mkdtemp(dir=tmp_path)}",
+                                "--window-size=1280,800", f"--remote-debugging-port={devtools}", "about:blank"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    async def drive() -> tuple[list[str], str, dict]:
+        end = time.monotonic() + 30
+        while True:
+            try:
+                async with aiohttp.ClientSession() as client:
+                    async with client.get(f"http://127.0.0.1:{devtools}/json") as response:
+                        tabs = await response.json()
+                break
+            except aiohttp.ClientError:
+                if time.monotonic() > end:
+                    raise AssertionError("Chromium did not start")
+                await asyncio.sleep(0.2)
+        target = next(t for t in tabs if t["type"] == "page")["webSocketDebuggerUrl"]
+        requests, screen = [], []
+        async with aiohttp.ClientSession() as client, client.ws_connect(target, max_msg_size=0) as ws:
+            counter = 0
+
+            async def call(method, **params):
+                nonlocal counter
+                counter += 1
+                await ws.send_json({"id": counter, "method": method, "params": params})
+                while True:
+                    msg = json_module.loads((await ws.receive(timeout=30)).data)
+                    event, data = msg.get("method"), msg.get("params", {})
+                    if event == "Network.requestWillBeSent":
+                        requests.append(data["request"]["url"])
+                    elif event == "Network.webSocketFrameReceived":
+                        payload = data["response"]["payloadData"]
+                        if data["response"]["opcode"] == 2:
+                            payload = base64.b64decode(payload).decode("utf-8", "replace")
+                        screen.append(payload)
+                    if msg.get("id") == counter:
+                        return msg.get("result", {})
+
+            await call("Network.enable")
+            await call("Emulation.setDeviceMetricsOverride", width=1280, height=800, deviceScaleFactor=1, mobile=False)
+            await call("Page.navigate", url=f"http://127.0.0.1:{port}/?token={token}")
+            end = time.monotonic() + 60
+            while "Quit" not in "".join(screen) and time.monotonic() < end:
+                await call("Runtime.evaluate", expression="1")
+                await asyncio.sleep(0.2)
+            box = await call("Runtime.evaluate", returnByValue=True, expression=(
+                "(() => { const r = document.querySelector('.xterm-screen').getBoundingClientRect();"
+                " return {width: r.width, height: r.height, inner: [innerWidth, innerHeight]}; })()"))
+        return requests, "".join(screen), box["result"]["value"]
+
+    try:
+        requests, screen, box = asyncio.run(asyncio.wait_for(drive(), timeout=120))
+    finally:
+        browser.terminate()
+        try:
+            browser.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            browser.kill()
+            browser.wait(timeout=10)
+    assert "Quit" in screen, "the footer was not drawn without a key press"
+    assert box["inner"] == [1280, 800]
+    assert box["width"] >= 1280 - 20 and box["height"] >= 800 - 24      # less than one cell short
+    assert requests and all(url.startswith(f"http://127.0.0.1:{port}/") for url in requests), requests
