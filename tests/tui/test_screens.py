@@ -180,9 +180,9 @@ async def test_lesson_reader_pages_and_remembers(app, home):
         app.open("lesson", lesson_id="convolution")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "LessonScreen")
         screen = app.screen
-        await wait_for(pilot, lambda: ("convolution", 0) in screen.cache, timeout=20)
+        await wait_for(pilot, lambda: ("convolution", 0, False) in screen.cache, timeout=20)
         await pilot.press("n")
-        await wait_for(pilot, lambda: ("convolution", 1) in screen.cache, timeout=20)
+        await wait_for(pilot, lambda: ("convolution", 1, False) in screen.cache, timeout=20)
         assert "By hand" in plain(screen.query_one("#lesson-page")) or screen.page == 1
     positions = Store(home / "progress.sqlite3").lesson_positions()
     assert positions["convolution"]["position"] == 1

@@ -1,10 +1,12 @@
-"""Screen snapshots at 80x24 (pytest-textual-snapshot): update with --snapshot-update after a
+"""Screen snapshots at 80x24 and 120x40 (pytest-textual-snapshot): update with --snapshot-update after a
 deliberate change, and look at the SVGs in __snapshots__/ before accepting them
-(``rsvg-convert -o out.png in.svg``; rsvg drops spaces at the start of a coloured run, a terminal does not)."""
+(``rsvg-convert -o out.png in.svg``; rsvg drops spaces at the start of a coloured run and draws braille
+wider than a cell, a terminal does not)."""
 
+import pytest
 from tui_support import home, wait_for  # noqa: F401 (autouse fixture: a private progress folder)
 
-SIZE = (80, 24)
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
 def make():
@@ -14,38 +16,117 @@ def make():
 
 
 async def home_loaded(pilot):
-    await wait_for(pilot, lambda: pilot.app.screen.lessons is not None)   # read after the first paint
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "lessons", None) is not None)  # read after the first paint
     await pilot.pause()
 
 
-def test_home(snap_compare):
-    assert snap_compare(make(), terminal_size=SIZE, run_before=home_loaded)
+async def on_screen(pilot, name: str):
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == name)
+    await pilot.pause()
 
 
-def test_calculator(snap_compare):
-    assert snap_compare(make(), press=["c"], terminal_size=SIZE)
+@pytest.mark.parametrize("size", SIZES)
+def test_home(snap_compare, size):
+    assert snap_compare(make(), terminal_size=size, run_before=home_loaded)
 
 
-def test_practice(snap_compare):
-    async def open_problem(pilot):
-        pilot.app.open("practice", problem_id="conv-output-size@1:42:medium")
-        await pilot.pause(0.3)
-
-    assert snap_compare(make(), terminal_size=SIZE, run_before=open_problem)
-
-
-def test_help(snap_compare):
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare, size):
     async def open_help(pilot):
         await home_loaded(pilot)
         await pilot.press("question_mark")
+        await on_screen(pilot, "HelpScreen")
 
-    assert snap_compare(make(), terminal_size=SIZE, run_before=open_help)
+    assert snap_compare(make(), terminal_size=size, run_before=open_help)
 
 
-def test_training_lab_untrained_map(snap_compare):
+@pytest.mark.parametrize("size", SIZES)
+def test_calculator_opens_on_its_kind(snap_compare, size):
+    async def open_calculator(pilot):
+        await home_loaded(pilot)
+        await pilot.press("c")
+        await on_screen(pilot, "CalculatorScreen")
+        await wait_for(pilot, lambda: getattr(pilot.app.screen, "solution", None) is not None)
+
+    assert snap_compare(make(), terminal_size=size, run_before=open_calculator)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_calculator_answer_in_view(snap_compare, size):
+    async def solve(pilot):
+        await home_loaded(pilot)
+        await pilot.press("c")
+        await on_screen(pilot, "CalculatorScreen")
+        await pilot.press("tab", "ctrl+r")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make(), terminal_size=size, run_before=solve)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_practice_after_a_wrong_check(snap_compare, size):
+    async def answer(pilot):
+        await home_loaded(pilot)
+        pilot.app.open("practice", problem_id="conv-output-size@1:42:medium")
+        await wait_for(pilot, lambda: pilot.app.screen.query("AnswerForm Input"))
+        await pilot.pause()
+        await pilot.press("1", "enter")
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=size, run_before=answer)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exam_setup(snap_compare, size):
+    async def open_exam(pilot):
+        await home_loaded(pilot)
+        await pilot.press("e")
+        await on_screen(pilot, "ExamScreen")
+        await pilot.press("down", "space")           # the second topic ticked, the first not
+
+    assert snap_compare(make(), terminal_size=size, run_before=open_exam)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_training_lab_before_training(snap_compare, size):
     async def open_lab(pilot):
+        await home_loaded(pilot)
         pilot.app.open("train", data="moons")
         await wait_for(pilot, lambda: pilot.app.screen.query("#map") and pilot.app.screen.query_one("#map").boundary)
         await pilot.pause()
 
-    assert snap_compare(make(), terminal_size=SIZE, run_before=open_lab)
+    assert snap_compare(make(), terminal_size=size, run_before=open_lab)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_progress_empty(snap_compare, size):
+    async def open_progress(pilot):
+        await home_loaded(pilot)
+        await pilot.press("g")
+        await on_screen(pilot, "ProgressScreen")
+
+    assert snap_compare(make(), terminal_size=size, run_before=open_progress)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_page(snap_compare, size):
+    async def open_lesson(pilot):
+        await home_loaded(pilot)
+        pilot.app.open("lesson", lesson_id="perceptron")
+        await on_screen(pilot, "LessonScreen")
+        await wait_for(pilot, lambda: ("perceptron", 0, False) in pilot.app.screen.cache, timeout=20)
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=size, run_before=open_lesson)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_chooser(snap_compare, size):
+    async def open_chooser(pilot):
+        await home_loaded(pilot)
+        pilot.app.open("lesson", lesson_id="perceptron")
+        await on_screen(pilot, "LessonScreen")
+        await pilot.press("o")
+        await on_screen(pilot, "ChooserScreen")
+
+    assert snap_compare(make(), terminal_size=size, run_before=open_chooser)

@@ -13,8 +13,10 @@ it and the answer is then kept as checked: the first checked answer counts.
 Opening it (the stable way in, used by ``dltutor exam`` in a terminal too)::
 
     app.open("exam", topics=["cnn"], count=5, minutes=20, seed=None)   # = ExamScreen(topics, count, minutes, seed)
+    app.open("exam", ..., show_correct=True, difficulty="hard", record=False, ready=True)
 
-The set-up form starts filled with those values; the student presses Start (or Enter).
+The set-up form starts filled with those values; the student presses Start (or Enter;
+with ``ready`` Start has the focus, so Enter begins at once).
 """
 
 from __future__ import annotations
@@ -77,8 +79,9 @@ class ExamScreen(Screen):
 
     def __init__(self, topics: list[str] | None = None, count: int = 5, minutes: float | None = None,
                  seed: int | None = None, show_correct: bool = False, difficulty: str = "medium",
-                 record: bool = True):
+                 record: bool = True, ready: bool = False):
         super().__init__()
+        self.ready = ready          # set up already (dltutor exam OPTIONS): Start has the focus
         self.topics, self.count, self.minutes, self.seed = topics or [], count, minutes, seed
         self.show_correct, self.difficulty, self.recording = show_correct, difficulty, record
         self.exam = None
@@ -102,7 +105,7 @@ class ExamScreen(Screen):
             yield Field("Number of questions", _count, str(self.count), id="count")
             yield Field("Time limit in minutes (empty: none)", _minutes,
                         "" if self.minutes is None else f"{self.minutes:g}", id="minutes")
-            yield TickBox("Tell me whether each answer is right as I go (the first checked answer counts)",
+            yield TickBox("Tell me if each answer is right as I go (the first check counts)",
                           self.show_correct, id="show-correct", compact=True)
             yield Button("Start the exam", id="start", variant="primary", compact=True)
         yield Static(id="exam-nav", classes="hidden")
@@ -122,7 +125,7 @@ class ExamScreen(Screen):
     def on_mount(self) -> None:
         topics = self.query_one("#topics", TickList)
         topics.highlighted = 0
-        topics.focus()
+        (self.query_one("#start", Button) if self.ready else topics).focus()
 
     @property
     def running(self) -> bool:
@@ -205,7 +208,7 @@ class ExamScreen(Screen):
         note = ""
         if number in self.checked:
             form.show_results(exam.check(number))
-            form.lock()
+            form.freeze()
             note = "Checked: this answer is kept as it was checked (the first checked answer counts)."
         elif exam.show_correct:
             note = "Enter in the last field checks this question; the answer is then kept as checked."
@@ -274,7 +277,7 @@ class ExamScreen(Screen):
             self.checked.add(number)
             form = self.query_one(AnswerForm)
             form.show_results(self.exam.check(number))
-            form.lock()
+            form.freeze()
             show_message(self.query_one("#question-note", Static),
                          "Checked: this answer is kept as it was checked (the first checked answer counts).")
             self.update_nav()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.markdown import Markdown
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -43,7 +44,34 @@ def pages(lesson: Lesson) -> list[list[Block]]:
     return [page for page in out if page]
 
 
-def page_renderable(lesson: Lesson, page: list[Block], number: int, total: int, digits: int, seed: int):
+CHOOSER_WIDTH = 62     # the lesson list's lines: the chooser is 70 wide less its border and scroll bar
+
+
+def chooser_line(prefix: str, title: str, topic: str, width: int = CHOOSER_WIDTH) -> Text:
+    """One line of the lesson list: the title cut with … where it would wrap, the topic at the right."""
+    room = width - len(prefix) - len(topic) - 2
+    if len(title) > room:
+        title = title[:room - 1].rstrip() + "…"
+    return Text.assemble(prefix, title, " " * (width - len(prefix) - len(title) - len(topic)), (topic, "dim"))
+
+
+def check_renderable(block: Block, reveal: bool):
+    """A "Check yourself" block: its questions, and their answers once revealed (key a)."""
+    items = block.checks() if hasattr(block, "checks") else ()
+    body = Table.grid(padding=(0, 1))
+    body.add_column(no_wrap=True, style="bold")
+    body.add_column(ratio=1)
+    for n, item in enumerate(items, start=1):
+        body.add_row(f"{n}.", Markdown(item.question))
+        if reveal:
+            body.add_row("", Markdown(item.answer, style="green"))
+    hint = "answers shown · a hides them" if reveal else "think first, then press a to see the answers"
+    return Panel(body, title="Check yourself", title_align="left", subtitle=hint, subtitle_align="right",
+                 border_style="cyan")
+
+
+def page_renderable(lesson: Lesson, page: list[Block], number: int, total: int, digits: int, seed: int,
+                    reveal: bool = False):
     """One page as a Rich renderable, and the practice problems drawn for its problem blocks."""
     from dltutor.lessons import problem_refs
     from dltutor.render.lesson import family_title, math_renderable, practice_problem, solve_renderable
@@ -66,6 +94,8 @@ def page_renderable(lesson: Lesson, page: list[Block], number: int, total: int, 
                     body.append("\n" + problem.prompt.strip())
                     body.append("\n  press p to answer it here", style="yellow")
                 parts.append(Panel(body, title="Practice", title_align="left", border_style="yellow"))
+        elif block.kind == "check":
+            parts.append(check_renderable(block, reveal))
         if block.kind != "math":          # a formula brings its own space below
             parts.append(Text(""))
     return Group(*parts), problems
@@ -86,6 +116,8 @@ class LessonScreen(Screen):
                 tooltip="the previous lesson", show=False),
         Binding("o", "choose", "Lessons", tooltip="the list of lessons (✓ read, · started)"),
         Binding("p", "practice", "Practise", tooltip="answer this page's practice problem here"),
+        Binding("a", "answers", "Answers", tooltip="show (or hide) the answers of the page's "
+                                                    "\"Check yourself\" questions"),
     ]
 
     def __init__(self, lesson_id: str | None = None, page: int | None = None):
@@ -94,7 +126,9 @@ class LessonScreen(Screen):
         self.start_page = page
         self.page = 0
         self.problems: list[str] = []
-        self.cache: dict[tuple[str, int], tuple] = {}
+        self.seeds: dict[tuple[str, int], int] = {}    # one drawn problem per page, also when redrawn
+        self.cache: dict[tuple[str, int, bool], tuple] = {}
+        self.reveal = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -134,26 +168,43 @@ class LessonScreen(Screen):
         if self.app.store is not None:
             last = self.page == len(self.pages) - 1
             self.app.store.set_lesson_position(lesson.id, self.page, completed=last)
-        key = (lesson.id, self.page)
+        self.reveal = False
+        self.draw()
+
+    def draw(self, keep_scroll: bool = False) -> None:
+        lesson = self.lesson
+        key = (lesson.id, self.page, self.reveal)
         if key in self.cache:
-            self.display_page(key, *self.cache[key])
+            self.display_page(key, *self.cache[key], keep_scroll=keep_scroll)
         else:
-            self.query_one("#lesson-page", Static).update(Text("working out the examples…", style="dim"))
-            self.render_page(lesson, self.page, self.app.new_seed())
+            if not keep_scroll:
+                self.query_one("#lesson-page", Static).update(Text("working out the examples…", style="dim"))
+            seed = self.seeds.setdefault((lesson.id, self.page), self.app.new_seed())
+            self.render_page(lesson, self.page, seed, self.reveal, keep_scroll)
 
     @work(thread=True, exclusive=True, group="lesson-page")
-    def render_page(self, lesson: Lesson, page: int, seed: int) -> None:
+    def render_page(self, lesson: Lesson, page: int, seed: int, reveal: bool = False,
+                    keep_scroll: bool = False) -> None:
         renderable, problems = page_renderable(lesson, self.pages[page], page, len(self.pages),
-                                               self.app.digits, seed)
-        self.app.call_from_thread(self.display_page, (lesson.id, page), renderable, problems)
+                                               self.app.digits, seed, reveal)
+        self.app.call_from_thread(self.display_page, (lesson.id, page, reveal), renderable, problems,
+                                  keep_scroll)
 
-    def display_page(self, key, renderable, problems) -> None:
+    def display_page(self, key, renderable, problems, keep_scroll: bool = False) -> None:
         self.cache[key] = (renderable, problems)
-        if key != (self.lesson_id, self.page):
+        if key != (self.lesson_id, self.page, self.reveal):
             return  # the reader has moved on meanwhile
         self.problems = problems
         self.query_one("#lesson-page", Static).update(renderable)
-        self.query_one("#lesson-body").scroll_home(animate=False)
+        if not keep_scroll:
+            self.query_one("#lesson-body").scroll_home(animate=False)
+
+    def action_answers(self) -> None:
+        if not any(block.kind == "check" for block in self.pages[self.page]):
+            self.notify("This page has no \"Check yourself\" questions.")
+            return
+        self.reveal = not self.reveal
+        self.draw(keep_scroll=True)
 
     def action_page(self, step: int) -> None:
         target = self.page + step
@@ -179,7 +230,8 @@ class LessonScreen(Screen):
         for i, lesson in enumerate(self.lessons, start=1):
             row = positions.get(lesson.id)
             mark = "✓" if row is not None and row["completed"] else "·" if row is not None else " "
-            items.append((lesson.id, f"{mark} {i:2d}. {lesson.title}  ({lesson.topic})"))
+            row_text = chooser_line(f"{mark} {i:2d}. ", lesson.title, lesson.topic)
+            items.append((lesson.id, row_text))
 
         def chosen(lesson_id) -> None:
             if lesson_id:

@@ -14,6 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 attempt``, ``2 attempts``, ``0 days``."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def local_time(iso: str | None) -> str:
     if not iso:
         return "—"
@@ -26,6 +31,13 @@ def titled(title: str, columns: tuple[str, ...]) -> Table:
     for name in columns:
         table.add_column(name, overflow="fold")
     return table
+
+
+def or_empty(table: Table, message: str):
+    """The table, or (when it has no rows) its title and a line saying why it is empty."""
+    if table.row_count:
+        return table
+    return Text.assemble((str(table.title), "bold"), "\n", (message, "dim"))
 
 
 class ProgressScreen(Screen):
@@ -42,7 +54,7 @@ class ProgressScreen(Screen):
 
     def on_mount(self) -> None:
         self.refresh_data()
-        self.query_one("#progress-body").focus()
+        self.query_one("#progress-body").focus()     # ↑↓ and PgUp/PgDn scroll at once
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
@@ -57,9 +69,8 @@ class ProgressScreen(Screen):
         streak, attempts, exams = store.streak(), store.attempts(limit=50), store.exams(20)
         parts: list = []
         head = Text()
-        head.append(f"{len(store.attempts(limit=100000))} attempts · streak {streak} day"
-                    f"{'s' if streak != 1 else ''} · {len(due)} due now", style="bold")
-        head.append(f"\n{store.path}", style="dim")
+        head.append(f"{plural(len(store.attempts(limit=100000)), 'attempt')} · streak {plural(streak, 'day')}"
+                    f" · {len(due)} due now", style="bold")
         parts.append(head)
         if not mastery:
             parts.append(Text("\nNo attempts yet: practise a problem or take an exam.", style="yellow"))
@@ -67,23 +78,24 @@ class ProgressScreen(Screen):
         for topic, entry in sorted(mastery.items()):
             fams = ", ".join(f"{f} {s:.0%}" for f, s in sorted(entry["families"].items()))
             table.add_row(topic, str(entry["attempts"]), f"{entry['mastery']:.0%}", fams)
-        parts.extend([Text(""), table])
+        parts.extend([Text(""), or_empty(table, "none yet: each checked problem counts for its topic")])
         due_names = {r["family"] for r in due}
         table = titled("Review schedule", ("family", "topic", "next review"))
         for r in schedule:
             when = Text("due now", style="bold yellow") if r["family"] in due_names else local_time(r["due"])
             table.add_row(r["family"], r["topic"], when)
-        parts.extend([Text(""), table])
+        parts.extend([Text(""), or_empty(table, "nothing scheduled yet: a family is scheduled once you answer "
+                                                "one of its problems")])
         table = titled("Recent attempts", ("when", "problem", "marks", "hints", "source"))
         for r in attempts:
             table.add_row(local_time(r["created_at"]), r["problem_id"], f"{r['marks']:g}/{r['max_marks']:g}",
                           str(r["hints_used"]), r["source"])
-        parts.extend([Text(""), table])
+        parts.extend([Text(""), or_empty(table, "none yet")])
         table = titled("Exams", ("started", "topics", "questions", "marks"))
         for r in exams:
             marks = f"{r['marks']:g}/{r['max_marks']:g}" if r["finished_at"] else "not finished"
             table.add_row(local_time(r["started_at"]), r["topics"] or "all", str(r["count"]), marks)
-        parts.extend([Text(""), table])
+        parts.extend([Text(""), or_empty(table, "no exams yet: e on the home screen starts one")])
         view.update(Group(*parts))
 
     def action_review(self) -> None:

@@ -239,9 +239,9 @@ class TrainScreen(Screen):
         plt.yticks(yticks, tick_labels(yticks))
         if points:
             plt.plot([p[0] for p in points], [p[1] for p in points], marker="braille")
-        elif key == "loss":
-            plt.text("^R starts training", (1 + max(planned, 2)) / 2, (yticks[0] + yticks[-1]) / 2,
-                     alignment="center")
+        else:
+            plt.text("^R starts training" if key == "loss" else f"{key} per epoch, once training starts",
+                     (1 + max(planned, 2)) / 2, (yticks[0] + yticks[-1]) / 2, alignment="center")
         chart.refresh()
 
     # ------------------------------------------------------------ training

@@ -229,7 +229,7 @@ class AnswerForm(Vertical):
         field = self.fields()[LETTERS.index(letter)]
         field.query(Input).first().focus()
 
-    def lock(self) -> None:
+    def freeze(self) -> None:
         """The answers can no longer be changed (an exam question checked with "tell me as I go")."""
         for widget in self.inputs():
             widget.disabled = True
