@@ -328,3 +328,102 @@ def test_unknown_lesson_is_bad_input_with_close_matches():
 def test_lesson_help_has_an_example():
     result = run_cli("lesson", "--help")
     assert result.code == 0 and "dltutor lesson" in result.out and "--format" in result.out
+
+
+# ------------------------------------------------------------------ teaching: the end of each lesson, diagrams, the lab
+
+def plain_blocks(lesson) -> list[str]:
+    """The fenced blocks without a name (text diagrams, shell commands) of a lesson's Markdown."""
+    import re
+
+    text = "\n".join(b.text for b in lesson.blocks if b.kind == "markdown")
+    return re.findall(r"^```[ \t]*\n(.*?)^```[ \t]*$", text, flags=re.DOTALL | re.MULTILINE)
+
+
+def lab_commands(lesson) -> list[str]:
+    """``dltutor train ...`` lines of the lesson's plain blocks (backslash continuations joined)."""
+    commands = []
+    for block in plain_blocks(lesson):
+        joined = block.replace("\\\n", " ")
+        current = None
+        for line in joined.splitlines():
+            if line.startswith("dltutor train"):
+                current = [line]
+                commands.append(current)
+            elif current is not None and line.startswith(" "):    # a quoted spec continued
+                current.append(line)
+            else:
+                current = None
+    return [" ".join(" ".join(parts).split()) for parts in commands]
+
+
+# lessons 01-13 are finished to this standard; the others follow as they are revised
+FIRST_THIRTEEN = [x for x in LESSONS if x.path is not None and x.path.name[:2].isdigit()
+                  and int(x.path.name[:2]) <= 13]
+
+
+@pytest.mark.parametrize("lesson", FIRST_THIRTEEN, ids=[x.id for x in FIRST_THIRTEEN])
+def test_lesson_ends_with_common_mistakes_and_check_yourself(lesson):
+    headings = [line for b in lesson.blocks if b.kind == "markdown" for line in b.text.splitlines()
+                if line.startswith("## ")]
+    assert headings[-2:] == ["## Common mistakes", "## Check yourself"], headings
+    assert lesson.blocks[-1].kind == "check"
+    assert 2 <= len(lesson.checks()) <= 4
+    numeric = [item for item in lesson.checks() if any(ch.isdigit() for ch in item.answer)]
+    assert numeric, "at least one question with numbers"
+
+
+def test_text_diagrams_where_a_picture_carries_the_idea():
+    # a network, the computational graph of one sigmoid neuron (upstream x local), and more
+    assert any("W1" in block and "►" in block for block in plain_blocks(BY_ID["neurons"]))
+    graph = "\n".join(plain_blocks(BY_ID["backprop"]))
+    assert "upstream" in graph and "local" in graph and "(σ)" in graph
+    with_diagrams = [x.id for x in FIRST_THIRTEEN
+                     if any("►" in b or "┤" in b for b in plain_blocks(x) if not b.startswith("dltutor"))]
+    assert len(with_diagrams) >= 3, with_diagrams
+
+
+@pytest.mark.parametrize("lesson", FIRST_THIRTEEN, ids=[x.id for x in FIRST_THIRTEEN])
+def test_text_diagrams_fit_a_terminal_and_a_pdf_page(lesson):
+    # 80 columns; the PDF's 8.5 pt monospace fits about 84 characters in its text width
+    for block in plain_blocks(lesson):
+        if block.startswith("dltutor"):
+            continue
+        assert max(len(line) for line in block.splitlines()) <= 80, block[:60]
+
+
+WITH_LAB = [x for x in LESSONS if lab_commands(x)]
+
+
+@pytest.mark.parametrize("lesson", WITH_LAB, ids=[x.id for x in WITH_LAB])
+def test_lab_commands_of_a_lesson_run(lesson, monkeypatch, tmp_path):
+    """In order, in one folder (a later command may load what an earlier one saved)."""
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    for command in lab_commands(lesson):
+        result = run_cli(*shlex.split(command)[1:], "--json")
+        assert result.code == 0, (command, result.err)
+        assert result.json()["history"] is not None
+
+
+def _train(*args):
+    result = run_cli("train", *args, "--json")
+    assert result.code == 0, result.err
+    return result.json()["final"]
+
+
+def test_lab_shows_what_the_lessons_say():
+    """The effects the lessons describe (mlp-xor, vanishing-gradients, gradient-descent)."""
+    assert any("--data xor" in c for c in lab_commands(BY_ID["mlp-xor"]))
+    assert _train("--data", "xor")["accuracy"] == 1.0
+    assert _train("--data", "xor", "--model", "Input(2) -> Dense(1, sigmoid)")["accuracy"] <= 0.75
+    deep = "Input(2)" + " -> Dense(16, {0})" * 5 + " -> Dense(1, sigmoid)"
+    sigmoid, relu = (_train("--data", "moons", "--optimizer", "sgd", "--lr", "0.1", "--epochs", "100",
+                            "--model", deep.format(act)) for act in ("sigmoid", "relu"))
+    assert sigmoid["loss"] > 0.68 and sigmoid["accuracy"] < 0.6          # stuck near ln 2 = 0.693
+    assert relu["accuracy"] > 0.95 and relu["loss"] < 0.05
+    spiral = ["--data", "spiral", "--classes", "3", "--epochs", "100",
+              "--model", "Input(2) -> Dense(32, relu) -> Dense(3, softmax)"]
+    sgd, adam = (_train(*spiral, "--optimizer", opt) for opt in ("sgd", "adam"))
+    assert adam["loss"] < sgd["loss"] / 5 and adam["val_accuracy"] > sgd["val_accuracy"]

@@ -223,7 +223,7 @@ def check_renderable(items: list[CheckItem] | tuple[CheckItem, ...], start: int 
         parts += [Text(""), Text("Answers", style="bold green"), numbered([item.answer for item in items])]
     elif hint:
         parts += [Text(""), Text(hint, style="dim")]
-    return Panel(Group(*parts), title="Check yourself", title_align="left", border_style="blue")
+    return Panel(Group(*parts), title="Questions", title_align="left", border_style="blue")
 
 
 def _check_blocks(lesson: Lesson, answers: bool, hint: str):

@@ -112,7 +112,7 @@ def to_markdown(lesson: Lesson, digits: int = 6) -> str:
                 level = f" ({ref.difficulty})" if ref.difficulty else ""
                 out += [f"**Practice:** {family_title(ref.family)}{level}: `{practice_command(ref)}`", ""]
         elif block.kind == "check":
-            out += ["**Check yourself** (answers at the end)", ""]
+            out += ["*Questions (answers at the end):*", ""]
             out += [_md_item(n, item.question) for n, item in checks[block.line]] + [""]
     if _all_checks(lesson):
         out += ["## Answers", ""] + [_md_item(n, item.answer) for n, item in _all_checks(lesson)] + [""]
@@ -180,7 +180,7 @@ def to_html(lesson: Lesson, digits: int = 6) -> str:
                             + f': <code>{e(practice_command(r))}</code></li>' for r in _problems(block.text))
             body.append(f'<section class="practice"><h3>Practice</h3><ul>{items}</ul></section>')
         elif block.kind == "check" and checks[block.line]:
-            body.append('<section class="check"><h3>Check yourself <small>(answers at the end)</small></h3>'
+            body.append('<section class="check"><h3>Questions <small>(answers at the end)</small></h3>'
                         + ordered(checks[block.line], lambda item: item.question) + "</section>")
     if _all_checks(lesson):
         body.append('<section class="answers"><h2>Answers</h2>'
@@ -348,7 +348,7 @@ def to_typst(lesson: Lesson, digits: int = 6) -> str:
         elif block.kind == "check" and checks[block.line]:
             out.append("#block(width: 100%, breakable: false, inset: (left: 1em, y: 6pt), "
                        "stroke: (left: 1.5pt + rgb(\"#4a6fa5\")))[\n"
-                       "#text(10.5pt, fill: rgb(\"#2c4a78\"))[*Check yourself*] "
+                       "#text(10.5pt, fill: rgb(\"#2c4a78\"))[*Questions*] "
                        "#text(9pt, fill: luma(90))[(answers at the end)]\n\n"
                        + _typst_items([(n, item.question) for n, item in checks[block.line]]) + "]\n")
     if _all_checks(lesson):
