@@ -118,8 +118,10 @@ def dense(layer, attr, layout):
     bias = _bias(layer)
     call = activate(f"self.{attr}(x)", layer.config.get("activation", "linear"), "cl", 1, layer.label)
     params = ((f"{attr}.weight", (units, n_in)),) + (((f"{attr}.bias", (units,)),) if bias else ())
+    softmax = layer.config.get("activation") == "softmax"
     return Piece((f"self.{attr} = nn.Linear({n_in}, {units}{'' if bias else ', bias=False'})",),
-                 to_last(layer, layout) + (f"x = {call}",), "cl", params)
+                 to_last(layer, layout) + (f"x = {call}",), "cl", params,
+                 note="nn.CrossEntropyLoss takes the logits, before this softmax" if softmax else "")
 
 
 def _conv(layer, attr, layout, dims: int, groups: int = 1, out_channels: int | None = None,
