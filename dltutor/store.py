@@ -98,6 +98,15 @@ def _is_full(exc) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
 
 
+def _no_space(folder: Path) -> bool:
+    """True when the file system holding ``folder`` has (almost) no room left."""
+    try:
+        info = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return info.f_bavail * info.f_frsize < 64 * 1024
+
+
 def _rollback(conn: sqlite3.Connection) -> None:
     """Roll back if a transaction is still open. SQLite may have rolled back already (a full
     disk does), and a failing ROLLBACK must not hide the error that caused it."""
@@ -321,6 +330,9 @@ class Store:
         text = str(exc) if exc else "unknown error"
         if _is_busy(exc) or _is_full(exc):
             return StoreBusy(self._busy_line(exc, "open"))
+        if _no_space(self.path.parent):     # SQLite says "disk I/O error" when it cannot make its -shm file
+            return StoreBusy(f"cannot open the progress database {str(self.path)!r}: the disk is full; "
+                             "free some space (the database itself is fine)")
         if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text
                                                         or "corrupt" in text):
             return StoreError(f"the progress database {str(self.path)!r} is not readable ({text}); keep a "

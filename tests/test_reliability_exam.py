@@ -204,3 +204,44 @@ def test_check_answers_on_generate_are_capped(tmp_path):
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "--check" in result.stderr and "8,000" in result.stderr
     assert not (tmp_path / DB_NAME).exists()
+
+
+def _unshare_works() -> bool:
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+FULL_DISK = r"""
+import json, os, subprocess, sys
+home = sys.argv[1]
+env = dict(os.environ, DLTUTOR_HOME=home, DLTUTOR_LOCK_WAIT="1")
+from dltutor.store import Store
+Store(os.path.join(home, "progress.sqlite3")).close()
+info = os.statvfs(home)
+with open(os.path.join(home, "fill"), "wb") as fill:      # leave ~40 KiB: the database opens, a save does not fit
+    try:
+        fill.write(bytes(max(0, info.f_bavail * info.f_frsize - 40 * 1024)))
+    except OSError:
+        pass
+run = subprocess.run([sys.executable, "-m", "dltutor", "exam", "--plain", "--count", "1", "--seed", "20", "--json"],
+                     input="0.1,0.2\n0.3,0.4\n1,2;3,4\nsubmit\n", capture_output=True, text=True, env=env, timeout=120)
+print(json.dumps({"code": run.returncode, "out": run.stdout, "err": run.stderr}))
+"""
+
+
+@pytest.mark.skipif(not _unshare_works(), reason="needs unshare -rm (user and mount namespaces) for a small tmpfs")
+def test_full_disk_mid_exam_is_one_line_and_the_result_is_shown(tmp_path):
+    home = tmp_path / "small"
+    home.mkdir()
+    result = subprocess.run(["unshare", "-rm", "sh", "-c", 'mount -t tmpfs -o size=256k none "$1" && exec "$2" -c "$3" "$1"',
+                             "sh", str(home), sys.executable, FULL_DISK], capture_output=True, text=True, timeout=180,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    run = json.loads(result.stdout)
+    assert run["code"] == 0, run["err"]
+    assert json.loads(run["out"])["reason"] == "submitted"
+    errors = [line for line in run["err"].splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "disk is full" in errors[0] and "not saved" in errors[0]
+    assert "rollback" not in run["err"] and "move it away" not in run["err"] and "Traceback" not in run["err"]
