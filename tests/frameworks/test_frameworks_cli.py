@@ -132,3 +132,13 @@ def test_help_examples_run_as_printed(command, tmp_path, monkeypatch):
                                   env=env, timeout=120)
             assert proc.returncode == 0, proc.stderr[-2000:]
             np.testing.assert_allclose(json.loads(proc.stdout)["outputs"], expected, rtol=1e-5, atol=1e-5)
+
+
+def test_convert_of_what_pytorch_cannot_build_is_bad_input(tmp_path):
+    """The engine trains an LSTM with relu; nn.LSTM has tanh only: exit 2 naming it, no file written."""
+    model = build("Input(3, 2) -> LSTM(2, relu) -> Dense(1)", seed=0)
+    model.save(tmp_path / "relu.npz")
+    assert_bad_input(run_cli("convert", str(tmp_path / "relu.npz"), "--to", "pytorch", "-o",
+                             str(tmp_path / "relu_torch.py")), "LSTM(2, relu)", "'relu'")
+    assert not (tmp_path / "relu_torch.py").exists() and not (tmp_path / "relu_torch.weights.npz").exists()
+    assert run_cli("convert", str(tmp_path / "relu.npz"), "--to", "keras", "-o", str(tmp_path / "k.py")).code == 0
