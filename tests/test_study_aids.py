@@ -246,6 +246,18 @@ def test_glossary_has_80_terms_each_one_line_with_an_existing_lesson():
         assert "\n" not in term.means and len(term.means) <= 160, term.name
 
 
+def _words(text):
+    return " ".join(text.lower().replace("-", " ").replace("_", " ").split())
+
+
+def test_each_glossary_term_is_named_in_its_lesson():
+    from dltutor.glossary import load_glossary
+
+    for term in load_glossary():
+        text = _words("\n".join(b.text for b in BY_ID[term.lesson].blocks))
+        assert any(_words(name) in text for name in (term.name, *term.also)), (term.name, term.lesson)
+
+
 def test_glossary_names_are_unique():
     from dltutor.glossary import load_glossary
 
@@ -326,7 +338,7 @@ def test_sheet_renders_in_every_format(sheet, tmp_path):
 def test_formulas_command(tmp_path):
     result = run_cli("formulas", "--topic", "optimizers")
     assert result.code == 0, result.err
-    assert result.out.startswith("# Formula sheet") and r"\hat{m}" in result.out
+    assert result.out.startswith("# Gradient descent") and "Formula sheet" in result.out and r"\hat{m}" in result.out
     out = tmp_path / "f.pdf"
     pytest.importorskip("typst")
     assert run_cli("formulas", "--topic", "cnn", "--format", "pdf", "-o", str(out)).code == 0

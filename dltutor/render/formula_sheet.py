@@ -19,13 +19,18 @@ TITLE = "Formula sheet"
 
 
 def _heading(sheets: list[Sheet]) -> str:
-    return f"{TITLE}: {sheets[0].title}" if len(sheets) == 1 else f"{TITLE}: the course"
+    return sheets[0].title if len(sheets) == 1 else f"{TITLE}: the course"
+
+
+def _subheading(sheet: Sheet, alone: bool) -> str:
+    return f"{TITLE} · topic {sheet.topic}" if alone else f"topic {sheet.topic}"
 
 
 def to_markdown(sheets: list[Sheet]) -> str:
+    alone = len(sheets) == 1
     out = [f"# {_heading(sheets)}", ""]
     for sheet in sheets:
-        out += [f"## {sheet.title}", "", f"*topic {sheet.topic}*", ""]
+        out += ([] if alone else [f"## {sheet.title}", ""]) + [f"*{_subheading(sheet, alone)}*", ""]
         for f in sheet.formulas:
             out += [f"**{f.name}**" + (f": {f.note}" if f.note else ""), "", _md_math(f.math), ""]
     return "\n".join(out).rstrip() + "\n"
@@ -42,13 +47,15 @@ def to_html(sheets: list[Sheet]) -> str:
     from dltutor.render.html import page
 
     e = html.escape
+    alone = len(sheets) == 1
     body = [f"<h1>{e(_heading(sheets))}</h1>"]
     for sheet in sheets:
         rows = "".join(f'<div class="formula"><p class="name">{e(f.name)}</p>'
                        + (f'<p class="note">{e(f.note)}</p>' if f.note else "")
                        + f'<div class="math">{_html_math(f.math)}</div></div>' for f in sheet.formulas)
-        body.append(f'<section class="topic"><h2>{e(sheet.title)}</h2>'
-                    f'<p class="meta">topic {e(sheet.topic)}</p>{rows}</section>')
+        head = "" if alone else f"<h2>{e(sheet.title)}</h2>"
+        body.append(f'<section class="topic">{head}'
+                    f'<p class="meta">{e(_subheading(sheet, alone))}</p>{rows}</section>')
     return page(_heading(sheets), "\n".join(body), SHEET_STYLE)
 
 
@@ -58,10 +65,12 @@ def to_typst(sheets: list[Sheet]) -> str:
                                  footer_text=_t("dltutor formulas")),
            f"#align(center)[#text(19pt, weight: \"bold\")[{_t(heading)}]]",
            "#v(2pt)\n#line(length: 100%, stroke: 0.7pt)\n"]
+    alone = len(sheets) == 1
     for i, sheet in enumerate(sheets):
         if i:
             out.append("#pagebreak()")
-        out.append(f"\n== {_t(sheet.title)}\n#text(9pt, fill: luma(90))[{_t(f'topic {sheet.topic}')}]\n")
+        head = "" if alone else f"\n== {_t(sheet.title)}\n"
+        out.append(head + f"#text(9pt, fill: luma(90))[{_t(_subheading(sheet, alone))}]\n")
         for f in sheet.formulas:
             note = (" \\ #text(9.5pt, fill: luma(70))[" + _t(f.note) + "]") if f.note else ""
             out.append("#block(breakable: false, width: 100%, above: 1.1em, below: 0.4em)["
