@@ -223,7 +223,12 @@ class Store:
     # A file that fails a check is reported with its path and left byte for byte as it was.
 
     def _open(self) -> sqlite3.Connection:
-        if self.path.is_file() and self.path.stat().st_size > 0:
+        try:
+            existing = self.path.is_file() and self.path.stat().st_size > 0
+        except OSError as exc:       # a folder on the way that cannot be searched
+            raise StoreError(f"the progress database {str(self.path)!r} cannot be reached: "
+                             f"{exc.strerror or exc}; set DLTUTOR_HOME to a folder of your own") from None
+        if existing:
             conn = self._connect(readonly=True)
             self._check(conn)
             if self.readonly:
