@@ -19,27 +19,26 @@ MAX_CSV_BYTES = 200 * 1024 * 1024
 
 
 def read_spec(path: str) -> str:
-    """The model spec stored in a file saved by ``dltutor train --save`` (InputError if there is none)."""
-    from dltutor.files import check_path
+    """The model spec stored in a file saved by ``dltutor train --save`` (InputError if there is none).
 
-    where = check_path(path, "WEIGHTS")
-    if not where.exists():
-        raise InputError(f"{path!r} does not exist; save a model with dltutor train --save FILE.npz")
-    if where.is_dir():
-        raise InputError(f"{path!r} is a folder; give the .npz file that dltutor train --save wrote")
-    try:
-        with np.load(where, allow_pickle=False) as data:
-            if "spec" not in data.files:
-                raise InputError(f"{path!r} is not a model saved by dltutor train --save: it holds no model spec "
-                                 f"(its arrays: {', '.join(data.files[:4]) or 'none'})")
-            spec = data["spec"]
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"{path!r} is not a model saved by dltutor train --save: not an .npz file") from None
-    if spec.dtype.kind != "U" or spec.ndim != 0:
-        raise InputError(f"{path!r} is not a model saved by dltutor train --save: its 'spec' is not text")
-    return str(spec)
+    Read as ``weights_io`` reads a saved file: a regular file within its size budget, the spec's
+    ``.npy`` header checked before its text is read."""
+    from dltutor.files import check_path
+    from dltutor.nn import weights_io
+
+    check_path(path, "WEIGHTS")
+    not_saved = f"{path!r} is not a model saved by dltutor train --save"
+    with weights_io._open_regular(path, "dltutor train --save") as raw:
+        try:
+            archive = zipfile.ZipFile(raw)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            raise InputError(f"{not_saved}: not an .npz file") from None
+        with archive:
+            entries = {info.filename: info for info in archive.infolist()}
+            if "spec.npy" not in entries:
+                arrays = ", ".join(name.removesuffix(".npy") for name in list(entries)[:4]) or "none"
+                raise InputError(f"{not_saved}: it holds no model spec (its arrays: {arrays})")
+            return weights_io._read_spec(archive, entries["spec.npy"], path)
 
 
 def load_model(path: str):
