@@ -248,3 +248,17 @@ def test_sigterm_during_train_is_like_ctrl_c(tmp_path):
     assert proc.returncode == 0, err[-2000:]
     assert "stopped" in out and "epoch" in out               # the summary of what was trained
     assert save.exists() and not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_stored_spec_reads_the_spec_with_the_same_checks(tmp_path, fifo):
+    from dltutor.nn.model import build
+    from dltutor.nn.weights_io import stored_spec
+
+    build(XOR, seed=1).save(tmp_path / "w.npz")
+    assert stored_spec(tmp_path / "w.npz") == XOR
+    with pytest.raises(InputError, match="not a regular file"):
+        stored_spec(fifo)
+    crafted = tmp_path / "crafted.npz"
+    write_npz(crafted, {"spec": npy_header((1 << 40,), "<U8")})
+    with pytest.raises(InputError, match="not a model spec"):
+        stored_spec(crafted)

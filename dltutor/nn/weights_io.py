@@ -13,6 +13,7 @@ exactly the bytes those shapes need are decompressed (a zip bomb or a header cla
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import stat
@@ -112,9 +113,11 @@ def _read(handle, shape, fortran, dtype, what: str, path) -> np.ndarray:
     return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
 
 
-def read_weights(path, wanted: dict[str, tuple], label: str = "--save") -> tuple[str, dict[str, np.ndarray]]:
-    """(spec text, {key: array}) from the ``.npz`` at ``path``, checked against ``wanted``
-    (key -> shape) from the headers before any data is read."""
+@contextlib.contextmanager
+def _archive(path, label: str, max_entries: int):
+    """The ``.npz`` at ``path`` as (zip archive, {array name: zip entry}), after the checks the
+    zip's own headers allow: a regular file, at most ``max_entries`` arrays, at most
+    ``MAX_NPZ_BYTES`` unpacked (as declared), only ``.npy`` entries. Nothing is unpacked yet."""
     with _open_regular(path, label) as raw:
         try:
             archive = zipfile.ZipFile(raw)
@@ -122,9 +125,9 @@ def read_weights(path, wanted: dict[str, tuple], label: str = "--save") -> tuple
             raise InputError(f"cannot load weights from {str(path)!r}: not a .npz file of weights") from None
         with archive:
             entries = archive.infolist()
-            if len(entries) > len(wanted) + 1 + 16:
-                raise InputError(f"cannot load weights from {str(path)!r}: it holds {len(entries)} arrays; "
-                                 f"this model has {len(wanted)} weights")
+            if len(entries) > max_entries:
+                raise InputError(f"cannot load weights from {str(path)!r}: it holds {len(entries)} arrays, "
+                                 f"more than the {max_entries} expected")
             declared = sum(info.file_size for info in entries)
             if declared > MAX_NPZ_BYTES:          # what the zip headers say it would unpack to
                 raise InputError(f"cannot load weights from {str(path)!r}: it would unpack to {declared:,} bytes, "
@@ -132,35 +135,49 @@ def read_weights(path, wanted: dict[str, tuple], label: str = "--save") -> tuple
             names = {info.filename[:-4]: info for info in entries if info.filename.endswith(".npy")}
             if len(names) != len(entries):
                 raise InputError(f"cannot load weights from {str(path)!r}: not a .npz file of weights")
-            spec = "?"
-            if "spec" in names:
-                spec = _read_spec(archive, names["spec"], path)
-            for key, want in wanted.items():       # every name and shape, from the headers only
-                info = names.get(key)
-                if info is None:
-                    got = "is missing"
-                else:
-                    shape, fortran, dtype, handle = _open_header(archive, info, path)
-                    handle.close()
-                    got = None if shape == want else f"has shape {shape}"
-                    if got is None and dtype.kind != "f":
-                        got = f"holds {dtype} values, not floating-point numbers"
-                if got:
-                    raise InputError(f"{str(path)!r} does not fit this model: weight {key} {got}, the model "
-                                     f"needs {want} (the file was saved from {spec!r})")
-            extra = sorted(set(names) - set(wanted) - {"spec"})
-            if extra:
-                raise InputError(f"{str(path)!r} does not fit this model: it has extra weights "
-                                 f"{', '.join(extra[:3])} (the file was saved from {spec!r})")
-            arrays = {}
-            for key in wanted:
-                shape, fortran, dtype, handle = _open_header(archive, names[key], path)
-                with handle:
-                    array = _read(handle, shape, fortran, dtype, f"weight {key}", path)
-                if not np.isfinite(array).all():
-                    raise InputError(f"cannot load weights from {str(path)!r}: weight {key} has NaN or "
-                                     "infinite values (it was saved from a diverged training)")
-                arrays[key] = array
+            yield archive, names
+
+
+def stored_spec(path, label: str = "dltutor train --save") -> str | None:
+    """The model spec saved in the ``.npz`` at ``path`` (None if it holds none), read with the
+    same checks as the weights: for commands that build the model from the file."""
+    with _archive(path, label, max_entries=10_000) as (archive, names):
+        return _read_spec(archive, names["spec"], path) if "spec" in names else None
+
+
+def read_weights(path, wanted: dict[str, tuple], label: str = "--save") -> tuple[str, dict[str, np.ndarray]]:
+    """(spec text, {key: array}) from the ``.npz`` at ``path``, checked against ``wanted``
+    (key -> shape) from the headers before any data is read."""
+    with _archive(path, label, max_entries=len(wanted) + 1 + 16) as (archive, names):
+        spec = "?"
+        if "spec" in names:
+            spec = _read_spec(archive, names["spec"], path)
+        for key, want in wanted.items():       # every name and shape, from the headers only
+            info = names.get(key)
+            if info is None:
+                got = "is missing"
+            else:
+                shape, fortran, dtype, handle = _open_header(archive, info, path)
+                handle.close()
+                got = None if shape == want else f"has shape {shape}"
+                if got is None and dtype.kind != "f":
+                    got = f"holds {dtype} values, not floating-point numbers"
+            if got:
+                raise InputError(f"{str(path)!r} does not fit this model: weight {key} {got}, the model "
+                                 f"needs {want} (the file was saved from {spec!r})")
+        extra = sorted(set(names) - set(wanted) - {"spec"})
+        if extra:
+            raise InputError(f"{str(path)!r} does not fit this model: it has extra weights "
+                             f"{', '.join(extra[:3])} (the file was saved from {spec!r})")
+        arrays = {}
+        for key in wanted:
+            shape, fortran, dtype, handle = _open_header(archive, names[key], path)
+            with handle:
+                array = _read(handle, shape, fortran, dtype, f"weight {key}", path)
+            if not np.isfinite(array).all():
+                raise InputError(f"cannot load weights from {str(path)!r}: weight {key} has NaN or "
+                                 "infinite values (it was saved from a diverged training)")
+            arrays[key] = array
     return spec, arrays
 
 
