@@ -25,9 +25,8 @@ from dltutor.render.formula_walk import (  # noqa: F401
     symbol_parts,
 )
 
-
 LATEX_INFIX = {"odot": r"\odot", "convolve": r"\circledast", "star": r"\star"}
-TYPST_INFIX = {"odot": "dot.circle", "convolve": "ast.circle", "star": "star"}
+TYPST_INFIX = {"odot": "⊙", "convolve": "⊛", "star": "⋆"}   # the characters themselves: symbol names differ between typst versions
 UNICODE_INFIX = {"odot": "⊙", "convolve": "⊛", "star": "⋆"}
 
 

@@ -11,8 +11,15 @@ from __future__ import annotations
 import html
 
 from dltutor.formula_sheets import Sheet
-from dltutor.render.lesson_export import (LESSON_STYLE, TYPST_PREAMBLE, _html_math, _md_math, _str, _t,
-                                          _typst_math)
+from dltutor.render.lesson_export import (
+    LESSON_STYLE,
+    TYPST_PREAMBLE,
+    _html_math,
+    _md_math,
+    _str,
+    _t,
+    _typst_math,
+)
 
 FORMATS = ("md", "html", "pdf")
 TITLE = "Formula sheet"

@@ -20,8 +20,14 @@ from rich.rule import Rule
 from rich.text import Text
 
 from dltutor.errors import InputError
-from dltutor.lessons import CheckItem, Lesson, ProblemRef, parse_math, problem_refs, run_solve
-
+from dltutor.lessons import (
+    CheckItem,
+    Lesson,
+    ProblemRef,
+    parse_math,
+    problem_refs,
+    run_solve,
+)
 
 # ------------------------------------------------------------------ formulas
 

@@ -19,7 +19,13 @@ import html
 
 from dltutor.errors import InputError
 from dltutor.lessons import CheckItem, Lesson, math_lines, problem_refs
-from dltutor.render.formula import LatexPrinter, MathMLPrinter, Printer, TypstPrinter, mathml_aligned
+from dltutor.render.formula import (
+    LatexPrinter,
+    MathMLPrinter,
+    Printer,
+    TypstPrinter,
+    mathml_aligned,
+)
 from dltutor.render.html import page, to_html_fragment
 from dltutor.render.lesson import family_title, practice_command, work_out
 from dltutor.render.markdown import to_markdown as solution_markdown
