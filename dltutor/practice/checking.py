@@ -264,7 +264,10 @@ def _check_table(problem: Problem, part: Part, text: str, result: PartResult) ->
         row = table_row(family, spec, scope, i, state)
         cells = flatten_row(row)
         given = rows[i] if i < len(rows) else None
-        if given is not None and len(given) == len(cells) and close(given, cells, spec):
+        # right: the row follows from the student's own previous row, or it is the key's row (a
+        # student who kept full precision between rows but wrote each row rounded)
+        if given is not None and len(given) == len(cells) and (
+                close(given, cells, spec) or close(given, expected_cells, spec)):
             ok_rows.append(True)
             state = next_state(spec, scope, state, unflatten_row(given, part))
             continue
