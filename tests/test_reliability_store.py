@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from dltutor.store import DB_NAME, AttemptRecord, Store, StoreBusy, StoreError
 
 ATTEMPT = AttemptRecord("conv-output-size@1:7", "conv-output-size", 2, 2, topic="cnn")

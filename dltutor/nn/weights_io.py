@@ -25,7 +25,6 @@ import numpy as np
 from dltutor.errors import InputError
 from dltutor.files import write_atomic
 
-
 MAX_NPZ_BYTES = 256 << 20      # a saved model file, and the arrays it holds, at most this size
 MAX_SPEC_CHARS = 65536
 MAX_HEADER = 10_000            # bytes of one .npy header (numpy's own default limit)
