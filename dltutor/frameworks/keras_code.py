@@ -9,6 +9,7 @@ written as a small function ``leaky_relu`` defined at the top of the program (``
 from __future__ import annotations
 
 from dltutor.errors import InputError
+from dltutor.frameworks import supported
 
 # Keras activation names that keras.activations has under the same name and definition
 NATIVE = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "swish",
@@ -156,8 +157,5 @@ LAYERS = {
 
 def layer_call(index: int, layer) -> tuple[str, tuple[str, ...]]:
     """(``layers.Conv2D(6, (5, 5), activation='relu')``, helpers it uses) for layer number ``index``."""
-    make = LAYERS.get(layer.type)
-    if make is None:
-        raise InputError(f"layer {index} {layer.label!r}: no Keras code is written for {layer.type} layers; "
-                         f"it is written for {', '.join(sorted(LAYERS))}")
-    return make(layer)
+    supported.check(index, layer, "Keras")
+    return LAYERS[layer.type](layer)

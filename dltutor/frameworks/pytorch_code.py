@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from dltutor.errors import InputError
+from dltutor.frameworks import supported
 from dltutor.nn.windows import Geometry
 
 
@@ -380,11 +381,8 @@ class GRUResetBefore(nn.Module):
 
 def piece(index: int, layer, layout: str) -> Piece:
     """The code of layer number ``index`` (from 1) whose input is in ``layout``."""
-    make = LAYERS.get(layer.type)
-    if make is None:
-        raise InputError(f"layer {index} {layer.label!r}: no PyTorch code is written for {layer.type} layers; "
-                         f"it is written for {', '.join(sorted(LAYERS))}")
-    return make(layer, attr_name(index, layer), layout)
+    supported.check(index, layer, "PyTorch")
+    return LAYERS[layer.type](layer, attr_name(index, layer), layout)
 
 
 def input_layout(model) -> str:

@@ -13,6 +13,7 @@ import re
 import pytest
 
 from conftest import run_cli
+from dltutor.errors import InputError
 from dltutor.frameworks import keras_code, layouts, pytorch_code
 from dltutor.frameworks.emit import emit
 from dltutor.modelspec import resolve
@@ -140,3 +141,27 @@ def test_writing_code_imports_no_framework():
             "print(sorted(m for m in ('torch', 'keras', 'click', 'sympy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_known_settings_cover_both_code_tables():
+    """supported.SETTINGS, keras_code.LAYERS and pytorch_code.LAYERS name the same layer types."""
+    from dltutor.frameworks import supported
+
+    assert set(supported.SETTINGS) == set(keras_code.LAYERS) == set(pytorch_code.LAYERS)
+
+
+def test_a_setting_the_writers_do_not_know_is_refused():
+    """A setting the grammar knows but the code writers do not must stop them, not vanish from the code."""
+    from dltutor.frameworks import supported
+
+    layer = resolve("Input(6, 6, 2) -> Conv2D(4, 3)").layers[0]
+    layer.config["groups"] = 2
+    with pytest.raises(InputError, match="groups=2"):
+        supported.check(1, layer, "PyTorch")
+    layer.config.pop("groups")
+    layer.config["padding"] = "causal"
+    with pytest.raises(InputError, match="padding='causal'"):
+        supported.check(1, layer, "Keras")
+    layer.config["padding"] = "valid"
+    layer.config["groups"] = 1                     # Keras's default: nothing to write
+    supported.check(1, layer, "Keras")
