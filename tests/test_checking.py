@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dltutor.practice.checking import Attempt, check_answers, check_part, read_answer
+from dltutor.practice.checking import Attempt, check_answers, check_part, parse_answer, read_answer
 from dltutor.errors import InputError
 from dltutor.practice.families import generate, get_family
 from dltutor.practice.stress import answer_text
@@ -68,3 +68,95 @@ def test_help_is_progressive_and_recorded():
     assert attempt.help_used[0] == "hint 1" and attempt.help_used[-1] == "solution"
     attempt.check({"out": "13"})
     assert attempt.marks == 2 and attempt.to_dict()["help_used"]
+
+
+# ---------------------------------------------------------------- every valid spelling, refused at entry otherwise
+
+@pytest.mark.parametrize("text, form, value", [
+    ("z = −1.4", "number", -1.4), ("−0.5", "number", -0.5), ("θ = 1.5", "number", 1.5),
+    ("(0.1, −0.2)", "vector", [0.1, -0.2]), ("[1, 2]", "vector", [1.0, 2.0]), ("1, 2,", "vector", [1.0, 2.0]),
+    ("(1,2,)", "vector", [1.0, 2.0]), ("δ_h = (0.1, 0.2)", "vector", [0.1, 0.2]), (" 1 ,  2 ", "vector", [1.0, 2.0]),
+    ("[[1,2],[3,4]]", "matrix", [[1, 2], [3, 4]]), ("W1 = [[1, 2], [3, 4]]", "matrix", [[1, 2], [3, 4]]),
+    ("(1, 2); (3, 4)", "matrix", [[1, 2], [3, 4]]), ("[1,2;3,4]", "matrix", [[1, 2], [3, 4]]),
+    ("1 2\n3 4", "matrix", [[1, 2], [3, 4]]), ("24 x 24 x 6", "shape", [24, 24, 6]),
+    ("(24, 24, 6)", "shape", [24, 24, 6]), ("out = 13", "integer", 13), ("Yes", "boolean", True),
+])
+def test_every_valid_spelling_is_read(text, form, value):
+    got = read_answer(text, form)
+    assert got == value if form != "number" else got == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("1,,2", "empty entry"), ("abc", "not a number"), ("1,2,3", "needs 2"), ("x =", "empty"),
+])
+def test_unreadable_answer_is_refused_at_entry_with_one_line(text, fragment):
+    problem = generate(get_family("sgd-momentum-step"), 1, "easy")
+    part = problem.part("w1")
+    with pytest.raises(InputError) as info:
+        parse_answer(text, part)
+    message = str(info.value)
+    assert fragment in message and "\n" not in message and part.label in message
+    assert parse_answer("", part) is None
+    assert parse_answer("(1, −2)", part) == [1.0, -2.0]
+
+
+# ---------------------------------------------------------------- the faults the audit found, by example
+
+def test_perceptron_bipolar_rows_use_sign_output():
+    # perceptron-epoch seed 2, hard: ±1 labels; a misclassified +1 sample moves w by lr·2·x.
+    # By hand from the prompt: w = (1, -0.5), b = 0.5, lr = 1; sample (-2,-1):+1 gives z = -1.5,
+    # y = -1, so w = (1, -0.5) + 2·(-2, -1) = (-3, -2.5), b = 2.5; the other samples need no update.
+    problem = generate(get_family("perceptron-epoch"), 2, "hard")
+    part = problem.parts[0]
+    assert problem.names["w"] == [1, -0.5] and problem.names["b"] == 0.5 and problem.names["lr"] == 1
+    assert part.expected[0] == [-1.0, -3.0, -2.5, 2.5] and part.expected[-1][1:] == [-3.0, -2.5, 2.5]
+    result = check_part(problem, part, answer_text(part.expected, "table"))
+    assert result.correct and result.marks == part.spec.marks and result.misconception is None
+
+
+def test_mp_threshold_accepts_any_threshold_that_works():
+    # 2-input AND fires only on (1, 1): any θ with 1 < θ ≤ 2 works
+    problem = generate(get_family("mp-threshold"), 10, "easy")
+    assert problem.names["gate"] == "AND" and problem.names["n"] == 2
+    part = problem.parts[0]
+    assert [check_part(problem, part, t).correct for t in ("1.5", "2", "1.01", "1", "2.5", "0")] == \
+        [True, True, True, False, False, False]
+
+
+def test_leaving_the_weights_unchanged_scores_nothing():
+    problem = generate(get_family("backprop-hidden-weights"), 5, "medium")
+    part = problem.part("w1")
+    result = check_part(problem, part, answer_text(part.start, "matrix"))
+    assert not result.correct and result.marks == 0 and "before the update" in result.message
+
+
+def test_plain_sgd_is_not_adam_at_a_small_learning_rate():
+    problem = generate(get_family("adam-step"), 122, "hard")
+    assert problem.names["lr"] == 0.001
+    sgd = next(m for m in problem.misconceptions if m.id == "plain-sgd")
+    for name in ("w1", "w2"):
+        result = check_part(problem, problem.part(name), answer_text(sgd.values[name], "vector"))
+        assert not result.correct and "plain-sgd" in result.misconceptions
+
+
+def test_matrix_is_marked_cell_by_cell():
+    problem = generate(get_family("conv2d-by-hand"), 4, "medium")
+    part = problem.parts[0]
+    given = [list(map(float, row)) for row in part.expected]
+    given[0][1] += 5
+    result = check_part(problem, part, answer_text(given, "matrix"))
+    cells = len(given) * len(given[0])
+    assert not result.correct and result.first_wrong == "row 1, column 2"
+    assert result.marks == pytest.approx(part.spec.marks * (cells - 1) / cells, abs=1e-4)
+
+
+def test_every_slip_that_gives_the_answer_is_named():
+    # conv-output-size seed 0, hard: 8 is right; forgetting the padding, padding one side only and
+    # forgetting the +1 all give 7
+    problem = generate(get_family("conv-output-size"), 0, "hard")
+    assert problem.parts[0].expected == 8
+    result = check_answers(problem, {"out": "7"})[0]
+    assert set(result.misconceptions) == {"forgot-padding", "padding-one-side", "forgot-plus-one"}
+    assert all(m.feedback in result.feedback for m in problem.misconceptions if m.id in result.misconceptions)
+    right = check_answers(problem, {"out": "8"})[0]
+    assert right.correct and right.misconception is None and right.misconceptions == []

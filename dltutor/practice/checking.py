@@ -206,6 +206,9 @@ def check_part(problem: Problem, part: Part, text: str | None) -> PartResult:
         return result
     if spec.form == "matrix" and np.shape(given) == np.shape(part.expected):
         _mark_cells(part, given, result)
+    if part.start is not None and close(given, part.start, part):
+        result.marks = 0.0
+        result.message = "that is the value before the update: apply the update to it"
     _name_misconceptions(problem, part, given, result)
     return result
 
@@ -275,10 +278,11 @@ def _check_table(problem: Problem, part: Part, text: str, result: PartResult) ->
         if result.first_wrong is None:
             result.first_wrong, result.message = _first_wrong(part, i, given, cells)
             if given is not None and len(given) == len(cells):
-                name = _row_misconception(problem, part, scope, i, state, given, cells, mis_specs)
-                if name:
-                    result.misconception = name
-                    result.feedback = mis_specs[name].feedback
+                names = _row_misconceptions(problem, part, scope, i, state, given, cells, mis_specs)
+                if names:
+                    result.misconceptions = names
+                    result.misconception = ", ".join(names)
+                    result.feedback = " Or: ".join(mis_specs[n].feedback for n in names)
         # carry the student's own values forward when the row can be read, else the right ones
         carried = given if given is not None and len(given) == len(cells) else cells
         state = next_state(spec, scope, state, unflatten_row(carried, part))
@@ -307,23 +311,26 @@ def _first_wrong(part: Part, i: int, given, cells) -> tuple[str, str]:
     return f"row {i + 1}", f"row {i + 1} is wrong"  # pragma: no cover - close() said otherwise
 
 
-def _row_misconception(problem, part, scope, i, state, given, cells, mis_specs) -> str | None:
-    for mis in problem.misconceptions:
-        spec = mis_specs[mis.id]
-        if part.name not in mis.values:
-            continue
-        try:
-            alt = table_row(problem.family, part.spec, scope, i, state, spec)
-        except InputError:
-            continue
-        wrong = flatten_row(alt)
-        if len(wrong) == len(given) and close(given, wrong, part.spec) and not close(wrong, cells, part.spec):
-            return mis.id
-        # a misconception that reruns the whole problem is recognised on the first row
-        mis_rows = mis.values[part.name]
-        if i < len(mis_rows) and len(mis_rows[i]) == len(given) and close(given, mis_rows[i], part.spec):
-            return mis.id
-    return None
+def _row_misconceptions(problem, part, scope, i, state, given, cells, mis_specs) -> list[str]:
+    """Every slip that explains the first wrong row."""
+    return [mis.id for mis in problem.misconceptions
+            if _row_is_slip(problem, part, scope, i, state, given, cells, mis_specs, mis)]
+
+
+def _row_is_slip(problem, part, scope, i, state, given, cells, mis_specs, mis) -> bool:
+    """Row ``i`` as ``given`` is what the slip ``mis`` makes from the same previous row."""
+    if part.name not in mis.values:
+        return False
+    try:
+        wrong = flatten_row(table_row(problem.family, part.spec, scope, i, state, mis_specs[mis.id]))
+    except InputError:
+        wrong = None
+    if wrong is not None and len(wrong) == len(given) and close(given, wrong, part.spec) \
+            and not close(wrong, cells, part.spec):
+        return True
+    # a misconception that reruns the whole problem is recognised on the first row
+    mis_rows = mis.values[part.name]
+    return i < len(mis_rows) and len(mis_rows[i]) == len(given) and close(given, mis_rows[i], part.spec)
 
 
 # ---------------------------------------------------------------- help and attempts
