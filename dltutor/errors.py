@@ -14,3 +14,13 @@ class InputError(ValueError):
         if self.option:
             return self
         return InputError(f"{option}: {self}", option=option)
+
+
+def did_you_mean(word, known) -> str:
+    """``"; did you mean 'Flatten'?"`` for the name in ``known`` closest to ``word`` (case-insensitive),
+    or ``""`` when none is close: the suggestion that ends an error about a misspelt name."""
+    import difflib
+
+    folded = {str(k).lower(): k for k in known}
+    close = difflib.get_close_matches(str(word).lower(), list(folded), n=1, cutoff=0.6)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""

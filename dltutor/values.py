@@ -15,6 +15,7 @@ exhaust memory; the caps are named in the messages.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from fractions import Fraction
@@ -22,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dltutor.errors import InputError
+from dltutor.errors import InputError, did_you_mean
 
 MAX_TEXT = 8000          # characters in one value
 MAX_ELEMENTS = 4096      # numbers in one vector/matrix/tensor
@@ -32,6 +33,7 @@ MAX_DIGITS = 300         # digits of one number
 MAX_EXPONENT_DIGITS = 4  # digits of its exponent (1e-9999 .. 1e9999)
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+MINUS_SIGNS = str.maketrans(dict.fromkeys("\u2212\u2013\u2012\ufe63\uff0d", "-"))  # printed minus signs
 
 
 def _show(text: str, limit: int = 40) -> str:
@@ -53,40 +55,16 @@ def check_length(text: str, what: str) -> str:
     return text.strip()
 
 
-# minus signs that word processors and PDFs put where a '-' was meant
-MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-"})
-
-
-def ascii_minus(text: str) -> str:
-    """``−3`` (U+2212, as printed problems write it) and its look-alikes as ``-3``."""
-    return text.translate(MINUS_SIGNS)
-
-
 def _tuple_brackets(text: str) -> str:
-    """``(1, 2, 3)`` and ``((1, 2), (3, 4))``, the notation of printed problems, as ``[...]`` lists."""
-    if not (text.startswith("(") and text.endswith(")")):
-        return text
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0 and i < len(text) - 1:     # "(1,0),(0,1)": rows without outer parentheses
-            return "[" + text.replace("(", "[").replace(")", "]") + "]"
-    return text.replace("(", "[").replace(")", "]")
-
-
-def unknown_word(what: str, word: str, known: list[str], *, limit: int = 1) -> str:
-    """``unknown kind 'conv-outptu'; did you mean 'conv-output'? (choose from: ...)``."""
-    import difflib
-
-    folded = {k.lower(): k for k in known}
-    close = [folded[c] for c in difflib.get_close_matches(str(word).lower(), list(folded), n=limit, cutoff=0.6)]
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    return f"unknown {what} {quote(str(word))}{hint} (choose from: {', '.join(known)})"
+    """``(1, 2, 3)``, ``((1, 2), (3, 4))`` and ``(1, 0), (0, 1)`` (printed notation) as ``[...]`` lists."""
+    depths = list(itertools.accumulate((ch == "(") - (ch == ")") for ch in text))
+    listed = text.replace("(", "[").replace(")", "]")
+    return text if text[:1] != "(" or text[-1:] != ")" else "[" + listed + "]" if 0 in depths[:-1] else listed
 
 
 def parse_fraction(text: str, what: str = "number") -> Fraction:
     """An exact number: ``0.5``, ``-3``, ``1/3``, ``1e-3`` (also ``−3`` with a Unicode minus)."""
-    text = ascii_minus(check_length(text, what))
+    text = check_length(text, what).translate(MINUS_SIGNS)
     if not text:
         raise InputError(f"{what} is empty")
     if text.count("/") == 1:
@@ -368,11 +346,7 @@ def parse_choice(text: str, choices: tuple[str, ...], what: str = "value") -> st
     key = check_length(text, what).lower().replace("_", "-")
     table = {c.lower().replace("_", "-"): c for c in choices}
     if key not in table:
-        import difflib
-
-        close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.6)
-        hint = f"; did you mean {table[close[0]]}?" if close else ""
-        raise InputError(f"{what} {_show(text)} is not one of: {', '.join(choices)}{hint}")
+        raise InputError(f"{what} {_show(text)} is not one of: {', '.join(choices)}{did_you_mean(key, choices)}")
     return table[key]
 
 

@@ -41,7 +41,7 @@ def test_a_unicode_minus_is_a_number_everywhere():
     (["conv-outptu", "--input", "28"], ["unknown kind 'conv-outptu'", "did you mean 'conv-output'?"]),
     (["regresion-metrics"], ["did you mean 'regression-metrics'?"]),
     (["neuron", "--x", "1", "--w", "1", "--activation", "sigmod"], ["'sigmod' is not one of",
-                                                                      "did you mean sigmoid?"]),
+                                                                      "did you mean 'sigmoid'?"]),
     (["neuron", "--x", "(1,2", "--w", "1"], ["--x '(1'"]),
     (["neuron", "--x", "((1,2)", "--w", "1"], ["--x"]),
 ])

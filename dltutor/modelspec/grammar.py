@@ -57,9 +57,27 @@ def split_layers(text: str) -> list[str]:
             else:
                 current += ch
         parts.append(current)
-    # a trailing ',' is harmless: layers pasted from a Python list, one per line
-    parts = [p.strip().rstrip(",").strip() for p in parts]
+    # a trailing ',' is harmless: layers pasted from a Python list, one per line; commas between
+    # layers on one line ("Input(3), Dense(5), Dense(2)") separate them like '->'
+    parts = [q.strip() for p in parts for q in _top_level_commas(p)]
     return [p for p in parts if p]
+
+
+def _top_level_commas(text: str) -> list[str]:
+    """Split at the commas outside any brackets (a layer's own arguments are inside its parentheses)."""
+    out, depth, current = [], 0, ""
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(current)
+            current = ""
+        else:
+            current += ch
+    out.append(current)
+    return out
 
 
 def _split_args(text: str, where: str, *, trailing_comma: bool = False) -> list[str]:
@@ -89,7 +107,7 @@ def _split_args(text: str, where: str, *, trailing_comma: bool = False) -> list[
 MAX_NESTING = 3   # (3, 3) is one level; nothing in Keras's layer arguments needs more than 2
 
 
-def _parse_value(text: str, where: str, depth: int = 0):
+def _parse_value(text: str, where: str, depth: int = 0, position: int = 0):
     text = text.strip()
     if not text:
         raise InputError(f"{where}: an argument is empty")
@@ -100,7 +118,12 @@ def _parse_value(text: str, where: str, depth: int = 0):
         if text[-1] != closing:
             raise InputError(f"{where}: {values.quote(text)} is missing its closing {closing!r}")
         inner = _split_args(text[1:-1], where, trailing_comma=True)
-        return tuple(_parse_value(p, where, depth + 1) for p in inner)
+        return tuple(_parse_value(p, where, depth + 1, position) for p in inner)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*\s*\(.*\)", text, re.S):
+        # a layer as an argument: Bidirectional(GRU(16)), TimeDistributed(Dense(4))
+        if depth >= MAX_NESTING:
+            raise InputError(f"{where}: layers nested more than {MAX_NESTING} deep")
+        return parse_layer(text, position, depth + 1)
     if text[0] in "'\"":
         if len(text) < 2 or text[-1] != text[0]:
             raise InputError(f"{where}: unterminated quote in {values.quote(text)}")
@@ -116,7 +139,7 @@ def _parse_value(text: str, where: str, depth: int = 0):
     return int(number) if number.denominator == 1 else float(number)
 
 
-def parse_layer(text: str, position: int) -> LayerCall:
+def parse_layer(text: str, position: int, depth: int = 0) -> LayerCall:
     folded = " ".join(text.split())
     where = f"layer {position} {quoted(folded)}"
     m = re.fullmatch(r"([A-Za-z][A-Za-z0-9_]*)\s*(?:\((.*)\))?", text.strip(), re.S)
@@ -127,11 +150,11 @@ def parse_layer(text: str, position: int) -> LayerCall:
     for part in _split_args(body or "", where):
         km = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+)", part, re.S)
         if km:
-            kwargs.append((km.group(1).lower(), _parse_value(km.group(2), where)))
+            kwargs.append((km.group(1).lower(), _parse_value(km.group(2), where, depth, position)))
         else:
             if kwargs:
                 raise InputError(f"{where}: positional argument {quoted(part)} after a keyword argument")
-            args.append(_parse_value(part, where))
+            args.append(_parse_value(part, where, depth, position))
     return LayerCall(name, tuple(args), tuple(kwargs), folded, position)
 
 

@@ -112,8 +112,8 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
 }
 EXTRA_KEYWORDS: dict[str, tuple[str, ...]] = {
     "Dense": ("use_bias",),
-    "Conv2D": ("activation", "use_bias", "dilation_rate"),
-    "Conv1D": ("activation", "use_bias", "dilation_rate"),
+    "Conv2D": ("activation", "use_bias", "dilation_rate", "groups"),
+    "Conv1D": ("activation", "use_bias", "dilation_rate", "groups"),
     "DepthwiseConv2D": ("activation", "use_bias", "dilation_rate"),
     "SeparableConv2D": ("activation", "use_bias", "depth_multiplier", "dilation_rate"),
     "BatchNormalization": ("momentum", "epsilon"),
@@ -124,8 +124,10 @@ EXTRA_KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 DEFAULTS: dict[str, dict] = {
     "Dense": {"activation": "linear", "use_bias": True},
-    "Conv2D": {"strides": 1, "padding": "valid", "activation": "linear", "use_bias": True, "dilation_rate": 1},
-    "Conv1D": {"strides": 1, "padding": "valid", "activation": "linear", "use_bias": True, "dilation_rate": 1},
+    "Conv2D": {"strides": 1, "padding": "valid", "activation": "linear", "use_bias": True, "dilation_rate": 1,
+               "groups": 1},
+    "Conv1D": {"strides": 1, "padding": "valid", "activation": "linear", "use_bias": True, "dilation_rate": 1,
+               "groups": 1},
     "DepthwiseConv2D": {"strides": 1, "padding": "valid", "depth_multiplier": 1, "activation": "linear",
                         "use_bias": True, "dilation_rate": 1},
     "SeparableConv2D": {"strides": 1, "padding": "valid", "depth_multiplier": 1, "activation": "linear",
@@ -160,13 +162,15 @@ def bind(call: LayerCall, layer_type: str) -> dict:
     for value in call.args:
         if isinstance(value, str) and value in ACTIVATIONS and "activation" in allowed:
             key = "activation"
-        elif isinstance(value, str) and value in ("same", "valid") and "padding" in allowed:
+        elif isinstance(value, str) and value in ("same", "valid", "causal") and "padding" in allowed:
             key = "padding"
         elif isinstance(value, str):
             raise InputError(f"{where}: {quoted(value)} is not an argument of {layer_type} "
                              f"(an activation such as relu, or same/valid padding, is expected)")
         else:
-            free = [p for p in signature if p not in given and p not in ("activation", "padding")]
+            # activation and padding are words (relu, same); ZeroPadding's padding is its number
+            words = ("activation",) if layer_type.startswith("ZeroPadding") else ("activation", "padding")
+            free = [p for p in signature if p not in given and p not in words]
             if not free:
                 raise InputError(f"{where} has too many arguments "
                                  f"({layer_type} takes {', '.join(signature) or 'none'})")
@@ -176,7 +180,7 @@ def bind(call: LayerCall, layer_type: str) -> dict:
         config[key] = value
         given.add(key)
     for key, value in call.kwargs:
-        key = ALIASES.get(key, key)
+        key = key if key in allowed else ALIASES.get(key, key)
         if key not in allowed:
             raise InputError(f"{where}: {layer_type} has no argument {quoted(key)} "
                              f"(it takes {', '.join(sorted(allowed)) or 'none'})")
@@ -236,8 +240,8 @@ def _check_config(config: dict, layer_type: str, where: str) -> None:
             config["activation"] = "linear"
         elif not isinstance(act, str) or act not in ACTIVATIONS:
             raise InputError(f"{where}: unknown activation {quoted(act)} (known: {', '.join(ACTIVATIONS)})")
-    if "padding" in config and config["padding"] not in ("valid", "same"):
-        raise InputError(f"{where}: padding must be valid or same, got {quoted(config['padding'])}")
+    if "padding" in config and not layer_type.startswith("ZeroPadding"):
+        _check_padding(config["padding"], layer_type, where)
     for key in ("use_bias", "return_sequences", "reset_after"):
         if key in config and not isinstance(config[key], bool):
             raise InputError(f"{where}: {key} must be True or False, got {quoted(config[key])}")
@@ -249,6 +253,23 @@ def _check_config(config: dict, layer_type: str, where: str) -> None:
         rate = config["rate"]
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
             raise InputError(f"{where}: rate must be a number from 0 up to (not including) 1, got {quoted(rate)}")
+
+
+def _check_padding(padding, layer_type: str, where: str) -> None:
+    """valid, same, causal (Conv1D), or a whole number of zeros on each side (PyTorch's padding=1)."""
+    if isinstance(padding, int) and not isinstance(padding, bool) and padding >= 0:
+        if padding > values.MAX_SIZE:
+            raise InputError(f"{where}: padding {padding:,} is larger than the limit {values.MAX_SIZE:,}")
+        return
+    words = ("valid", "same") + (("causal",) if layer_type == "Conv1D" else ())
+    if padding in words:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(str(padding), words, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    raise InputError(f"{where}: padding must be {', '.join(words)} or a whole number of zeros on each side, "
+                     f"got {quoted(padding)}{hint}")
 
 
 def shape_sizes(args, where: str, what: str) -> tuple[int, ...]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from dltutor.errors import InputError
-from dltutor.modelspec.layers import Layer, Weight, bind, pair, shape_text, single
+from dltutor.modelspec.layers import Layer, Weight, bind, pair, shape_text, single, whole_number
 from dltutor.modelspec.windows import OUTPUT_FORMULA, SAME_FORMULA, window_output
 from dltutor.solution import Filled, fill
 from dltutor.modelspec.grammar import LayerCall, quoted
@@ -36,14 +36,23 @@ def _dense(call, shape):
     else:
         pf, ps = "params = n_in*units (no bias)", fill("{}*{}", n_in, units)
     out = shape[:-1] + (units,)
+    note = ("" if len(shape) < 2 else
+            f"Dense acts on the last axis only (size {n_in}), as Keras does; a Flatten before it was "
+            f"probably meant (it would see all {math.prod(shape)} values)")
     return Layer("Dense", call.text, cfg, shape, out, tuple(weights),
-                 "shape = input[:-1] + (units,)", fill("{} -> {}", shape_text(shape), shape_text(out)), "",
+                 "shape = input[:-1] + (units,)", fill("{} -> {}", shape_text(shape), shape_text(out)), note,
                  pf, ps, "one weight per input-output pair, one bias per unit")
 
 
 def _window_dims(call, layer_type, shape, kernel, strides, padding, dilation, spatial: int):
     dims = ("height", "width") if spatial == 2 else ("length",)
     outs, subs, notes = [], [], []
+    causal = padding == "causal"
+    if causal:      # Conv1D: d*(k - 1) zeros on the left only, then a valid convolution
+        shape = (shape[0] + dilation[0] * (kernel[0] - 1),) + tuple(shape[1:])
+        padding = 0
+        notes.append(f"causal: {dilation[0] * (kernel[0] - 1)} zero(s) = d*(k - 1) added on the left only, so "
+                     f"step t sees no later step; n below is the padded length")
     for i, dim in enumerate(dims):
         try:
             out, steps = window_output(shape[i], kernel[i], strides[i], padding, dilation[i],
@@ -85,7 +94,20 @@ def _conv(layer_type, spatial):
         outs, sf, ss, note = _window_dims(call, layer_type, shape, k, s, cfg["padding"], d, spatial)
         kexpr = "*".join(str(x) for x in k)
         bias = cfg["use_bias"]
-        if layer_type in ("Conv2D", "Conv1D"):
+        if layer_type in ("Conv2D", "Conv1D") and cfg.get("groups", 1) != 1:
+            f, g = cfg["filters"], whole_number(cfg["groups"], "groups", where)
+            if c_in % g or f % g:
+                raise InputError(f"{where}: groups {g} must divide the input channels {c_in} and the "
+                                 f"filters {f}")
+            weights = [Weight("kernel", k + (c_in // g, f))] + ([Weight("bias", (f,))] if bias else [])
+            c_out = f
+            kk = "k_h*k_w" if spatial == 2 else "k"
+            pf = (f"params = ({kk}*(C_in/groups) + 1)*filters" if bias
+                  else f"params = {kk}*(C_in/groups)*filters (no bias)")
+            ps = fill("({}*{} + 1)*{}", kexpr, c_in // g, f) if bias else fill("{}*{}*{}", kexpr, c_in // g, f)
+            pnote = (f"{g} groups: each filter sees only the {c_in // g} input channels of its group "
+                     f"({f // g} filters per group)")
+        elif layer_type in ("Conv2D", "Conv1D"):
             f = cfg["filters"]
             weights = [Weight("kernel", k + (c_in, f))] + ([Weight("bias", (f,))] if bias else [])
             c_out = f

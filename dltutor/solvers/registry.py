@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from dltutor import values
-from dltutor.errors import InputError
+from dltutor.errors import InputError, did_you_mean
 from dltutor.solution import Solution
 
 # kind name -> module under dltutor.solvers that registers it
@@ -121,7 +121,8 @@ def get_kind(name: str) -> Kind:
 
 def unknown_kind(name: str) -> str:
     """The one-line message for a kind that does not exist, with the closest names first."""
-    return values.unknown_word("kind", name, sorted(KIND_MODULES))
+    return (f"unknown kind {values.quote(name)}{did_you_mean(name, KIND_MODULES)} "
+            f"(choose from: {', '.join(sorted(KIND_MODULES))})")
 
 
 def all_kinds() -> list[Kind]:
