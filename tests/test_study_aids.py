@@ -237,7 +237,7 @@ def _read(store):
 # ------------------------------------------------------------------ glossary
 
 def test_glossary_has_80_terms_each_one_line_with_an_existing_lesson():
-    from dltutor.glossary import load_glossary
+    from dltutor.lessons.glossary import load_glossary
 
     terms = load_glossary()
     assert len(terms) >= 80
@@ -251,7 +251,7 @@ def _words(text):
 
 
 def test_each_glossary_term_is_named_in_its_lesson():
-    from dltutor.glossary import load_glossary
+    from dltutor.lessons.glossary import load_glossary
 
     for term in load_glossary():
         text = _words("\n".join(b.text for b in BY_ID[term.lesson].blocks))
@@ -259,7 +259,7 @@ def test_each_glossary_term_is_named_in_its_lesson():
 
 
 def test_glossary_names_are_unique():
-    from dltutor.glossary import load_glossary
+    from dltutor.lessons.glossary import load_glossary
 
     names = [n.lower() for t in load_glossary() for n in (t.name, *t.also)]
     assert len(names) == len(set(names))
@@ -291,7 +291,7 @@ def test_unknown_glossary_term_suggests():
 # ------------------------------------------------------------------ formula sheets
 
 def _sheets():
-    from dltutor.formula_sheets import load_sheets
+    from dltutor.lessons.formula_sheets import load_sheets
 
     return load_sheets()
 
@@ -375,6 +375,6 @@ def test_help_example_runs(example, tmp_path, monkeypatch):
 def test_glossary_json_is_one_object():
     json.loads(run_cli("glossary", "epoch", "--json").out)
     with pytest.raises(InputError):
-        from dltutor.glossary import find_term
+        from dltutor.lessons.glossary import find_term
 
         find_term("no such thing at all")

@@ -21,7 +21,7 @@ def glossary(term: str | None, as_json: bool) -> None:
     TERM may be any of a term's names, in any case ("relu", "ReLU", "rectified linear unit").
     Without TERM, every term is listed by name.
     """
-    from dltutor.glossary import find_term, load_glossary
+    from dltutor.lessons.glossary import find_term, load_glossary
     from dltutor.lessons import load_lessons
 
     terms = load_glossary()
@@ -70,7 +70,7 @@ def formulas(topic: str | None, fmt: str, output: str | None) -> None:
 
     The formulas are those of the lessons, in lessons/formulas.toml.
     """
-    from dltutor.formula_sheets import load_sheets, pick_sheets
+    from dltutor.lessons.formula_sheets import load_sheets, pick_sheets
 
     sheets = pick_sheets(topic, load_sheets())
     if fmt == "pdf" and output is None:

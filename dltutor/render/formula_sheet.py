@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from dltutor.formula_sheets import Sheet
+from dltutor.lessons.formula_sheets import Sheet
 from dltutor.render.lesson_export import (
     LESSON_STYLE,
     TYPST_PREAMBLE,

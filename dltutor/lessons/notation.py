@@ -1,6 +1,6 @@
 """The course's notation as sympy functions, for the ``math`` blocks of lessons.
 
-``parse_math`` (``dltutor.lessons``) turns these names of the math-block syntax
+``parse_math`` (``dltutor.lessons.mathblock``) turns these names of the math-block syntax
 into the functions below; their ``_pretty`` methods say how the terminal shows
 them (sympy's printers call ``_pretty``/``_latex`` on an object that has one):
 

@@ -3,7 +3,7 @@
 One sheet per topic (the topic names of the lessons, as the home screen shows
 them), in course order: the order of each topic's first lesson. The
 documents (Markdown, HTML, PDF) are built in ``render/formula_sheet.py``.
-This module is core: the standard library only.
+The standard library only.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Sheet:
 def load_sheets(path=None, lessons=None) -> list[Sheet]:
     """Every topic's sheet from ``path`` (default: the shipped ``lessons/formulas.toml``),
     in course order; topics that no lesson has come last, by name."""
-    from dltutor.lessons import TOPICS, lessons_dir, load_lessons
+    from dltutor.lessons.model import TOPICS, lessons_dir, load_lessons
 
     path = lessons_dir() / FORMULAS_FILE if path is None else path
     try:

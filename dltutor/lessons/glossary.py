@@ -2,7 +2,7 @@
 
 A term is found by its name or one of its other names (``also``), whatever
 the case: ``relu``, ``ReLU`` and ``rectified linear unit`` are one term. This
-module is core: the standard library only.
+module reads data only: the standard library.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Term:
 def load_glossary(path=None) -> list[Term]:
     """Every term of the glossary file (default: the shipped ``lessons/glossary.toml``), by name."""
     if path is None:
-        from dltutor.lessons import lessons_dir
+        from dltutor.lessons.model import lessons_dir
 
         path = lessons_dir() / GLOSSARY_FILE
     try:
