@@ -41,15 +41,13 @@ def glossary(term: str | None, as_json: bool) -> None:
         click.echo(json.dumps([t.as_dict() for t in terms], ensure_ascii=False))
         return
     from rich.console import Console
-    from rich.table import Table
+    from rich.padding import Padding
+    from rich.text import Text
 
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("term", "definition", "lesson"):
-        table.add_column(column)
-    for t in terms:
-        table.add_row(t.name, t.means, t.lesson)
     console = Console(highlight=False)
-    console.print(table)
+    for t in terms:            # term and lesson on one line, the definition indented below it
+        console.print(Text.assemble((t.name, "bold"), "  ", (f"lesson {t.lesson}", "dim")))
+        console.print(Padding(Text(t.means), (0, 0, 0, 4)))
     console.print(f"\n{len(terms)} terms. One term: dltutor glossary TERM", style="dim")
 
 
