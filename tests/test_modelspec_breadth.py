@@ -106,3 +106,14 @@ def test_pytorch_code_needs_an_input_shape():
 def test_pytorch_checks_the_channels_it_is_given():
     with pytest.raises(Exception, match="in_channels is 3 but the input has 1 channels"):
         modelspec.resolve("nn.Sequential(nn.Conv2d(3, 8, 3))", (1, 28, 28))
+
+
+def test_functional_assignments_off_the_path_to_the_output_are_left_out_as_keras_does():
+    model = modelspec.resolve("x = Input(8)\na = Dense(4)(x)\nb = Dense(3)(x)")
+    assert [l.label for l in model.layers] == ["Dense(3)"] and model.total == 27
+    assert "a = Dense(4)" in model.layers[-1].shape_note
+
+
+def test_pasted_model_outputs_choose_the_output():
+    code = "x = Input(8)\na = Dense(4)(x)\nb = Dense(3)(x)\nmodel = Model(inputs=x, outputs=a)"
+    assert modelspec.resolve(code).total == 36

@@ -7,9 +7,9 @@
 Each assignment applies a layer to tensors named above it; ``Add``, ``Subtract``,
 ``Multiply``, ``Average``, ``Maximum``, ``Minimum`` need inputs of one shape and
 keep it, ``Concatenate(axis=-1)`` joins along an axis. The output is the last
-assignment (or the ``outputs`` of a pasted ``Model(...)``); layers that do not lead
-to it are still listed and counted, as Keras would not build them into the
-model, so a note says so.
+assignment (or the ``outputs`` of a pasted ``Model(...)``); assignments that do not
+lead to it are left out of the model, as Keras's ``Model(inputs, outputs)`` leaves
+them out, and a note names them.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def resolve_graph(nodes: list[Node], output: str, text: str, rule_for) -> Model:
     (raising the unknown-layer error)."""
     shapes: dict[str, tuple[int, ...]] = {}
     model = None
-    unused: set[str] = set()
+    built: list[tuple[Node, Layer]] = []
     for node in nodes:
         where = f"line {node.line} {quoted(node.call.text)}"
         if not node.inputs:              # an Input
@@ -77,12 +77,10 @@ def resolve_graph(nodes: list[Node], output: str, text: str, rule_for) -> Model:
             shapes[node.name] = shape
             if model is None:
                 model = Model(text, shape)
-            unused.add(node.name)
             continue
         for name in node.inputs:
             if name not in shapes:
                 raise InputError(f"{where}: {name!r} is not assigned above this line")
-            unused.discard(name)
         if model is None:
             raise InputError(f"{where}: the functional form starts with an Input, e.g. x = Input(32, 32, 3)")
         ins = [shapes[n] for n in node.inputs]
@@ -94,13 +92,25 @@ def resolve_graph(nodes: list[Node], output: str, text: str, rule_for) -> Model:
                                  f"or Concatenate()([...])")
             layer = rule_for(node.call)(node.call, ins[0])
         shapes[node.name] = layer.output_shape
-        model.layers.append(layer)
-        unused.add(node.name)
+        built.append((node, layer))
     if output not in shapes:
         raise InputError(f"the model's output {output!r} is not assigned in the pasted code")
-    if model is None or not model.layers:
+    if model is None or not built:
         raise InputError("the functional form needs layers after the Input, e.g. y = Dense(4)(x)")
-    model.output_name = output            # type: ignore[attr-defined]
-    model.notes = sorted(unused - {output})   # type: ignore[attr-defined]
-    model.final_shape = shapes[output]    # type: ignore[attr-defined]
+    # Keras's Model(inputs, outputs) holds only the layers on a path to the output
+    needed, wanted = set(), {output}
+    for node, _ in reversed(built):
+        if node.name in wanted:
+            wanted.discard(node.name)
+            wanted.update(node.inputs)
+            needed.add(id(node))
+    model.layers = [layer for node, layer in built if id(node) in needed]
+    dropped = [f"{node.name} = {node.call.text}" for node, _ in built if id(node) not in needed]
+    if not model.layers:
+        raise InputError(f"the output {output!r} is an Input: there are no layers between input and output")
+    if dropped:
+        last = model.layers[-1]
+        last.shape_note = "; ".join(n for n in (last.shape_note, (
+            f"left out, as Keras's Model(inputs, outputs) leaves them out: {', '.join(dropped)} "
+            f"(not on a path to the output {output})")) if n)
     return model
