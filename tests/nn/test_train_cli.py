@@ -40,7 +40,8 @@ def test_human_output_has_summary():
 def test_save_then_load(tmp_path):
     path = tmp_path / "m.npz"
     first = run_cli("train", "--data", "moons", "--epochs", "20", "--save", str(path), "--json")
-    assert first.code == 0, first.err and path.exists()
+    assert first.code == 0, first.err
+    assert path.exists()
     again = run_cli("train", "--data", "moons", "--epochs", "0", "--load", str(path), "--json").json()
     assert again["final"]["accuracy"] == pytest.approx(first.json()["final"]["accuracy"])
     with np.load(path) as data:
