@@ -49,6 +49,20 @@ class Part:
             return None                   # table cells: computed row by row from the student's rows
         return tolerance(self.spec, self.expected, self.start)
 
+    def cell_tolerances(self) -> list[float]:
+        """The tolerance of every number of the answer, flattened like the answer (tables: row by row),
+        for a face or an export that grades number by number (an LMS numerical question)."""
+        if self.spec.table is not None:
+            return [float(t) for row in self.expected
+                    for t in np.ravel(np.broadcast_to(tolerance(self.spec, row), np.shape(row)))]
+        if self.spec.exact:
+            return [0.0] * int(np.size(self.expected))
+        if self.interval is not None:
+            lo, _, hi, _ = self.interval
+            return [float(min(abs(self.expected - lo), abs(hi - self.expected)))]
+        tol = np.asarray(self.tolerance, dtype=float)
+        return np.ravel(np.broadcast_to(tol, np.shape(self.expected))).astype(float).tolist()
+
     def to_dict(self) -> dict:
         out = {"name": self.name, "label": self.label, "form": self.spec.form,
                "marks": self.spec.marks, "answer": self.expected}
