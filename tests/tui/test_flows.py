@@ -96,6 +96,9 @@ async def test_calculator_kind_first_and_answer_in_view(app):
         answer = screen.query_one("#solution")
         assert body.max_scroll_y > 0                          # at 80x24 the solution is below the fold ...
         assert answer.region.bottom <= body.region.bottom + 1 and body.scroll_y > 0   # ... and scrolled to
+        assert focused_id(app) != "kind"
+        await pilot.press("ctrl+l")                           # back to the kind from a field
+        assert focused_id(app) == "kind"
 
 
 @sync

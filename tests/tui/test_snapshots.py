@@ -3,8 +3,22 @@ deliberate change, and look at the SVGs in __snapshots__/ before accepting them
 (``rsvg-convert -o out.png in.svg``; rsvg drops spaces at the start of a coloured run and draws braille
 wider than a cell, a terminal does not)."""
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
-from tui_support import home, wait_for  # noqa: F401 (autouse fixture: a private progress folder)
+from tui_support import wait_for
+
+
+@pytest.fixture(autouse=True)
+def home(monkeypatch):
+    """A fresh progress folder at a fixed place: the help screen shows where progress is saved."""
+    folder = Path(tempfile.gettempdir()) / "dltutor-snapshots" / "home"
+    shutil.rmtree(folder, ignore_errors=True)
+    monkeypatch.setenv("DLTUTOR_HOME", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 

@@ -55,14 +55,18 @@ def option_label(opt) -> Text:
 
 class CalculatorScreen(Screen):
     HELP = ("Calculator: choose a kind (the list at the top has the focus when the screen opens; Enter "
-            "opens it, ^K comes back to it), fill its options with Tab between them (each is checked as you "
+            "opens it, ^L comes back to it), fill its options with Tab between them (each is checked as you "
             "type by the same parser as the command line), press Enter or ^R: the view scrolls to the answer. The worked solution shows every step; the command "
             "line under the form gives the same answer in a terminal.")
     BINDINGS = [
+        Binding("pagedown", "scroll_body(1)", "Scroll", show=False, key_display="PgDn/PgUp",
+                tooltip="scroll the page down or up (the fields keep the focus)"),
+        Binding("pageup", "scroll_body(-1)", "Scroll", show=False),
         Binding("escape", "app.pop_screen", "Back", tooltip="back to the home screen"),
         Binding("ctrl+r", "solve", "Solve", tooltip="work it out (Enter in any field does it too)"),
-        Binding("ctrl+e", "example", "Example", tooltip="put the kind's example values back in the form"),
-        Binding("ctrl+k", "kind", "Kind", tooltip="choose another kind (the list at the top; Enter opens it)"),
+        # not ^E/^K: a focused field uses those (end of line, delete to the end)
+        Binding("ctrl+o", "example", "Example", tooltip="put the kind's example values back in the form"),
+        Binding("ctrl+l", "kind", "Kind", tooltip="choose another kind (the list at the top; Enter opens it)"),
     ]
 
     def __init__(self, kind: str = "conv-output", values: dict | None = None):
@@ -78,7 +82,7 @@ class CalculatorScreen(Screen):
         with Horizontal(id="calc-bar"):
             yield Select([(name, name) for name in sorted(KIND_MODULES)], value=self.kind_name,
                          allow_blank=False, id="kind", compact=True)
-        with VerticalScroll(id="calc-body"):
+        with VerticalScroll(id="calc-body", can_focus=False):   # Tab goes from the kind to the fields
             yield Static(id="summary", classes="muted")
             yield Vertical(id="form")
             yield Button("Solve ^R", id="solve", variant="primary", compact=True)
@@ -177,3 +181,10 @@ class CalculatorScreen(Screen):
 
     async def action_example(self) -> None:
         await self.load_kind(self.kind_name)
+
+    def action_scroll_body(self, direction: int) -> None:
+        body = self.query_one("#calc-body")
+        if direction > 0:
+            body.scroll_page_down()
+        else:
+            body.scroll_page_up()

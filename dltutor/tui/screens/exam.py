@@ -68,6 +68,9 @@ class ExamScreen(Screen):
             "then stays as checked (the first checked answer counts). Questions left unanswered are not "
             "recorded as attempts.")
     BINDINGS = [
+        Binding("pagedown", "scroll_body(1)", "Scroll", show=False, key_display="PgDn/PgUp",
+                tooltip="scroll the page down or up (the fields keep the focus)"),
+        Binding("pageup", "scroll_body(-1)", "Scroll", show=False),
         Binding("escape", "leave", "Back", tooltip="leave (during an exam: asks whether to submit it first)"),
         Binding("ctrl+b", "back", "Prev", tooltip="the previous question (your answers are kept)"),
         Binding("ctrl+n", "next", "Next", tooltip="the next question; Enter in the last field does it too"),
@@ -109,7 +112,7 @@ class ExamScreen(Screen):
                           self.show_correct, id="show-correct", compact=True)
             yield Button("Start the exam", id="start", variant="primary", compact=True)
         yield Static(id="exam-nav", classes="hidden")
-        with VerticalScroll(id="exam-body", classes="hidden"):
+        with VerticalScroll(id="exam-body", classes="hidden", can_focus=False):
             yield Static(id="question-title", classes="title")
             yield Static(id="question-prompt", classes="prompt")
             yield Vertical(id="form-holder")
@@ -418,3 +421,10 @@ class ExamScreen(Screen):
             parts.append(Text("Worked solution", style="bold yellow"))
             parts.append(solution_renderable(q.problem.solution, digits))
         return Group(*parts)
+
+    def action_scroll_body(self, direction: int) -> None:
+        body = self.query_one("#exam-body")
+        if direction > 0:
+            body.scroll_page_down()
+        else:
+            body.scroll_page_up()

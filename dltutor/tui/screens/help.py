@@ -70,3 +70,6 @@ class HelpScreen(ModalScreen):
             if about is not None:
                 yield Static(keys_table(about), classes="help-keys")
             yield Static(Text(GENERAL, style="dim"), classes="help-text")
+            store = getattr(self.app, "_store", None)
+            if store is not None:          # where the data lives: said here, not on the learning screens
+                yield Static(Text(f"Your progress is saved in {store.path}", style="dim"), classes="help-text")

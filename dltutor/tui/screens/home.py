@@ -48,7 +48,8 @@ class HomeScreen(Screen):
     HELP = ("The home screen: pick a topic to read its lessons, or a quick link. "
             "Mastery is the mean score of your recent attempts in the topic's problem families.")
     # the links are listed on the screen with their keys, so the footer keeps to the general keys
-    BINDINGS = ([Binding("enter", "open_highlighted", "Open", tooltip="open the highlighted topic or link")]
+    BINDINGS = ([Binding("enter", "open_highlighted", "Open", tooltip="open the highlighted topic or link"),
+                 Binding("space", "open_highlighted", "Open", show=False)]
                 + [Binding(key, f"link('{name}')", label, show=False, tooltip=what)
                    for name, key, label, what in LINKS]
                 + [Binding("tab", "app.focus_next", "Switch list", show=False,

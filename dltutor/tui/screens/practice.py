@@ -37,6 +37,9 @@ class PracticeScreen(Screen):
             "before it). Checking again after a correction tells you whether it is right, but is not "
             "recorded, and neither is help taken after the first check.")
     BINDINGS = [
+        Binding("pagedown", "scroll_body(1)", "Scroll", show=False, key_display="PgDn/PgUp",
+                tooltip="scroll the page down or up (the fields keep the focus)"),
+        Binding("pageup", "scroll_body(-1)", "Scroll", show=False),
         Binding("escape", "app.pop_screen", "Back", tooltip="back to where you came from"),
         Binding("enter", "check", "Check", key_display="↵",
                 tooltip="mark your answer (correct it and press Enter again as often as you like)"),
@@ -72,7 +75,7 @@ class PracticeScreen(Screen):
             yield Select(options, prompt="Family", allow_blank=False, id="family", compact=True)
             yield Select([(d, d) for d in DIFFICULTIES], value=self.difficulty, allow_blank=False,
                          id="difficulty", compact=True)
-        with VerticalScroll(id="practice-body"):
+        with VerticalScroll(id="practice-body", can_focus=False):
             yield Static(id="problem-title", classes="title")
             yield Static(id="problem-meta", classes="muted")
             yield Static(id="prompt", classes="prompt")
@@ -249,3 +252,10 @@ class PracticeScreen(Screen):
     @on(Button.Pressed, "#next")
     async def action_next(self) -> None:
         await self.new_problem()
+
+    def action_scroll_body(self, direction: int) -> None:
+        body = self.query_one("#practice-body")
+        if direction > 0:
+            body.scroll_page_down()
+        else:
+            body.scroll_page_up()

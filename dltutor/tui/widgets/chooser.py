@@ -11,7 +11,8 @@ from textual.widgets.option_list import Option
 
 
 class ChooserScreen(ModalScreen):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close"),
+                Binding("space", "pick", "Pick", show=False)]
 
     def __init__(self, title: str, items: list[tuple[str, object]], current: str | None = None):
         super().__init__()
@@ -29,6 +30,9 @@ class ChooserScreen(ModalScreen):
         if self.current in keys:
             options.highlighted = keys.index(self.current)
         options.focus()
+
+    def action_pick(self) -> None:
+        self.query_one(OptionList).action_select()
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
