@@ -39,7 +39,8 @@ class ExamRecord:
         self.store = store
         self.exam = exam
         self.exam_id: int | None = None
-        self.pending: set[int] = set()
+        self.pending: set[int] = set()     # questions whose latest answers are not written yet
+        self.saved: set[int] = set()       # questions with an attempt in the store
         self.warned = False
         self.unsaved: str | None = None      # the line reported when the end could not be saved
         self.warn = warn or (lambda line: click.echo(line, err=True))
@@ -82,12 +83,12 @@ class ExamRecord:
             attempt = question_attempt(self.exam, number)
             try:
                 with self.store.patience(0 if quick else None):
-                    if attempt is None:
-                        forget = getattr(self.store, "forget_exam_attempt", None)
-                        if forget is not None:
-                            forget(self.exam_id, self.exam.questions[number].problem.id)
-                    else:
+                    if attempt is not None:
                         self.store.record_attempt(attempt, exam_id=self.exam_id, schedule=False)
+                        self.saved.add(number)
+                    elif number in self.saved:      # its answers were erased: no longer an attempt
+                        self.store.forget_exam_attempt(self.exam_id, self.exam.questions[number].problem.id)
+                        self.saved.discard(number)
             except StoreBusy as exc:
                 self._warn(exc)
                 return exc
