@@ -138,8 +138,8 @@ class GuardedServer(Server):
     def _host_ok(self, request: web.Request) -> bool:
         if not self.loopback:
             return True
-        name = (request.host or "").rsplit(":", 1)[0] if not (request.host or "").endswith("]") \
-            else request.host
+        host = request.host or ""
+        name = host if host.endswith("]") else host.rsplit(":", 1)[0]     # "[::1]:8000" -> "[::1]"
         return name.lower() in LOOPBACK_NAMES
 
     def _origin_ok(self, request: web.Request, required: bool) -> bool:
