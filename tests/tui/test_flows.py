@@ -251,3 +251,25 @@ async def test_training_lab_plan_speed_and_ticks(app):
         data_ratio = (hi[1] - lo[1]) / (hi[0] - lo[0])
         assert abs(rows * 2 / cols - data_ratio) < 0.25 * data_ratio + 2 / cols   # not stretched
         assert "prediction" in plain(screen.query_one("#map-legend"))
+
+
+@sync
+async def test_lesson_check_yourself_answers_on_a_key(app):
+    from dltutor.lessons import load_lessons
+    from dltutor.tui.screens.lesson import pages
+
+    lesson = next(lesson for lesson in load_lessons() if lesson.id == "neurons")
+    page = next(i for i, blocks in enumerate(pages(lesson)) if any(b.kind == "check" for b in blocks))
+    item = next(b for b in pages(lesson)[page] if b.kind == "check").checks()[0]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        app.open("lesson", lesson_id="neurons", page=page)
+        await wait_for(pilot, lambda: name(app) == "LessonScreen")
+        screen = app.screen
+        await wait_for(pilot, lambda: ("neurons", page, False) in screen.cache, timeout=20)
+        shown = plain(screen.query_one("#lesson-page"))
+        assert "Check yourself" in shown and item.question[:30] in shown
+        assert item.answer[:20] not in shown                         # think first
+        await pilot.press("a")
+        await wait_for(pilot, lambda: ("neurons", page, True) in screen.cache, timeout=20)
+        assert item.answer[:20] in plain(screen.query_one("#lesson-page"))
