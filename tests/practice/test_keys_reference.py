@@ -24,13 +24,14 @@ from dltutor.practice.families import Rejected, _build, generate, get_family, lo
 from dltutor.practice.stress import answer_text
 
 DATA = json.loads((Path(__file__).resolve().parent.parent / "data" / "practice_keys.json").read_text())
-RECORDS = DATA["records"]
+RECORDS = [r for r in DATA["records"] if r["family"] in load_families()]   # a family since removed: none
 BY_ID = {r["id"]: r for r in RECORDS}
 RERECORD = "record again: PYTHONPATH=. python tests/reference/record_practice_keys.py (torch, keras, sklearn)"
 
 
 def test_the_record_covers_every_family_with_non_trivial_draws():
-    assert {r["family"] for r in RECORDS} == set(load_families())
+    missing = sorted(set(load_families()) - {r["family"] for r in RECORDS})
+    assert not missing, f"no framework reference for {', '.join(missing)}: add one and {RERECORD}"
     assert len(RECORDS) >= 300
     for r in RECORDS:
         p = r["params"]

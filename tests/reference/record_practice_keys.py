@@ -237,6 +237,24 @@ def separable_cost(n):
     return {"standard": std, "depthwise": dw, "pointwise": pw, "separable": dw + pw}
 
 
+def receptive_field(n):
+    # torch: the input pixels one output unit depends on are where its gradient is non-zero
+    # (an average pool has the max pool's windows and passes gradient to all of them)
+    net = torch.nn.Sequential(torch.nn.Conv1d(1, 1, n["k1"], bias=False), torch.nn.AvgPool1d(n["p"], n["p"]),
+                              torch.nn.Conv1d(1, 1, n["k2"], stride=n["s2"], dilation=n["d2"], bias=False))
+    with torch.no_grad():
+        for layer in (net[0], net[2]):
+            layer.weight.fill_(1.0)
+    x = torch.ones(1, 1, 200, requires_grad=True)
+    out = net(x)
+    support = []
+    for unit in (3, 4):
+        (g,) = torch.autograd.grad(out[0, 0, unit], x, retain_graph=True)
+        idx = torch.nonzero(g[0, 0]).reshape(-1)
+        support.append((int(idx.min()), int(idx.max())))
+    return {"receptive_field": support[0][1] - support[0][0] + 1, "jump": support[1][0] - support[0][0]}
+
+
 def _uses_bias(n):
     return "use_bias=False" not in str(n.get("bias", "")).replace(" ", "")
 
@@ -381,6 +399,7 @@ REFERENCE = {
     "params-recurrent": params_recurrent, "rnn-steps": rnn_steps, "lstm-step": lstm_step, "gru-step": gru_step,
     "adam-step": adam_step, "rmsprop-step": rmsprop_step, "sgd-momentum-step": sgd_momentum_step,
     "minimise-formula": minimise_formula, "confusion-metrics": confusion_metrics,
+    "receptive-field": receptive_field,
 }
 
 
