@@ -5,11 +5,10 @@
                   the tensor layout tracked (PyTorch is channels-first, Keras channels-last)
     layouts       one function per layer type: a layer's weights (Keras layout, as dltutor
                   saves them) rearranged into PyTorch's state_dict entries
+    supported     the layer settings the writers know (any other is refused, never dropped)
     emit          whole programs: ``emit(spec, framework)`` (``dltutor solve params --emit``) and
-                  ``program(...)`` (the script that ``dltutor convert`` writes)
+                  ``converted(...)`` (the script and weights that ``dltutor convert`` writes)
 
 Nothing here imports torch or keras: the code is text, run by the user (or the tests) in
 a framework's own Python.
 """
-
-FRAMEWORKS = ("pytorch", "keras")

@@ -131,10 +131,10 @@ def reshape(layer):
 
 
 def activation(layer):
+    _activation(layer)          # InputError for an activation Keras does not have
     name = layer.config["activation"]
     if name == "leaky_relu":
         return _call("Activation", ["leaky_relu"], [], ("leaky_relu",))
-    act, _ = _activation(layer)
     return _call("Activation", [repr(name)], [])
 
 
