@@ -32,8 +32,7 @@ PREPARE = ("\b\nThe examples use a model and rows made by:\n"
               help="the script to write; the weights go beside it as FILE.weights.npz "
                    "[default: WEIGHTS's name with _torch.py or _keras.py]")
 def convert(weights, framework, output):
-    """A PyTorch or Keras script that builds a model saved by 'dltutor train --save' and loads its
-    trained weights.
+    """Write a model saved by 'dltutor train --save' as a PyTorch or Keras script, its weights loaded.
 
     'python FILE.py X.csv' prints {"outputs": [[...], ...]}, as 'dltutor predict WEIGHTS
     --input X.csv --json' does (within 1e-5). The weights are converted layer by layer:
