@@ -87,7 +87,7 @@ def test_every_valid_spelling_is_read(text, form, value):
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("1,,2", "empty entry"), ("abc", "not a number"), ("1,2,3", "needs 2"), ("x =", "empty"),
+    ("1,,2", "empty entry"), ("abc", "not a number"), ("1,2,3", "needs 2"), ("w =", "no value after"),
 ])
 def test_unreadable_answer_is_refused_at_entry_with_one_line(text, fragment):
     problem = generate(get_family("sgd-momentum-step"), 1, "easy")

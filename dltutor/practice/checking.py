@@ -78,8 +78,8 @@ class PartResult:
 
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2012": "-", "\ufe63": "-",
                         "\uff0d": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " "})
-# a leading 'name =' or 'name:' (W1 =, δ_h =, z:, ∂E/∂W3 =): the student copied the label
-_NAME_PREFIX = re.compile(r"^\s*[^\W\d][^=:;,()\[\]]{0,40}?\s*[=:](?!=)\s*")
+# a leading 'name:' (z:, row 1:, δ_h:): the student copied the label
+_NAME_PREFIX = re.compile(r"^\s*[^\W\d][^:;,()\[\]]{0,40}?\s*:\s*")
 _OPEN, _CLOSE = "([{", ")]}"
 
 
@@ -100,6 +100,8 @@ def _strip_pair(text: str) -> str:
 def _tidy(text: str) -> str:
     """One spelling for what students write: true minus signs, 'name =', spaces, trailing commas."""
     text = str(text).translate(_MINUS).strip()
+    if "=" in text:                       # 'W1 = ...', 'F1 = 2PR/(P + R) = 0.8': the value is last
+        text = text.rsplit("=", 1)[1]
     text = _NAME_PREFIX.sub("", text, count=1)
     text = re.sub(r"\s*,\s*(?=[)\]}]|$)", "", text)        # trailing comma, also before a bracket
     text = re.sub(r"\s*;\s*$", "", text)
@@ -129,7 +131,7 @@ def read_answer(text: str, form: str):
     text = values.check_length(str(text), "answer")
     tidy = _tidy(text)
     if not tidy:
-        raise InputError("answer is empty")
+        raise InputError(f"answer {values.quote(text)} has no value after '='" if "=" in text else "answer is empty")
     if form == "integer":
         x = values.parse_fraction(_strip_pair(tidy), "answer")
         if x.denominator != 1:
