@@ -119,6 +119,20 @@ class DLTutorApp(App):
     def new_seed(self) -> int:
         return self.rng.randrange(1_000_000)
 
+    def on_mount(self) -> None:
+        """A closed terminal (SIGHUP) or a stopped session (SIGTERM) ends the app as Ctrl-Q would:
+        the screens are closed in order, so a running exam is graded and saved first."""
+        import asyncio
+        import signal
+
+        try:
+            loop = asyncio.get_running_loop()
+            for name in ("SIGHUP", "SIGTERM"):
+                if hasattr(signal, name):
+                    loop.add_signal_handler(getattr(signal, name), self.exit)
+        except (NotImplementedError, RuntimeError, ValueError):   # not the main thread, or no signals here
+            pass
+
     def on_unmount(self) -> None:
         if self._store is not None:
             self._store.close()

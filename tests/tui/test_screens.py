@@ -15,6 +15,7 @@ from dltutor.tui.widgets.answers import expected_text
 from tests.conftest import run_cli
 
 SIZE = (80, 24)
+FULL = 12     # digits of a typed key: enough for any tolerance the checker uses
 
 
 async def type_text(pilot, text: str) -> None:
@@ -66,7 +67,7 @@ async def test_practice_answer_is_checked_and_recorded(app, home, right):
 async def test_practice_table_filled_cell_by_cell(app):
     pid = "perceptron-epoch@1:1:medium"
     problem = problem_from_id(pid)
-    rows = expected_text(problem.parts[0]).splitlines()
+    rows = expected_text(problem.parts[0], FULL).splitlines()
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         app.open("practice", problem_id=pid)
@@ -99,7 +100,7 @@ async def test_exam_of_two_questions(app, home):
         await wait_for(pilot, lambda: screen.exam is not None and screen.query("AnswerForm"))
         first = screen.exam.questions[0].problem
         for i, part in enumerate(first.parts):
-            text = expected_text(part)
+            text = expected_text(part, FULL)
             if part.spec.form == "table":
                 pytest.skip("the drawn question is a table")   # seed 0 draws none; kept honest
             screen.query_one(f"#part-{i}").value = text

@@ -415,7 +415,7 @@ class ExamScreen(Screen):
                 line = Text(f"({'abcdefghijklmnopqrstuvwxyz'[i % 26]}) {part.label}: ")
                 line.append(pr.given.replace("\n", "; ") or "—", style="bold")
                 line.append("  ")
-                head, details = verdict_lines(pr, with_expected=True, digits=digits, part=part)
+                head, details = verdict_lines(pr, with_expected=True, digits=digits, part=part, problem=q.problem)
                 line.append_text(head)
                 parts.extend([line, *indented(details, 4)])
             parts.append(Text("Worked solution", style="bold yellow"))

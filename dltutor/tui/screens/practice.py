@@ -241,7 +241,7 @@ class PracticeScreen(Screen):
             answers = Text("Answers", style="bold")
             for i, part in enumerate(self.problem.parts):
                 answers.append(f"\n  ({LETTERS[i % 26]}) {part.label}: ", style="dim")
-                answers.append(expected_text(part, digits).replace("\n", "\n      "), style="cyan")
+                answers.append(expected_text(part, digits, self.problem).replace("\n", "\n      "), style="cyan")
             shown = Group(Text("Worked solution", style="bold yellow"),
                           solution_renderable(self.problem.solution, digits), answers)
             self.help_shown = [entry for entry in self.help_shown if entry[0] == "hint"]

@@ -46,17 +46,32 @@ def part_heading(i: int, part) -> str:
     return f"({LETTERS[i % 26]}) {part.label}  [{marks_text(part.spec.marks)}; {FORM_HELP[part.spec.form]}]"
 
 
-def expected_text(part, digits: int = 6) -> str:
-    """The right answer of a part as a student would type it."""
-    if part.spec.form == "table":
-        return "\n".join(", ".join(format_value(c, digits) for c in row) for row in part.expected)
-    if part.spec.form == "boolean":
-        return "yes" if part.expected else "no"
-    return format_value(part.expected, digits)
+def expected_text(part, digits: int = 6, problem=None) -> str:
+    """The right answer of a part as a student would type it.
+
+    Given the ``problem``, with as many more digits as the checker needs to accept it (a value
+    after a small update is judged on the size of the change), so a shown answer is never marked
+    wrong when typed."""
+    def shown(d: int) -> str:
+        if part.spec.form == "table":
+            return "\n".join(", ".join(format_value(c, d) for c in row) for row in part.expected)
+        if part.spec.form == "boolean":
+            return "yes" if part.expected else "no"
+        return format_value(part.expected, d)
+
+    if problem is None or part.spec.form == "boolean":
+        return shown(digits)
+    from dltutor.practice.checking import check_part
+
+    for d in range(digits, 16):
+        text = shown(d)
+        if check_part(problem, part, text).correct:
+            return text
+    return shown(digits)
 
 
 def verdict_lines(result: PartResult, with_expected: bool = False, digits: int = 6, part=None,
-                  marks: bool = True) -> tuple[Text, list[Text]]:
+                  marks: bool = True, problem=None) -> tuple[Text, list[Text]]:
     """The verdict's first line (✓ right 2/2) and the lines under it (why, the slip, the answer)."""
     head = Text()
     if not result.answered:
@@ -73,7 +88,7 @@ def verdict_lines(result: PartResult, with_expected: bool = False, digits: int =
     if result.misconception:
         details.append(Text.assemble((f"Typical slip ({result.misconception}): ", "bold yellow"), result.feedback))
     if with_expected and part is not None and not result.correct:
-        details.append(Text.assemble(("answer: ", "cyan"), (expected_text(part, digits), "cyan")))
+        details.append(Text.assemble(("answer: ", "cyan"), (expected_text(part, digits, problem), "cyan")))
     return head, details
 
 
