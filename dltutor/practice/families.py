@@ -35,18 +35,20 @@ import numpy as np
 
 from dltutor.errors import InputError
 from dltutor.values import quote
-from dltutor.practice.expressions import ExpressionError, evaluate, fill_template
+from dltutor.practice.expressions import (MAX_ELEMENTS, ExpressionError, LimitError, budget, check_budget,
+                                          evaluate, fill_template)
 from dltutor.practice.answers import (KindMissing, Part, close, collision, derive, expected_part, flatten_row, initial_state,
                                    misconception_values, next_state, option_texts, row_count, run_kind,
                                    table_row, table_rows, unflatten_row)
+from dltutor.practice.catalog import family_errors, get_family, load_families
+from dltutor.practice.ranges import check_range, pick, range_size
 from dltutor.practice.spec import (DEFAULT_REL, DEFAULT_TOL, DIFFICULTIES, FORMS, TOPICS, Family,
-                                MisconceptionSpec, PartSpec, TableSpec, get_family, load_families,
-                                load_family, problems_dir)
+                                MisconceptionSpec, PartSpec, TableSpec, load_family, problems_dir)
 from dltutor.solution import Solution
 
 __all__ = ["DIFFICULTIES", "TOPICS", "FORMS", "MAX_DRAWS", "DEFAULT_TOL", "DEFAULT_REL", "ID_PATTERN",
            "TableSpec", "PartSpec", "MisconceptionSpec", "Family", "Part", "MisconceptionAnswer", "Problem",
-           "problems_dir", "load_families", "get_family", "load_family", "parse_id", "problem_from_id",
+           "problems_dir", "load_families", "get_family", "family_errors", "check_range", "load_family", "parse_id", "problem_from_id",
            "derive", "option_texts", "run_kind", "KindMissing", "Rejected", "generate",
            "misconception_values", "table_row", "next_state", "initial_state", "row_count", "table_rows",
            "flatten_row", "unflatten_row", "close"]
@@ -119,24 +121,17 @@ def problem_from_id(text: str) -> Problem:
     return generate(family, seed, difficulty)
 
 
+DRAW_SECONDS = 5.0         # time budget of one problem (every try of its draw together)
+
+
 def _draw_one(spec: dict, rng: np.random.Generator, names: dict):
     shape = [int(evaluate(d, names)) if isinstance(d, str) else d for d in spec.get("shape", [])]
     count = int(np.prod(shape)) if shape else 1
+    if count > MAX_ELEMENTS or count < 0:
+        raise LimitError(f"a parameter of shape {shape} has {count:,} values; the limit is {MAX_ELEMENTS:,}")
     if "value" in spec:
         return spec["value"]
-    if "int" in spec:
-        lo, hi = spec["int"]
-        pool = [v for v in range(lo, hi + 1) if not (spec.get("nonzero") and v == 0)]
-    elif "grid" in spec:
-        lo, hi, step = spec["grid"]
-        n = int(round((hi - lo) / step))
-        pool = [round(lo + j * step, 10) for j in range(n + 1)]
-        pool = [int(v) if float(v).is_integer() and isinstance(step, int) else v for v in pool]
-        if spec.get("nonzero"):
-            pool = [v for v in pool if v != 0]
-    else:
-        pool = spec["choice"]
-    picks = [pool[int(j)] for j in rng.integers(0, len(pool), size=count)]
+    picks = [pick(spec, int(j)) for j in rng.integers(0, range_size(spec), size=count)]
     if not shape:
         return picks[0]
     return np.array(picks, dtype=object).reshape(shape).tolist()
@@ -154,23 +149,28 @@ def generate(family: Family, seed: int, difficulty: str = "medium") -> Problem:
         raise InputError(f"seed {seed} must be a whole number from 0 to 2**63 - 1")
     rng = np.random.default_rng([zlib.crc32(family.id.encode()), seed, DIFFICULTIES.index(difficulty)])
     rejections: dict[str, int] = {}
-    for draw in range(1, MAX_DRAWS + 1):
-        params: dict[str, Any] = {}
-        try:
-            for name, spec in family.params[difficulty].items():
-                params[name] = _draw_one(spec, rng, params)
-            problem = _build(family, seed, difficulty, params)
-        except Rejected as exc:
-            reason = str(exc)
-            rejections[reason] = rejections.get(reason, 0) + 1
-            continue
-        except ExpressionError as exc:
-            raise InputError(f"problem family {Path(family.path).name}: {exc}") from None
-        except KindMissing as exc:
-            raise InputError(f"problem family {family.id}: {exc}") from None
-        problem.draws = draw
-        problem.rejections = rejections
-        return problem
+    with budget(DRAW_SECONDS):
+        for draw in range(1, MAX_DRAWS + 1):
+            params: dict[str, Any] = {}
+            try:
+                check_budget(f"drawing {family.id}@{family.version}:{seed}:{difficulty}")
+                for name, spec in family.params[difficulty].items():
+                    params[name] = _draw_one(spec, rng, params)
+                problem = _build(family, seed, difficulty, params)
+            except Rejected as exc:
+                reason = str(exc)
+                rejections[reason] = rejections.get(reason, 0) + 1
+                continue
+            except ExpressionError as exc:
+                raise InputError(f"problem family {Path(family.path).name}: {exc}") from None
+            except KindMissing as exc:
+                raise InputError(f"problem family {family.id}: {exc}") from None
+            except (MemoryError, RecursionError) as exc:
+                raise InputError(f"problem family {Path(family.path).name}: a draw ran out of "
+                                 f"{'memory' if isinstance(exc, MemoryError) else 'stack'}") from None
+            problem.draws = draw
+            problem.rejections = rejections
+            return problem
     worst = max(rejections, key=rejections.get)
     raise InputError(f"problem family {family.id}: no usable draw in {MAX_DRAWS} tries for seed {seed} "
                      f"({difficulty}); most common reason: {worst}")
