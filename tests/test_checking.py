@@ -114,13 +114,24 @@ def test_perceptron_bipolar_rows_use_sign_output():
     assert result.correct and result.marks == part.spec.marks and result.misconception is None
 
 
-def test_mp_threshold_accepts_any_threshold_that_works():
-    # 2-input AND fires only on (1, 1): any θ with 1 < θ ≤ 2 works
-    problem = generate(get_family("mp-threshold"), 10, "easy")
-    assert problem.names["gate"] == "AND" and problem.names["n"] == 2
+@pytest.mark.parametrize("seed", range(6))
+def test_mp_threshold_accepts_any_threshold_that_works(seed):
+    # an AND or OR of excitatory inputs: θ works iff every firing sum ≥ θ > every silent sum,
+    # worked out here from the truth table (not from the family's own range)
+    import itertools
+
+    problem = generate(get_family("mp-threshold"), seed, "easy")
+    names = problem.names
+    weights = names.get("weights", [1] * names["n"])
+    assert names["gate"] in ("AND", "OR") and all(w > 0 for w in weights)
+    sums = {x: sum(w * xi for w, xi in zip(weights, x)) for x in itertools.product([0, 1], repeat=len(weights))}
+    fires = {x: all(x) if names["gate"] == "AND" else any(x) for x in sums}
+    silent = max(s for x, s in sums.items() if not fires[x])
+    firing = min(s for x, s in sums.items() if fires[x])
     part = problem.parts[0]
-    assert [check_part(problem, part, t).correct for t in ("1.5", "2", "1.01", "1", "2.5", "0")] == \
-        [True, True, True, False, False, False]
+    for theta, right in ((firing, True), ((silent + firing) / 2, True), (silent + 1e-3, True),
+                         (silent, False), (firing + 0.01, False), (silent - 1, False)):
+        assert check_part(problem, part, repr(theta)).correct == right, (problem.id, theta)
 
 
 def test_leaving_the_weights_unchanged_scores_nothing():

@@ -135,10 +135,12 @@ def test_checker_accepts_the_stated_precision_and_refuses_the_rest(rid):
         r = rounded(ref, start, u)
         got = check_part(problem, part, answer_text(r.tolist(), spec.form))
         assert got.correct, (rid, part.name, r.tolist(), ref)
-        # just outside: the first element moved to 0.75 of a unit from the right value
+        # just outside: one element (the one with the coarsest precision, so not a float-noise zero)
+        # moved to 0.75 of a unit from the right value
         off = np.array(ref, dtype=float)
-        flat = off.reshape(-1)
-        flat[0] += 0.75 * np.asarray(u).reshape(-1)[0] * (1 if flat[0] >= 0 else -1)
+        flat, units = off.reshape(-1), np.broadcast_to(u, off.shape).reshape(-1)
+        k = int(np.argmax(units))
+        flat[k] += 0.75 * units[k] * (1 if flat[k] >= 0 else -1)
         got = check_part(problem, part, answer_text(off.tolist(), spec.form))
         assert not got.correct and got.marks < spec.marks, (rid, part.name, off.tolist(), ref)
         if start is not None:

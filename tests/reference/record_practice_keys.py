@@ -50,11 +50,21 @@ def L(t):
 # ---------------------------------------------------------------- neurons and learning rules
 
 def mp_threshold(n):
-    # the n-input gate's truth table: θ works iff every firing sum ≥ θ > every silent sum
-    sums = {x: sum(x) for x in itertools.product([0, 1], repeat=n["n"])}
-    fire = {x: (all(x) if n["gate"] == "AND" else any(x)) for x in sums}
-    silent_max = max(s for x, s in sums.items() if not fire[x])
-    firing_min = min(s for x, s in sums.items() if fire[x])
+    # the gate's truth table as the prompt words it: x1..xn the gate's inputs, an (n+1)-th
+    # inhibitory input that must be off when there is one; θ works iff every firing sum ≥ θ >
+    # every silent sum
+    weights = n.get("weights", [1] * n["n"])
+    k = len(weights) - n["n"]
+    gate = n["gate"]
+
+    def fires(x):
+        ins, extra = x[:n["n"]], x[n["n"]:]
+        ok = {"AND": all(ins), "OR": any(ins), "NAND": not all(x), "NOR": not any(x)}[gate]
+        return ok and not any(extra) if gate in ("AND", "OR") and k else ok
+
+    sums = {x: float(np.dot(weights, x)) for x in itertools.product([0, 1], repeat=len(weights))}
+    silent_max = max(s for x, s in sums.items() if not fires(x))
+    firing_min = min(s for x, s in sums.items() if fires(x))
     return {"theta": firing_min}, {"theta": {"above": silent_max, "max": firing_min}}
 
 
@@ -69,10 +79,11 @@ def step(z):
 
 
 def xor_network(n):
-    a, x1, x2 = n["a"], n["x1"], n["x2"]
-    h1 = step(a * x1 + a * x2 - n["h1b"])
-    h2 = step(-a * x1 - a * x2 + n["h2b"])
-    return {"h1": h1, "h2": h2, "y": step(a * h1 + a * h2 - n["ob"])}
+    # each neuron is step(w·v + b) with the weights and bias the prompt prints
+    x = [n["x1"], n["x2"]]
+    h1 = step(float(np.dot(n["w1"], x)) + n["b1"])
+    h2 = step(float(np.dot(n["w2"], x)) + n["b2"])
+    return {"h1": h1, "h2": h2, "y": step(float(np.dot(n["wo"], [h1, h2])) + n["bo"])}
 
 
 TORCH_ACTS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
@@ -386,6 +397,51 @@ def confusion_metrics(n):
             "recall": skm.recall_score(y_true, y_pred, **kw), "f1": skm.f1_score(y_true, y_pred, **kw)}
 
 
+def attention_weights(n):
+    q, K, V = T(n["q"]), T(n["K"]), T(n["V"])
+    scores = K @ q / np.sqrt(K.shape[1])
+    out = torch.nn.functional.scaled_dot_product_attention(q[None, None], K[None], V[None])[0, 0]
+    return {"scores": L(scores), "weights": L(torch.softmax(scores, 0)), "output": L(out)}
+
+
+def auc(n):
+    return {"auc": skm.roc_auc_score(n["y"], n["scores"])}
+
+
+def batchnorm_train(n):
+    x = T(n["x"])
+    y = torch.nn.functional.batch_norm(x[:, None], None, None, T([n["gamma"]]), T([n["beta"]]),
+                                       training=True, eps=1e-3)
+    return {"mean": float(x.mean()), "var": float(x.var(unbiased=False)), "y": L(y[:, 0])}
+
+
+def bptt_steps(n):
+    wx, wh, b = (torch.tensor(float(n[k]), requires_grad=True) for k in ("wx", "wh", "b"))
+    h = torch.tensor(0.0)
+    for x in n["x"]:
+        h = torch.tanh(wx * x + wh * h + b)
+    loss = 0.5 * (h - n["target"]) ** 2
+    loss.backward()
+    return {"loss": float(loss), "dwx": float(wx.grad), "dwh": float(wh.grad), "db": float(b.grad)}
+
+
+def dropout_step(n):
+    # inverted dropout with the given mask: kept units scaled by 1/(1 − rate), as torch and Keras do
+    return {"y": L(T(n["x"]) * T(n["mask"]) / (1 - n["rate"]))}
+
+
+def positional_encoding(n):
+    i = np.arange(n["d"]) // 2
+    angle = n["pos"] / 10000 ** (2 * i / n["d"])
+    return {"pe": np.where(np.arange(n["d"]) % 2 == 0, np.sin(angle), np.cos(angle)).tolist()}
+
+
+def regression_metrics(n):
+    y, p = n["y"], n["p"]
+    mse = skm.mean_squared_error(y, p)
+    return {"mse": mse, "rmse": float(np.sqrt(mse)), "mae": skm.mean_absolute_error(y, p), "r2": skm.r2_score(y, p)}
+
+
 REFERENCE = {
     "mp-threshold": mp_threshold, "mp-truth-table": mp_truth_table, "xor-network": xor_network,
     "neuron-forward": neuron_forward, "activation-derivative": activation_derivative,
@@ -399,7 +455,9 @@ REFERENCE = {
     "params-recurrent": params_recurrent, "rnn-steps": rnn_steps, "lstm-step": lstm_step, "gru-step": gru_step,
     "adam-step": adam_step, "rmsprop-step": rmsprop_step, "sgd-momentum-step": sgd_momentum_step,
     "minimise-formula": minimise_formula, "confusion-metrics": confusion_metrics,
-    "receptive-field": receptive_field,
+    "receptive-field": receptive_field, "attention-weights": attention_weights, "auc": auc,
+    "batchnorm-train": batchnorm_train, "bptt-steps": bptt_steps, "dropout-step": dropout_step,
+    "positional-encoding": positional_encoding, "regression-metrics": regression_metrics,
 }
 
 
