@@ -117,3 +117,10 @@ def test_functional_assignments_off_the_path_to_the_output_are_left_out_as_keras
 def test_pasted_model_outputs_choose_the_output():
     code = "x = Input(8)\na = Dense(4)(x)\nb = Dense(3)(x)\nmodel = Model(inputs=x, outputs=a)"
     assert modelspec.resolve(code).total == 36
+
+
+def test_pytorch_names_imported_from_torch_nn_are_pytorch():
+    code = "from torch.nn import Sequential, Linear, ReLU\nimport numpy as np\n\n" \
+           "model = Sequential(Linear(4, 8), ReLU(), Linear(8, 2))  # an MLP\n"
+    model = modelspec.resolve(code, (4,))
+    assert [l.output_shape for l in model.layers] == [(8,), (8,), (2,)] and model.total == 58

@@ -28,7 +28,7 @@ from dltutor import values
 from dltutor.errors import InputError
 from dltutor.modelspec.grammar import MAX_LAYERS, LayerCall
 
-FRAMEWORK_MODULES = ("keras", "tensorflow", "tf_keras", "torch")
+FRAMEWORK_MODULES = ("keras", "tensorflow", "tf_keras", "torch", "numpy")
 SKIPPED_METHODS = ("summary", "compile", "build", "fit", "evaluate", "predict", "to", "cuda", "cpu", "eval",
                    "train", "count_params")
 # keyword arguments that change neither shapes nor parameter counts: read past, not checked
@@ -100,6 +100,7 @@ class Reader:
         self.text = text
         self.position = 0
         self.framework = ""
+        self.imported: set[str] = set()
 
     def fail(self, node, message: str) -> InputError:
         line = getattr(node, "lineno", 0)
@@ -189,8 +190,9 @@ class Reader:
                 names = [a.name for a in stmt.names] if isinstance(stmt, ast.Import) else [stmt.module or ""]
                 for mod in names:
                     if mod.split(".")[0] not in FRAMEWORK_MODULES:
-                        raise self.fail(stmt, f"imports {mod!r}; only keras, tensorflow and torch imports are "
-                                              f"read (pasted code is read, never run)")
+                        raise self.fail(stmt, f"imports {mod!r}; only keras, tensorflow, torch and numpy imports "
+                                              f"are read past (pasted code is read, never run)")
+                    self.imported.add(mod.split(".")[0])
                 continue
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(
                     stmt.value.value, str):
@@ -240,7 +242,10 @@ class Reader:
                          "assignments like y = Dense(4)(x), or nn.Sequential(...)")
 
     def note_framework(self, func, stmt) -> None:
-        self.framework = "pytorch" if _dotted(func).split(".")[0] in ("nn", "torch") else "keras"
+        prefix = _dotted(func).split(".")[0]
+        torch_only = "torch" in self.imported and not self.imported & {"keras", "tensorflow", "tf_keras"}
+        self.framework = ("pytorch" if prefix in ("nn", "torch") or (prefix == "Sequential" and torch_only)
+                          else "keras")
 
     def sequential(self, call: ast.Call) -> list[LayerCall]:
         if self.framework == "pytorch":
