@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import time
 
-from rich.console import Group
-from rich.rule import Rule
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -34,8 +32,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from dltutor.errors import InputError
-from dltutor.tui.widgets.answers import AnswerForm, indented, marks_text, reflow, show_message, verdict_lines
+from dltutor.tui.widgets.answers import AnswerForm, marks_text, reflow, show_message
 from dltutor.tui.widgets.fields import Field
+from dltutor.tui.widgets.review import clock, exam_review
 from dltutor.tui.widgets.ticks import TickBox, TickList
 
 
@@ -52,11 +51,6 @@ def _minutes(text: str) -> float:
     if value <= 0:
         raise InputError(f"minutes must be greater than 0, got {text}")
     return value
-
-
-def clock(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 class ExamScreen(Screen):
@@ -377,7 +371,7 @@ class ExamScreen(Screen):
         self.query_one("#exam-nav").add_class("hidden")
         self.query_one("#exam-body").add_class("hidden")
         self.query_one("#exam-results").remove_class("hidden")
-        self.query_one("#results", Static).update(self.results_renderable(result))
+        self.query_one("#results", Static).update(exam_review(self.exam, result, self.app.digits))
         self.refresh_bindings()
         self.query_one("#exam-results").focus()
 
@@ -397,30 +391,6 @@ class ExamScreen(Screen):
             else:
                 store.record_attempt(attempt, exam_id=self.exam_id)
         store.finish_exam(self.exam_id, result.marks, result.max_marks)
-
-    def results_renderable(self, result):
-        from dltutor.render.terminal import solution_renderable
-
-        digits = self.app.digits
-        parts = [Text.assemble((f"Exam over ({result.reason}): ", "bold"),
-                               (f"{result.marks:g}/{marks_text(result.max_marks)} ({result.percent:.0f}%)",
-                                "bold green" if result.percent >= 50 else "bold red"),
-                               f" in {clock(result.seconds)}"),
-                 Text("Esc goes back home; scroll for every question's worked solution.", style="dim")]
-        for q, r in zip(self.exam.questions, result.questions):
-            parts.append(Rule(f"Question {r.number}: {r.title} · {r.marks:g}/{marks_text(r.max_marks)}",
-                              align="left"))
-            parts.append(Text(reflow(q.problem.prompt), style="dim"))
-            for i, (part, pr) in enumerate(zip(q.problem.parts, r.parts)):
-                line = Text(f"({'abcdefghijklmnopqrstuvwxyz'[i % 26]}) {part.label}: ")
-                line.append(pr.given.replace("\n", "; ") or "—", style="bold")
-                line.append("  ")
-                head, details = verdict_lines(pr, with_expected=True, digits=digits, part=part, problem=q.problem)
-                line.append_text(head)
-                parts.extend([line, *indented(details, 4)])
-            parts.append(Text("Worked solution", style="bold yellow"))
-            parts.append(solution_renderable(q.problem.solution, digits))
-        return Group(*parts)
 
     def action_scroll_body(self, direction: int) -> None:
         body = self.query_one("#exam-body")

@@ -74,7 +74,12 @@ def page_renderable(lesson: Lesson, page: list[Block], number: int, total: int, 
                     reveal: bool = False):
     """One page as a Rich renderable, and the practice problems drawn for its problem blocks."""
     from dltutor.lessons import problem_refs
-    from dltutor.render.lesson import family_title, math_renderable, practice_problem, solve_renderable
+    from dltutor.render.lesson import (
+        family_title,
+        math_renderable,
+        practice_problem,
+        solve_renderable,
+    )
 
     parts: list = []
     problems = []

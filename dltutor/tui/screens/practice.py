@@ -22,7 +22,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
-from dltutor.tui.widgets.answers import LETTERS, AnswerForm, expected_text, marks_text, reflow, show_message
+from dltutor.tui.widgets.answers import (
+    LETTERS,
+    AnswerForm,
+    expected_text,
+    marks_text,
+    reflow,
+    show_message,
+)
 
 DUE = "__due__"
 POLICY = ("Recorded: your first check of each problem, with the hints taken before it. "
@@ -62,9 +69,8 @@ class PracticeScreen(Screen):
         self.help_shown: list = []
 
     def compose(self) -> ComposeResult:
-        from dltutor.practice.families import DIFFICULTIES, load_families
-
         from dltutor.lessons import load_lessons
+        from dltutor.practice.families import DIFFICULTIES, load_families
         from dltutor.tui.course import families_in_course_order
 
         self.families = load_families()

@@ -17,7 +17,7 @@ class TickBox(Checkbox):
     """A check box whose button shows ✓ when ticked and nothing when not."""
 
     @property
-    def BUTTON_INNER(self) -> str:  # noqa: N802 (Textual's name, read per render)
+    def BUTTON_INNER(self) -> str:  # Textual reads this name on every render
         return TICK if self.value else NO_TICK
 
 
@@ -31,6 +31,6 @@ class TickList(SelectionList):
         if len(segments) < 3 or index >= self.option_count:
             return strip
         ticked = self.get_option_at_index(index).value in self._selected
-        text, style, control = segments[1]
+        _text, style, control = segments[1]
         segments[1] = Segment(TICK if ticked else NO_TICK, style, control)
         return Strip(segments, strip.cell_length)
