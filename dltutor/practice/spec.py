@@ -20,6 +20,7 @@ from typing import Any
 
 from dltutor.errors import InputError
 from dltutor.practice.expressions import ExpressionError, compile_expression, placeholders
+from dltutor.practice.formulas import FORMULA_SOURCES, formula_text
 from dltutor.resources import resource_dir
 
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -203,60 +204,6 @@ TOP_LEVEL = ("id", "version", "title", "topic", "kind", "prompt", "hints", "cons
              "options", "parts", "misconceptions", "derived", "params", "formulas")
 
 
-# ---------------------------------------------------------------- formulas shown in prompts
-
-_GREEK = (("alpha_t", "α_t"), ("beta1", "β1"), ("beta2", "β2"), ("beta", "β"), ("rho", "ρ"), ("eps", "ε"))
-
-
-def pretty_rule(rule: str) -> str:
-    """``w = w - lr*g/sqrt(s + eps)`` → ``w ← w − lr·g/√(s + ε)``: an engine rule as a prompt prints it."""
-    import re
-
-    lhs, rhs = (side.strip() for side in rule.split("=", 1))
-    text = re.sub(r"sqrt\(([A-Za-z_]\w*)\)", r"√\1", rhs)
-    text = text.replace("sqrt(", "√(").replace("**2", "²")
-    text = re.sub(r"\*\*(\w+)", r"^\1", text)
-    for name, sign in _GREEK:
-        text = re.sub(rf"\b{name}\b", sign, text)
-        lhs = re.sub(rf"\b{name}\b", sign, lhs)
-    return f"{lhs} ← " + text.replace(" - ", " − ").replace("*", "·")
-
-
-def _optimizer_rules(method: str) -> str:
-    from dltutor.nn.optimizers import OPTIMIZERS
-
-    return ", ".join(pretty_rule(r) for r in OPTIMIZERS[method].rules)
-
-
-def pretty_math(text: str) -> str:
-    """``max(0.01*z, z)`` → ``max(0.01·z, z)``; ``z >= 0`` → ``z ≥ 0``: engine formula text as prompts print it."""
-    return (text.replace(">=", "≥").replace("<=", "≤").replace("**2", "²").replace("*", "·")
-            .replace(" - ", " − ").replace("(-", "(−"))
-
-
-def _activations(which: str) -> dict[str, str]:
-    from dltutor.nn.activations import ACTIVATIONS
-
-    if which == "value":
-        return {n: f"f(z) = {pretty_math(a.formula)}" for n, a in ACTIVATIONS.items()}
-    return {n: f"f'(z) = {pretty_math(a.derivative_formula)}" for n, a in ACTIVATIONS.items()}
-
-
-# Where a prompt's formula comes from: the code that computes the key, so the two cannot differ.
-# An optimizer source is one text; an activation source is a table by activation name
-# (a prompt writes {define[act]}).
-FORMULA_SOURCES = {f"optimizer:{m}": (lambda m=m: _optimizer_rules(m))
-                   for m in ("sgd", "momentum", "nesterov", "rmsprop", "adam")}
-FORMULA_SOURCES["activations"] = lambda: _activations("value")
-FORMULA_SOURCES["activation-derivatives"] = lambda: _activations("derivative")
-
-
-def formula_text(ref: str):
-    if ref not in FORMULA_SOURCES:
-        raise _Bad("formulas", f"{ref!r} is not one of {', '.join(sorted(FORMULA_SOURCES))}")
-    return FORMULA_SOURCES[ref]()
-
-
 def _param_spec(spec, where: str) -> dict:
     if where.split(".")[-1] in TOP_LEVEL:
         raise _Bad(where, "is a top-level key written after a [table] header; "
@@ -347,6 +294,9 @@ def _validate(data: dict, path: Path) -> Family:
         refs = data.get("formulas", {})
         if not isinstance(refs, dict) or not all(isinstance(v, str) for v in refs.values()):
             raise _Bad("formulas", "must be a table of name = \"source\" (e.g. rule = \"optimizer:adam\")")
+        unknown = [v for v in refs.values() if v not in FORMULA_SOURCES]
+        if unknown:
+            raise _Bad("formulas", f"{unknown[0]!r} is not one of {', '.join(sorted(FORMULA_SOURCES))}")
         formulas = {k: formula_text(v) for k, v in refs.items()}
         prompt = prompt + precision_sentence(parts)
     except _Bad as exc:
