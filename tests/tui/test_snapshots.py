@@ -144,3 +144,47 @@ def test_lesson_chooser(snap_compare, size):
         await on_screen(pilot, "ChooserScreen")
 
     assert snap_compare(make(), terminal_size=size, run_before=open_chooser)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The exam's clock stands still, so its time shows 00:00 in every run."""
+    import types
+
+    monkeypatch.setattr("dltutor.tui.screens.exam.time", types.SimpleNamespace(monotonic=lambda: 1000.0))
+
+
+async def exam_started(pilot):
+    await home_loaded(pilot)
+    pilot.app.open("exam", topics=["cnn"], count=2, seed=5)
+    await on_screen(pilot, "ExamScreen")
+    pilot.app.screen.query_one("#start").focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.screen.query("AnswerForm Input"))
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exam_question(snap_compare, size, frozen_clock):
+    assert snap_compare(make(), terminal_size=size, run_before=exam_started)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exam_quit_asks_first(snap_compare, size, frozen_clock):
+    async def quit_during_exam(pilot):
+        await exam_started(pilot)
+        await pilot.press("ctrl+q")
+        await on_screen(pilot, "ConfirmScreen")
+
+    assert snap_compare(make(), terminal_size=size, run_before=quit_during_exam)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exam_review(snap_compare, size, frozen_clock):
+    async def submit(pilot):
+        await exam_started(pilot)
+        await pilot.press("1", "2", "ctrl+s", "ctrl+s")
+        await wait_for(pilot, lambda: pilot.app.screen.result is not None)
+        await pilot.pause()
+
+    assert snap_compare(make(), terminal_size=size, run_before=submit)

@@ -368,6 +368,7 @@ class ExamScreen(Screen):
         if self.result is not None:
             return
         result = self.grade(reason)
+        self.app.clear_notifications()          # "press ^S again" and the like no longer apply
         self.query_one("#exam-nav").add_class("hidden")
         self.query_one("#exam-body").add_class("hidden")
         self.query_one("#exam-results").remove_class("hidden")

@@ -25,7 +25,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="confirm-box"):
             yield Static(self.question, id="confirm-text", markup=False)
             with Horizontal(id="confirm-buttons"):
-                yield Button(self.yes, id="yes", variant="warning", compact=True)
+                yield Button(self.yes, id="yes", compact=True)   # the focus alone shows which one Enter picks
                 yield Button(self.no, id="no", compact=True)
 
     def on_mount(self) -> None:
