@@ -57,7 +57,7 @@ def same(a, b) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return bool(a) == bool(b)
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return x.shape == y.shape and bool(np.allclose(x, y, rtol=1e-6, atol=1e-9))
+    return x.shape == y.shape and bool(np.allclose(x, y, rtol=1e-6, atol=1e-8))
 
 
 @pytest.mark.parametrize("rid", sorted(BY_ID))

@@ -13,6 +13,9 @@ quantity (McCulloch-Pitts units, the perceptron and XOR step networks, multiplic
 counts) by a few lines of NumPy written from the prompt's own words, never by dltutor's
 code. Draws are chosen to be non-trivial: a stride different from the padding, a learning
 rate other than 1. Writes tests/data/practice_keys.json.
+
+``--audit N`` writes nothing: it compares the keys of seeds 0..N-1 of every family and
+difficulty with the references and lists the ids that differ.
 """
 
 from __future__ import annotations
@@ -478,7 +481,28 @@ def plain(value):
     return value
 
 
+def audit(seeds: int) -> int:
+    """Compare dltutor's keys with the references on seeds 0..seeds-1 of every difficulty (no file written)."""
+    bad, count = {}, 0
+    for name, family in sorted(load_families().items()):
+        for difficulty in DIFFICULTIES:
+            for seed in range(seeds):
+                problem = generate(family, seed, difficulty)
+                got = REFERENCE[name](problem.names)
+                answers = got[0] if isinstance(got, tuple) else got
+                count += 1
+                for part in problem.parts:
+                    a, b = np.asarray(part.expected, dtype=float), np.asarray(answers[part.name], dtype=float)
+                    if a.shape != b.shape or not np.allclose(a, b, rtol=1e-6, atol=1e-8):
+                        bad.setdefault(name, set()).add(problem.id)
+    print(f"{count} draws; keys that differ: " + (", ".join(f"{k} {len(v)} (e.g. {min(v)})" for k, v in bad.items())
+                                                   or "none"))
+    return 1 if bad else 0
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--audit"]:
+        return audit(int(sys.argv[2]) if len(sys.argv) > 2 else 100)
     families = load_families()
     missing = sorted(set(families) - set(REFERENCE))
     if missing:
