@@ -178,14 +178,17 @@ def value_ticks(lo: float, hi: float, rows: int, most: int = 5) -> list[float]:
     import math
 
     rows = max(int(rows), 2)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        lo, hi = 0.0, 1.0
     if hi - lo < 1e-12:
         lo, hi = lo - 0.5 * (abs(lo) or 1), hi + 0.5 * (abs(hi) or 1)
     allowed = [k for k in range(min(most - 1, rows - 1), 0, -1) if (rows - 1) % k == 0 and k >= 2]
-    allowed = allowed or [k for k in range(min(most - 1, rows - 1), 0, -1) if k >= 2] or [1]
+    # at least two gaps: one gap cannot cover a range that straddles a multiple of every step (0)
+    allowed = allowed or [k for k in range(min(most - 1, rows - 1), 0, -1) if k >= 2] or [2]
     best = None
     for gaps in allowed:
         step = _nice_step((hi - lo) / gaps)
-        while True:
+        for _ in range(200):          # each round takes the next round step up: ends long before 200
             start = math.floor(lo / step + 1e-9) * step
             if start + gaps * step >= hi - 1e-12:
                 break
@@ -202,6 +205,8 @@ def tick_labels(ticks: list[float]) -> list[str]:
     decimals = 0
     while decimals < 6 and abs(round(step, decimals) - step) > 1e-9 * max(step, 1e-12):
         decimals += 1
+    if decimals > 4 or max(abs(t) for t in ticks) >= 1e5:      # tiny or huge: 3 significant figures
+        return [f"{t:.3g}" for t in ticks]
     return [f"{t:.{decimals}f}" for t in ticks]
 
 

@@ -12,6 +12,7 @@ says what ^R will do and the charts show their axes over the planned epochs.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -223,7 +224,9 @@ class TrainScreen(Screen):
         plt.clear_figure()
         plt.xlabel("epoch")
         plt.ylabel(key)
-        points = [(r["epoch"], r[key]) for r in history if r.get(key) is not None]
+        # a diverging run can log inf or nan: those are left out of the chart (the status line says so)
+        points = [(r["epoch"], r[key]) for r in history
+                  if r.get(key) is not None and math.isfinite(r[key])]
         rows = max(chart.size.height - 4, 2)          # less the frame, the tick labels and the axis labels
         if key == "accuracy":
             lo, hi = 0.0, 1.0
