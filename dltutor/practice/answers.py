@@ -74,7 +74,8 @@ class Part:
                 out["tolerance"] = float(tol) if tol.ndim == 0 else tol.tolist()
         if self.interval:
             lo, lo_open, hi, hi_open = self.interval
-            out["accept"] = {("above" if lo_open else "min"): lo, ("below" if hi_open else "max"): hi}
+            bounds = {("above" if lo_open else "min"): lo, ("below" if hi_open else "max"): hi}
+            out["accept"] = {k: v for k, v in bounds.items() if np.isfinite(v)}
         if self.columns:
             out["columns"] = list(self.columns)
         return out
