@@ -103,13 +103,16 @@ def test_unreadable_answer_is_refused_at_entry_with_one_line(text, fragment):
 # ---------------------------------------------------------------- the faults the audit found, by example
 
 def test_perceptron_bipolar_rows_use_sign_output():
-    # perceptron-epoch seed 2, hard: ±1 labels; a misclassified +1 sample moves w by lr·2·x.
-    # By hand from the prompt: w = (1, -0.5), b = 0.5, lr = 1; sample (-2,-1):+1 gives z = -1.5,
-    # y = -1, so w = (1, -0.5) + 2·(-2, -1) = (-3, -2.5), b = 2.5; the other samples need no update.
-    problem = generate(get_family("perceptron-epoch"), 2, "hard")
+    # perceptron-epoch seed 15, hard: ±1 labels; a misclassified +1 sample moves w by lr·2·x.
+    # By hand from the prompt: w = (0, -0.75), b = -0.75, lr = 1; sample (-2, 1):+1 gives
+    # z = -1.5, y = -1, so w = (0, -0.75) + 2·(-2, 1) = (-4, 1.25), b = 1.25; then (-2, 0):-1 gives
+    # z = 9.25, y = +1: w = (0, 1.25), b = -0.75; (1, -2):+1 gives z = -3.25: w = (2, -2.75),
+    # b = 1.25; (2, 1):-1 gives z = 2.5: w = (-2, -4.75), b = -0.75.
+    problem = generate(get_family("perceptron-epoch"), 15, "hard")
     part = problem.parts[0]
-    assert problem.names["w"] == [1, -0.5] and problem.names["b"] == 0.5 and problem.names["lr"] == 1
-    assert part.expected[0] == [-1.0, -3.0, -2.5, 2.5] and part.expected[-1][1:] == [-3.0, -2.5, 2.5]
+    assert problem.names["w"] == [0, -0.75] and problem.names["b"] == -0.75 and problem.names["lr"] == 1
+    assert problem.names["P"][0] == [-2, 1] and problem.names["t"][0] == 1
+    assert part.expected[0] == [-1.0, -4.0, 1.25, 1.25] and part.expected[-1][1:] == [-2.0, -4.75, -0.75]
     result = check_part(problem, part, answer_text(part.expected, "table"))
     assert result.correct and result.marks == part.spec.marks and result.misconception is None
 
@@ -171,3 +174,14 @@ def test_every_slip_that_gives_the_answer_is_named():
     assert all(m.feedback in result.feedback for m in problem.misconceptions if m.id in result.misconceptions)
     right = check_answers(problem, {"out": "8"})[0]
     assert right.correct and right.misconception is None and right.misconceptions == []
+
+
+def test_a_wrong_vector_names_its_first_wrong_entry():
+    problem = generate(get_family("softmax-values"), 1, "easy")
+    part = problem.parts[0]
+    given = list(part.expected)
+    given[1] += 0.1
+    result = check_part(problem, part, answer_text(given, "vector"))
+    assert not result.correct and result.first_wrong == "entry 2" and "1 of 3 entries wrong" in result.message
+    short = check_part(problem, part, answer_text(given[:2], "vector"))
+    assert not short.correct and "2 numbers" in short.message

@@ -87,6 +87,18 @@ def check_part(problem: Problem, part: Part, text: str | None) -> PartResult:
         return result
     if spec.form == "matrix" and np.shape(given) == np.shape(part.expected):
         _mark_cells(part, given, result)
+    elif spec.form == "vector" and np.shape(given) == np.shape(part.expected):
+        wrong = np.abs(np.asarray(given, dtype=float) - np.asarray(part.expected, dtype=float)) \
+            > np.broadcast_to(np.asarray(part.tolerance, dtype=float), np.shape(part.expected))
+        k = int(np.argmax(wrong))
+        result.first_wrong = f"entry {k + 1}"
+        result.message = f"{int(wrong.sum())} of {wrong.size} entries wrong; the first is entry {k + 1}: " \
+                         f"{values.format_number(given[k])}"
+    elif spec.form in ("vector", "shape"):
+        result.message = f"the answer has {len(given)} numbers; {part.label} has {len(part.expected)}"
+    elif spec.form == "matrix":
+        result.message = (f"the answer is {'x'.join(map(str, np.shape(given)))}; {part.label} is "
+                          f"{'x'.join(map(str, np.shape(part.expected)))} (rows x columns)")
     if part.start is not None and close(given, part.start, part):
         result.marks = 0.0
         result.message = "that is the value before the update: apply the update to it"
