@@ -32,9 +32,9 @@ def test_generate_json_and_id():
 
 
 def test_generate_is_byte_identical_across_processes():
-    a = run_process("generate", "perceptron-epoch@1:5:hard", "--json")
-    b = run_process("generate", "perceptron-epoch@1:5:hard", "--json")
-    assert a.code == 0 and a.out == b.out and json.loads(a.out)["id"] == "perceptron-epoch@1:5:hard"
+    a = run_process("generate", "perceptron-epoch@2:5:hard", "--json")
+    b = run_process("generate", "perceptron-epoch@2:5:hard", "--json")
+    assert a.code == 0 and a.out == b.out and json.loads(a.out)["id"] == "perceptron-epoch@2:5:hard"
 
 
 def test_generate_human_and_check():

@@ -14,8 +14,10 @@ the parameters come from ``numpy.random.default_rng([crc32(family), seed,
 difficulty])`` in the order the file lists them, numbers are drawn on
 declared grids and rounded to 10 decimals, and the texts given to the solver
 use the shortest exact float text. A draw that breaks a constraint, makes the
-solver raise, gives an all-zero answer or a misconception that cannot be told
-from the right answer is drawn again (up to ``MAX_DRAWS`` times).
+solver raise, gives an all-zero answer, is not worth doing (``degenerate``: an
+all-ones truth table, an epoch with no update, ...) or has a misconception that
+cannot be told from the right answer is drawn again (up to ``MAX_DRAWS`` times),
+within a time budget of ``DRAW_SECONDS``.
 
 The pieces: ``dltutor.practice.spec`` reads and checks the files (``Family``,
 ``load_families``), ``dltutor.practice.answers`` computes a draw's expected and
@@ -40,6 +42,7 @@ from dltutor.practice.expressions import (MAX_ELEMENTS, ExpressionError, LimitEr
 from dltutor.practice.answers import (KindMissing, Part, close, collision, derive, expected_part, flatten_row, initial_state,
                                    misconception_values, next_state, option_texts, row_count, run_kind,
                                    table_row, table_rows, unflatten_row)
+from dltutor.practice.degenerate import degenerate
 from dltutor.practice.catalog import family_errors, get_family, load_families
 from dltutor.practice.ranges import check_range, pick, range_size
 from dltutor.practice.spec import (DEFAULT_REL, DEFAULT_TOL, DIFFICULTIES, FORMS, TOPICS, Family,
@@ -213,7 +216,11 @@ def _build(family: Family, seed: int, difficulty: str, params: dict) -> Problem:
     if not misconceptions:
         raise Rejected("no misconception can be told from the right answer")
     prompt = fill_template(family.prompt, names)
-    return Problem(family, seed, difficulty, params, names, prompt, texts, solution, parts, misconceptions)
+    problem = Problem(family, seed, difficulty, params, names, prompt, texts, solution, parts, misconceptions)
+    why = degenerate(problem)
+    if why:
+        raise Rejected(f"degenerate: {why}")
+    return problem
 
 
 def _all_zero(value) -> bool:
