@@ -6,8 +6,12 @@ the part's expected value. A table part is computed row by row, each row from
 the previous row's state (``table_row``, ``next_state``), and kept flattened
 (one list of numbers per row) with its column headers. A misconception reruns
 the solver with altered settings, or evaluates its own expression, to give the
-wrong answer a student with that slip would write. ``close`` is the one
-tolerance test used to compare answers.
+wrong answer a student with that slip would write.
+
+Comparing: ``tolerance`` is the precision the prompt states (significant figures of the
+value, or of the change for a value after an update, or decimal places), ``close`` the one
+test that uses it, ``scores_right`` adds ranges of right answers, and ``collision`` tells a
+draw whose starting value or slip would score as right (the draw is made again).
 """
 
 from __future__ import annotations
