@@ -353,6 +353,21 @@ def parse_choice(text: str, choices: tuple[str, ...], what: str = "value") -> st
 # ---------------------------------------------------------------- formulas
 
 FORMULA_FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid")
+MAX_FORMULA_DEPTH = 20   # functions and powers nested inside one another (sympy differentiates recursively)
+
+
+def _formula_depth(tree) -> int:
+    """The deepest nesting of function calls and powers in a parsed formula (walked without recursion)."""
+    import ast
+
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.Call) or (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow)):
+            depth += 1
+            deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y", "z"), what: str = "formula"):
@@ -375,6 +390,12 @@ def parse_formula(text: str, variables: tuple[str, ...] = ("x", "y", "z"), what:
             tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError):     # ValueError: a NUL byte, on some Python versions
         raise InputError(f"{what} {_show(text)} is not an arithmetic expression") from None
+    except (RecursionError, MemoryError):
+        raise InputError(f"{what} is nested too deeply (at most {MAX_FORMULA_DEPTH} functions or powers "
+                         "inside one another)") from None
+    if _formula_depth(tree) > MAX_FORMULA_DEPTH:
+        raise InputError(f"{what} nests more than {MAX_FORMULA_DEPTH} functions or powers inside one "
+                         "another; the limit keeps the derivative computable")
 
     symbols = {name: sympy.Symbol(name, real=True) for name in variables}
     functions = {

@@ -72,12 +72,16 @@ class Objective:
             raise InputError(f"--f uses {extra[0]!r} but --w has {n} weight(s), so the variables are "
                              f"{', '.join(self.names)}: --w gives x, y, z in order")
         self.symbols = [sympy.Symbol(name, real=True) for name in self.names]
-        self.grad = [sympy.diff(self.expr, s) for s in self.symbols]
-        # lambdify turns the (whitelisted, already parsed) expression into NumPy code.
-        self._f = sympy.lambdify(self.symbols, self.expr, modules="numpy")
-        self._g = [sympy.lambdify(self.symbols, d, modules="numpy") for d in self.grad]
-        self.text = str(self.expr)
-        self.grad_text = "[" + ", ".join(str(d) for d in self.grad) + "]"
+        try:
+            self.grad = [sympy.diff(self.expr, s) for s in self.symbols]
+            # lambdify turns the (whitelisted, already parsed) expression into NumPy code.
+            self._f = sympy.lambdify(self.symbols, self.expr, modules="numpy")
+            self._g = [sympy.lambdify(self.symbols, d, modules="numpy") for d in self.grad]
+            self.text = str(self.expr)
+            self.grad_text = "[" + ", ".join(str(d) for d in self.grad) + "]"
+        except (RecursionError, MemoryError):    # a safety net under the depth limit of parse_formula
+            raise InputError(f"--f is too deeply nested to differentiate; at most "
+                             f"{values.MAX_FORMULA_DEPTH} functions or powers inside one another") from None
 
     def _finite(self, value: float, what: str, w: np.ndarray) -> float:
         if not math.isfinite(value):
