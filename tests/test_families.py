@@ -116,3 +116,16 @@ def test_key_after_table_is_reported(tmp_path):
     path.write_text(text)
     with pytest.raises(InputError, match="params.constraints"):
         load_family(path)
+
+
+def test_table_rows_must_agree_with_the_worked_solution(tmp_path):
+    # the perceptron's rows once re-inferred step/sign from a single sample's label; without the
+    # problem's output function passed to each row, a ±1 draw's rows end away from the solution
+    text = open(FAMILIES["perceptron-epoch"].path).read()
+    text = re.sub(r'^output = .*\n', "", text, count=1, flags=re.M)
+    path = tmp_path / "perceptron-epoch.toml"
+    path.write_text(text)
+    family = load_family(path)
+    with pytest.raises(InputError, match="worked solution"):
+        for seed in range(40):
+            generate(family, seed, "hard")

@@ -135,8 +135,35 @@ def expected_part(family: Family, spec: PartSpec, names: dict, solution: Solutio
                         acc.get("below", acc.get("max", np.inf)), "below" in acc)
         return Part(spec, value, label=label, start=start, interval=interval)
     rows = table_rows(family, spec, names)
+    _agrees_with_solution(family, spec, names, rows, solution)
     columns, layout = _headers(rows[0])
     return Part(spec, [flatten_row(r) for r in rows], columns, layout, label=label)
+
+
+def _agrees_with_solution(family: Family, spec: PartSpec, names: dict, rows: list[dict], solution: Solution) -> None:
+    """A table is computed row by row (so that a student's slip can be carried forward); its last
+    state must be the worked solution's answer, or a row's run used other conventions than the
+    whole problem's (the perceptron once re-inferred its output function from one label)."""
+    if not isinstance(solution.answer, dict):
+        return
+    state = initial_state(spec, names)
+    for row in rows:
+        state = next_state(spec, names, state, row)
+    for key, value in state.items():
+        if key not in solution.answer:
+            continue
+        whole = solution.answer[key]
+        if np.shape(whole) != np.shape(value) and np.ndim(whole) == np.ndim(value) + 1:
+            whole = whole[-1]                     # a history (h_1..h_T): its last entry
+        try:
+            agree = np.shape(whole) == np.shape(value) and np.allclose(
+                np.asarray(whole, dtype=float), np.asarray(value, dtype=float), rtol=1e-9, atol=1e-12)
+        except (TypeError, ValueError):
+            continue
+        if not agree:
+            raise InputError(f"problem family {family.id}: part {spec.name}'s rows end at {key} = {value}, "
+                             f"but the worked solution has {whole}: a row's solver run must get the "
+                             "problem's conventions (its [options])")
 
 
 def misconception_values(family: Family, mis: MisconceptionSpec, names: dict, solution: Solution,
