@@ -39,8 +39,8 @@ def open_store(why: str = "", hint_no_record: bool = True):
 @click.command(context_settings=CONTEXT, epilog=examples_epilog("dltutor generate", [
     "conv-output-size --seed 42 --difficulty hard",
     "conv-output-size@1:42:hard --json",
-    "conv-output-size@1:42:medium --check 18 --no-record",
-    "perceptron-epoch@1:3:medium --check '1,0,-0.5,-0.5; 0,0,-0.5,-0.5; 0,0,-0.5,-0.5; 0,0.5,0,0' --no-record",
+    "conv-output-size --seed 42 --check 18 --no-record",
+    "perceptron-epoch --seed 3 --check '1,0,-0.5,-0.5; 0,0,-0.5,-0.5; 0,0,-0.5,-0.5; 0,0.5,0,0' --no-record",
     "--list"]))
 @click.argument("name", required=False, metavar="FAMILY|ID")
 @click.option("--seed", default=None, metavar="N", help="seed of the draw (default: a random one, printed in the id)")

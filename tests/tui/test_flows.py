@@ -5,7 +5,7 @@ tested elsewhere against the notes); what is stored is read back from the progre
 """
 
 import pytest
-from tui_support import app, home, plain, started, sync, wait_for  # noqa: F401 (fixtures)
+from tui_support import app, home, plain, problem_id, started, sync, wait_for  # noqa: F401 (fixtures)
 
 from dltutor.store import Store
 from dltutor.tui.widgets.answers import expected_text
@@ -188,7 +188,7 @@ async def test_tell_me_as_i_go_keeps_the_first_checked_answer(app, home):
 
 @sync
 async def test_practice_records_the_first_check_and_says_so(app, home):
-    pid = "conv-output-size@1:42:medium"
+    pid = problem_id("conv-output-size", 42)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         app.open("practice", problem_id=pid)
@@ -218,7 +218,7 @@ async def test_practice_family_list_is_by_topic_in_course_order(app):
 
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
-        app.open("practice", problem_id="conv-output-size@1:42:medium")
+        app.open("practice", problem_id=problem_id("conv-output-size", 42))
         await wait_for(pilot, lambda: app.screen.query("AnswerForm"))
         select = app.screen.query_one("#family")
         topics = [label.split(":")[0] for label, value in select._options if value != "__due__"]

@@ -7,7 +7,7 @@ PyTorch's Conv2d does).
 """
 
 import pytest
-from tui_support import app, home, plain, started, sync, wait_for  # noqa: F401 (fixtures)
+from tui_support import app, home, plain, problem_id, started, sync, wait_for  # noqa: F401 (fixtures)
 
 from dltutor.practice.families import problem_from_id
 from dltutor.store import Store
@@ -43,7 +43,7 @@ async def test_home_help_and_theme(app):
 @pytest.mark.parametrize("right", [True, False], ids=["right", "wrong"])
 @sync
 async def test_practice_answer_is_checked_and_recorded(app, home, right):
-    pid = "conv-output-size@1:42:medium"
+    pid = problem_id("conv-output-size", 42)
     expected = problem_from_id(pid).parts[0].expected
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
@@ -65,7 +65,7 @@ async def test_practice_answer_is_checked_and_recorded(app, home, right):
 
 @sync
 async def test_practice_table_filled_cell_by_cell(app):
-    pid = "perceptron-epoch@1:1:medium"
+    pid = problem_id("perceptron-epoch", 1)
     problem = problem_from_id(pid)
     rows = expected_text(problem.parts[0], FULL).splitlines()
     async with app.run_test(size=SIZE) as pilot:

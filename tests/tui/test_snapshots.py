@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from tui_support import wait_for
+from tui_support import problem_id, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +81,7 @@ def test_calculator_answer_in_view(snap_compare, size):
 def test_practice_after_a_wrong_check(snap_compare, size):
     async def answer(pilot):
         await home_loaded(pilot)
-        pilot.app.open("practice", problem_id="conv-output-size@1:42:medium")
+        pilot.app.open("practice", problem_id=problem_id("conv-output-size", 42))
         await wait_for(pilot, lambda: pilot.app.screen.query("AnswerForm Input"))
         await pilot.pause()
         await pilot.press("1", "enter")

@@ -56,3 +56,11 @@ async def started(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen"
                    and getattr(app.screen, "lessons", None) is not None)
+
+
+def problem_id(family: str, seed: int, difficulty: str = "medium") -> str:
+    """The id of a drawn problem at the family's current version (a family's version goes up when its
+    draws change, and an id of an older version cannot be regenerated)."""
+    from dltutor.practice.families import load_families
+
+    return f"{family}@{load_families()[family].version}:{seed}:{difficulty}"
