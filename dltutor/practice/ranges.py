@@ -35,7 +35,16 @@ def range_size(spec: dict) -> int:
 
 
 def check_range(spec: dict, where: str) -> None:
-    """A range too large to draw from is refused when the file is read (``InputError``)."""
+    """A range too large to draw from, or a shape of more than ``MAX_ELEMENTS`` values, is refused
+    when the file is read (``InputError``)."""
+    from dltutor.practice.expressions import MAX_ELEMENTS
+
+    sizes = [d for d in spec.get("shape", []) if isinstance(d, int)]
+    count = 1
+    for d in sizes:
+        count *= max(d, 0)
+    if count > MAX_ELEMENTS:
+        raise InputError(f"{where}.shape: {count:,} values; the limit is {MAX_ELEMENTS:,}")
     for key in ("int", "grid"):
         if key in spec:
             ends = spec[key][:2]
