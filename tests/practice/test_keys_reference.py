@@ -171,3 +171,19 @@ def test_optimizer_prompt_prints_the_rule_the_key_uses(rid):
     if rid == "adam-step":
         assert "α_t ← lr·√(1 − β2^t)/(1 − β1^t)" in problem.prompt
     assert "{" not in problem.prompt and not math.isnan(problem.marks)
+
+
+def test_every_inexact_part_asks_for_enough_precision():
+    # 3 significant figures (of the change, for an update) or 2 decimal places at least; whole
+    # numbers only where every recorded answer is a whole number
+    for record in RECORDS:
+        family = get_family(record["family"])
+        for spec in family.parts:
+            if spec.exact or spec.accept or spec.name not in record["answers"]:
+                continue
+            if spec.decimals == 0:
+                assert np.all(np.mod(np.asarray(record["answers"][spec.name], dtype=float), 1) == 0), record["id"]
+            elif spec.decimals is not None:
+                assert spec.decimals >= 2, (record["id"], spec.name)
+            else:
+                assert spec.sig >= 3, (record["id"], spec.name)
