@@ -123,7 +123,7 @@ def parse_answer(text: str, part: Part):
         return None
     try:
         if part.spec.table is not None:
-            rows = read_table(text, part)
+            rows = read_table(values.check_length(str(text), "answer"), part)
             width = len(part.columns) if part.columns else None
             for i, row in enumerate(rows, start=1):
                 if width is not None and len(row) != width:
