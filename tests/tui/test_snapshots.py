@@ -188,3 +188,19 @@ def test_exam_review(snap_compare, size, frozen_clock):
         await pilot.pause()
 
     assert snap_compare(make(), terminal_size=size, run_before=submit)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_training_lab_after_training(snap_compare, size):
+    async def train(pilot):
+        await home_loaded(pilot)
+        pilot.app.open("train", data="moons")
+        await wait_for(pilot, lambda: pilot.app.screen.query("#map") and pilot.app.screen.query_one("#map").boundary)
+        screen = pilot.app.screen
+        screen.query_one("#epochs").value = "20"
+        screen.speed = None                           # as fast as it goes: the end state is what is compared
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.session.epoch == 20 and not screen.running, timeout=30)
+        await pilot.pause(0.2)
+
+    assert snap_compare(make(), terminal_size=size, run_before=train)
