@@ -108,6 +108,19 @@ def test_bad_family_file_names_file_and_field(tmp_path, text, fragment):
     assert "bad.toml" in str(info.value) and fragment in str(info.value)
 
 
+@pytest.mark.parametrize("field, fragment", [
+    ('tol = 0.001', "sig = N"), ('sig = 3\ndecimals = 2', "not both"), ('sig = 0', "from 1 to 12"),
+    ('accept = { high = "1" }', "above/min"), ('start = "w"\ndecimals = 2', "goes with sig"),
+])
+def test_bad_precision_is_reported(tmp_path, field, fragment):
+    text = open(FAMILIES["softmax-values"].path).read().replace('name = "p"\n', f'name = "p"\n{field}\n', 1)
+    path = tmp_path / "softmax-values.toml"
+    path.write_text(text)
+    with pytest.raises(InputError, match="parts\\[0\\]") as info:
+        load_family(path)
+    assert fragment in str(info.value)
+
+
 def test_key_after_table_is_reported(tmp_path):
     src = FAMILIES["conv-output-size"].path
     text = open(src).read().replace('\n[params]', '\n[params]\nconstraints = ["k > 1"]', 1)

@@ -349,39 +349,50 @@ def _part(data, i: int) -> PartSpec:
         table = TableSpec(_check_expr(_need(data, "rows", (str, int), where), where + "rows"),
                           dict(state), tuple(cols), dict(nxt), dict(opts))
     exact = form in EXACT_FORMS
+    sig, decimals, start, accept = _precision(data, form, table, where)
+    return PartSpec(name, label, form, float(marks), _check_expr(data.get("answer", "answer"), where + "answer"),
+                    0.0 if exact else DEFAULT_TOL, 0.0 if exact else DEFAULT_REL,
+                    _check_expr(data.get("when", ""), where + "when"), table,
+                    sig, decimals, start, accept)
+
+
+def _whole(value, lo: int, hi: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
+
+
+def _precision(data: dict, form: str, table, where: str) -> tuple[int, int | None, str, dict]:
+    """A part's stated precision: (sig, decimals, start, accept); see PartSpec."""
     if "tol" in data or "rel" in data:
         raise _Bad(where + "tol", "is replaced by the precision the prompt states: sig = N (significant "
                                   "figures) or decimals = N")
-    if exact and ("sig" in data or "decimals" in data or "start" in data):
-        raise _Bad(where + "sig", f"a {form} answer is exact; it takes no precision")
-    if "sig" in data and "decimals" in data:
+    if form in EXACT_FORMS:
+        if {"sig", "decimals", "start"} & set(data):
+            raise _Bad(where + "sig", f"a {form} answer is exact; it takes no precision")
+        sig, decimals = 0, None
+    elif "sig" in data and "decimals" in data:
         raise _Bad(where + "sig", "give sig or decimals, not both")
-    sig = 0 if exact else data.get("sig", DEFAULT_SIG if "decimals" not in data else 0)
-    decimals = data.get("decimals")
-    if not exact and "decimals" not in data and (not isinstance(sig, int) or isinstance(sig, bool)
-                                                 or not 1 <= sig <= 12):
-        raise _Bad(where + "sig", f"must be a whole number of significant figures from 1 to 12, got {sig!r}")
-    if decimals is not None and (not isinstance(decimals, int) or isinstance(decimals, bool)
-                                 or not 0 <= decimals <= 12):
-        raise _Bad(where + "decimals", f"must be a whole number from 0 to 12, got {decimals!r}")
+    elif "decimals" in data:
+        sig, decimals = 0, data["decimals"]
+        if not _whole(decimals, 0, 12):
+            raise _Bad(where + "decimals", f"must be a whole number from 0 to 12, got {decimals!r}")
+    else:
+        sig, decimals = data.get("sig", DEFAULT_SIG), None
+        if not _whole(sig, 1, 12):
+            raise _Bad(where + "sig", f"must be a whole number of significant figures from 1 to 12, got {sig!r}")
     start = _check_expr(data.get("start", ""), where + "start")
     if start and (decimals is not None or table is not None):
         raise _Bad(where + "start", "goes with sig (the change is judged to sig figures), not with decimals "
                                     "or a table")
     accept = data.get("accept", {})
-    if not isinstance(accept, dict) or set(accept) - set(ACCEPT_KEYS) or not accept:
-        if accept != {}:
-            raise _Bad(where + "accept", "must be a table of above/min and below/max expressions")
+    if not isinstance(accept, dict) or set(accept) - set(ACCEPT_KEYS):
+        raise _Bad(where + "accept", "must be a table of above/min and below/max expressions")
     if {"above", "min"} <= set(accept) or {"below", "max"} <= set(accept):
         raise _Bad(where + "accept", "give one lower bound (above or min) and one upper bound (below or max)")
     if accept and form not in ("number", "fraction", "integer"):
         raise _Bad(where + "accept", "a range of right answers needs a number, fraction or integer part")
     for k, v in accept.items():
         _check_expr(v, f"{where}accept.{k}")
-    return PartSpec(name, label, form, float(marks), _check_expr(data.get("answer", "answer"), where + "answer"),
-                    0.0 if exact else DEFAULT_TOL, 0.0 if exact else DEFAULT_REL,
-                    _check_expr(data.get("when", ""), where + "when"), table,
-                    sig, decimals, start, dict(accept))
+    return sig, decimals, start, dict(accept)
 
 
 def _misconception(data, i: int, part_names: list[str]) -> MisconceptionSpec:
