@@ -47,12 +47,27 @@ def _show(text: str, limit: int = 40) -> str:
 quote = _show   # the public name, for other modules' error messages
 
 
-def check_length(text: str, what: str) -> str:
+MAX_SPEC_TEXT = 65536    # characters of a model spec or model code read from a file (--file)
+MAX_SEED = 10**18 - 1    # a seed: at most 18 digits, as in a problem id
+
+
+def check_length(text: str, what: str, limit: int | None = None) -> str:
+    """``text`` stripped, or bad input when it has more than ``limit`` characters (MAX_TEXT)."""
+    limit = MAX_TEXT if limit is None else limit
     if not isinstance(text, str):
         text = str(text)
-    if len(text) > MAX_TEXT:
-        raise InputError(f"{what} is {len(text):,} characters long; the limit is {MAX_TEXT:,}")
+    if len(text) > limit:
+        raise InputError(f"{what} is {len(text):,} characters long; the limit is {limit:,}")
     return text.strip()
+
+
+def parse_seed(text: str, what: str = "--seed") -> int:
+    """A seed: a whole number from 0 to ``MAX_SEED`` (18 digits), written with digits only."""
+    word = check_length(str(text), what)
+    if not re.fullmatch(r"\d{1,18}", word):
+        raise InputError(f"{what} {_show(word)} must be a whole number from 0 to {MAX_SEED} "
+                         "(at most 18 digits, as in a problem id)")
+    return int(word)
 
 
 def _tuple_brackets(text: str) -> str:

@@ -40,7 +40,7 @@ def quoted(value, limit: int = 60) -> str:
 
 
 def split_layers(text: str) -> list[str]:
-    text = values.check_length(text, "model spec")
+    text = values.check_length(text, "model spec", values.MAX_SPEC_TEXT)
     lines = [line.split("#", 1)[0] for line in text.splitlines()]
     parts = []
     for chunk in re.split(r"->|→", "\n".join(lines)):

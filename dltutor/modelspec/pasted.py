@@ -307,4 +307,4 @@ class Reader:
 
 def read(text: str) -> Pasted:
     """The model in pasted code (see the module docstring)."""
-    return Reader(values.check_length(text, "model code")).read()
+    return Reader(values.check_length(text, "model code", values.MAX_SPEC_TEXT)).read()

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from dltutor.errors import InputError
-from dltutor.values import quote
+from dltutor.values import MAX_SEED, quote
 from dltutor.practice.expressions import (MAX_ELEMENTS, ExpressionError, LimitError, budget, check_budget,
                                           evaluate, fill_template)
 from dltutor.practice.answers import (KindMissing, Part, close, collision, derive, expected_part, flatten_row, initial_state,
@@ -148,8 +148,8 @@ def generate(family: Family, seed: int, difficulty: str = "medium") -> Problem:
     """The problem ``family@version:seed:difficulty``: deterministic."""
     if difficulty not in DIFFICULTIES:
         raise InputError(f"difficulty {difficulty!r} is not one of {', '.join(DIFFICULTIES)}")
-    if seed < 0 or seed >= 2**63:
-        raise InputError(f"seed {seed} must be a whole number from 0 to 2**63 - 1")
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(f"seed {seed} must be a whole number from 0 to {MAX_SEED} (at most 18 digits)")
     rng = np.random.default_rng([zlib.crc32(family.id.encode()), seed, DIFFICULTIES.index(difficulty)])
     rejections: dict[str, int] = {}
     with budget(DRAW_SECONDS):

@@ -96,7 +96,7 @@ def substitute(formula: str, z) -> Filled:
 
 # ------------------------------------------------------------------ neuron
 
-NEURON_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "step", "linear")
+NEURON_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "step", "sign", "linear")
 
 
 @register(
