@@ -104,6 +104,7 @@ def test_json_is_one_object_with_the_contract_keys(kind):
     (["receptive-field", "Conv2D(8,3) -> Conv1D(8,3)"], ["is 1-D but the layers before it are 2-D"]),
     (["receptive-field", "Conv2D(8,3) -> Foo(2)"], ["unknown layer 'Foo' (layer 2)"]),
     (["receptive-field", "Conv2D(8,0)"], ["kernel_size must be at least 1"]),
+    (["receptive-field", "Conv2D(8,3) -> UpSampling2D(2)"], ["makes the map larger"]),
 ])
 def test_bad_input_is_one_line_naming_the_value(args, fragments):
     assert_bad_input(run_cli("solve", *args), *fragments)
@@ -166,3 +167,9 @@ def test_perceptron_dead_band_output_zero_is_wrong_and_updates():
 ])
 def test_convention_options_bad_input(args, fragments):
     assert_bad_input(run_cli("solve", *args), *fragments)
+
+
+def test_receptive_field_padding_and_normalization_pass_through():
+    answer = run("receptive-field", spec="ZeroPadding2D(1) -> Conv2D(4,3) -> LayerNormalization -> "
+                                          "Cropping2D(1) -> Conv2D(4,3)").answer
+    assert answer == {"receptive_field": 5, "jump": 1}

@@ -19,7 +19,10 @@ from dltutor.solvers.registry import Option, plain_text, register
 
 WINDOWS = {"Conv1D": 1, "Conv2D": 2, "DepthwiseConv2D": 2, "SeparableConv2D": 2, "MaxPooling1D": 1,
            "AveragePooling1D": 1, "MaxPooling2D": 2, "AveragePooling2D": 2}
-PASS_THROUGH = {"Activation", "ReLU", "LeakyReLU", "BatchNormalization", "Dropout"}
+# no window of their own: the field keeps its size (padding and cropping only shift it)
+PASS_THROUGH = {"Activation", "ReLU", "LeakyReLU", "BatchNormalization", "Dropout", "LayerNormalization",
+                "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D"}
+UPSAMPLING = {"UpSampling1D", "UpSampling2D", "Conv1DTranspose", "Conv2DTranspose"}
 
 
 def _window(call, layer_type: str, spatial: int):
@@ -76,6 +79,9 @@ def receptive_field(spec: str) -> Solution:
             continue
         if layer_type in PASS_THROUGH:
             continue
+        if layer_type in UPSAMPLING:
+            raise InputError(f"layer {call.position} {call.text!r} makes the map larger: a jump below one "
+                             f"input pixel is outside this formula (it covers convolution and pooling layers)")
         if layer_type not in WINDOWS:
             stopped = (f"{call.text} (layer {call.position}) combines every position, so from there on "
                        f"each unit sees the whole input; the field is the one before it")
