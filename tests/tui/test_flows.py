@@ -178,6 +178,7 @@ async def test_tell_me_as_i_go_keeps_the_first_checked_answer(app, home):
         await pilot.press("enter")                              # checked: wrong
         await pilot.pause()
         assert all(widget.disabled for widget in screen.query("AnswerForm Input"))
+        assert "✗" in plain(screen.query_one("#exam-nav"))      # checked and wrong, at a glance
         inputs[-1].value = texts[-1]                            # even if it could be changed now ...
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.result is not None)
@@ -274,3 +275,23 @@ async def test_lesson_check_yourself_answers_on_a_key(app):
         await pilot.press("a")
         await wait_for(pilot, lambda: ("neurons", page, True) in screen.cache, timeout=20)
         assert item.answer[:20] in plain(screen.query_one("#lesson-page"))
+
+
+@sync
+async def test_exam_command_options_fill_the_setup_and_enter_starts(home):
+    from dltutor.commands.practice import exam_app
+
+    app = exam_app(["cnn"], 1, None, 5, show_correct=True, difficulty="hard", record=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: name(app) == "ExamScreen")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#show-correct").value and focused_id(app) == "start"
+        await pilot.press("enter")                              # Start has the focus: Enter begins
+        await wait_for(pilot, lambda: screen.exam is not None)
+        assert screen.exam.difficulty == "hard" and screen.exam.show_correct
+        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.result is not None)
+    store = Store(home / "progress.sqlite3")
+    assert store.exams() == [] and store.attempts() == []          # --no-record: nothing saved

@@ -184,10 +184,16 @@ class ExamScreen(Screen):
         answered = len(exam.questions) - len(exam.unanswered())
         left = (f"{clock(exam.minutes * 60 - self.elapsed())} left" if exam.minutes
                 else f"{clock(self.elapsed())} so far")
-        marks = "".join("●" if q.answered else "○" for q in exam.questions)
+        marks = "".join(self.mark(i) for i in range(len(exam.questions)))
         self.query_one("#exam-nav", Static).update(Text.assemble(
             (f"Question {exam.current + 1}/{len(exam.questions)}", "bold"), f"  {marks}  ",
             f"answered {answered}  ", (left, "bold yellow" if exam.minutes else "dim")))
+
+    def mark(self, number: int) -> str:
+        """○ not answered, ● answered; with "tell me as I go", ✓ or ✗ once checked."""
+        if number in self.checked:
+            return "✓" if all(r.correct for r in self.exam.check(number)) else "✗"
+        return "●" if self.exam.questions[number].answered else "○"
 
     async def show_question(self, number: int) -> None:
         exam = self.exam
