@@ -22,7 +22,7 @@ from dltutor.errors import InputError
 from dltutor.nn import losses, optimizers, weights_io
 from dltutor.nn.base import LAYERS
 from dltutor.nn.training import (MAX_BATCH_VALUES, Trainer, accuracy, labels_to_targets, prepare_inputs,
-                                 values_per_sample)
+                                 values_per_sample, work_per_sample)
 
 
 
@@ -41,6 +41,7 @@ class Sequential:
         self.optimizer: optimizers.Optimizer | None = None
         self.stopped = False
         self.values_per_sample = 0     # working values one sample needs (set by build)
+        self.work_per_sample = 0       # forward multiply-adds of one sample (set by build)
         self.rng = np.random.default_rng([seed, 1])   # shuffling, separate from the initial weights
         if layers:
             layers[0].need_input_grad = False          # nobody needs ∂L/∂X of the data
@@ -164,6 +165,7 @@ def build(spec: str, seed: int = 0, dtype=np.float32) -> Sequential:
         layers.append(layer)
     model = Sequential(resolved.text, layers, resolved.input_shape, resolved.output_shape, seed, dtype)
     model.values_per_sample = sum(values_per_sample(info) for info in resolved.layers)
+    model.work_per_sample = sum(work_per_sample(info) for info in resolved.layers)
     return model
 
 

@@ -36,6 +36,32 @@ def values_per_sample(layer) -> int:
     return n
 
 
+# A training run's work: about (forward + backward) multiply-adds of every sample of every epoch.
+# Beyond this a run would take hours on a laptop; it is refused before it starts.
+MAX_TRAIN_WORK = 2e12
+
+
+def work_per_sample(layer) -> int:
+    """About how many multiply-adds one sample costs a resolved layer in its forward pass:
+    each parameter once per output position (a convolution's kernel slides over every cell)."""
+    out, cfg = layer.output_shape, layer.config
+    positions = math.prod(out[:-1]) if (cfg.get("kernel_size") and out) else 1
+    if layer.type in RECURRENT and layer.input_shape:
+        positions = layer.input_shape[0]          # the cell runs once per time step
+    return max(layer.params * positions, math.prod(out) if out else 1)
+
+
+def check_work(model, samples: int, epochs: int) -> None:
+    """InputError when ``epochs`` passes over ``samples`` samples would exceed MAX_TRAIN_WORK."""
+    per = 3 * getattr(model, "work_per_sample", 0)       # backward costs about twice the forward
+    total = per * samples * epochs
+    if total > MAX_TRAIN_WORK:
+        fits = int(MAX_TRAIN_WORK // max(per * samples, 1))
+        raise InputError(f"this run needs about {total:.1e} multiply-adds ({epochs:,} epochs x {samples:,} samples "
+                         f"x {per:,} per sample); the limit is {MAX_TRAIN_WORK:.0e}: use at most {fits:,} "
+                         "epochs, fewer samples or a smaller model")
+
+
 def check_batch(model, rows: int) -> None:
     """InputError when ``rows`` samples at once would need more than MAX_BATCH_VALUES numbers."""
     per = getattr(model, "values_per_sample", 0)
