@@ -1,14 +1,13 @@
 """Exam: choose topics, count and time limit; answer with a countdown; submit; results with solutions.
 
-The screen drives ``dltutor.practice.exam.Exam`` (the same state object as
-``dltutor exam --plain``). Every part is saved the moment it is typed or
-changed: into the exam at once, and into the progress store a moment later
-(one attempt per answered question, replaced when the answer changes; an
-erased answer is dropped, as unanswered questions are not attempts). So an
-answer typed but not handed in counts when the time runs out, and closing the
-window grades the exam as it stands. Esc and Ctrl-Q ask before leaving a
-running exam. With "tell me as I go", Enter in a question's last field checks
-it and the answer is then kept as checked: the first checked answer counts.
+The screen is a face of ``dltutor.practice.session.ExamSession`` (the one
+``dltutor exam --plain`` uses), which keeps the promises: every part is saved
+the moment it is typed or changed (so an answer typed but not handed in counts
+when the time runs out, and closing the window grades the exam as it stands),
+unanswered questions are not attempts, and with "tell me as I go" the first
+checked answer counts (the screen then freezes the question's fields). The
+screen adds what only a screen can: Esc and Ctrl-Q ask before leaving a
+running exam.
 
 Opening it (the stable way in, used by ``dltutor exam`` in a terminal too)::
 
@@ -72,8 +71,6 @@ class ExamScreen(Screen):
         Binding("ctrl+s", "submit", "Submit", tooltip="hand in and see the marks and worked solutions "
                                                       "(asks again when some are unanswered)"),
     ]
-    SAVE_DELAY = 0.4     # seconds after the last key before the answer goes to the progress store
-
     def __init__(self, topics: list[str] | None = None, count: int = 5, minutes: float | None = None,
                  seed: int | None = None, show_correct: bool = False, difficulty: str = "medium",
                  record: bool = True, ready: bool = False):
@@ -81,13 +78,8 @@ class ExamScreen(Screen):
         self.ready = ready          # set up already (dltutor exam OPTIONS): Start has the focus
         self.topics, self.count, self.minutes, self.seed = topics or [], count, minutes, seed
         self.show_correct, self.difficulty, self.recording = show_correct, difficulty, record
-        self.exam = None
-        self.result = None
-        self.exam_id = None
+        self.session = None
         self.confirm = None
-        self.checked: set[int] = set()     # questions checked with "tell me as I go": kept as checked
-        self.unsaved: set[int] = set()     # questions changed since they were last written to the store
-        self.save_timer = None
 
     def compose(self) -> ComposeResult:
         from dltutor.lessons import load_lessons
@@ -125,8 +117,16 @@ class ExamScreen(Screen):
         (self.query_one("#start", Button) if self.ready else topics).focus()
 
     @property
+    def exam(self):
+        return self.session.exam if self.session is not None else None
+
+    @property
+    def result(self):
+        return self.session.result if self.session is not None else None
+
+    @property
     def running(self) -> bool:
-        return self.exam is not None and self.result is None
+        return self.session is not None and self.session.running
 
     def check_action(self, action: str, parameters) -> bool | None:
         """The question keys only while an exam runs (the footer hides them on the set-up and results)."""
@@ -138,6 +138,7 @@ class ExamScreen(Screen):
     @on(Button.Pressed, "#start")
     async def start(self) -> None:
         from dltutor.practice.exam import build_exam
+        from dltutor.practice.session import ExamSession, StoreRecorder
 
         count_field, minutes_field = self.query_one("#count", Field), self.query_one("#minutes", Field)
         for field in (count_field, minutes_field):
@@ -151,15 +152,14 @@ class ExamScreen(Screen):
         seed = self.seed if self.seed is not None else self.app.new_seed()
         show = self.query_one("#show-correct", TickBox).value
         try:
-            self.exam = build_exam(topics, count, seed, difficulty=self.difficulty, minutes=minutes,
-                                   show_correct=show)
+            exam = build_exam(topics, count, seed, difficulty=self.difficulty, minutes=minutes,
+                              show_correct=show)
         except InputError as exc:
             self.notify(str(exc), severity="error")
             return
         store = self.app.store if self.recording else None
-        if store is not None:
-            self.exam_id = store.start_exam(seed=seed, topics=topics, count=count, minutes=minutes)
-        self.started = time.monotonic()
+        recorder = StoreRecorder(store, exam) if store is not None else None
+        self.session = ExamSession(exam, recorder, clock=time.monotonic)
         self.query_one("#exam-setup").add_class("hidden")
         self.query_one("#exam-nav").remove_class("hidden")
         self.query_one("#exam-body").remove_class("hidden")
@@ -168,13 +168,10 @@ class ExamScreen(Screen):
         await self.show_question(0)
 
     # ------------------------------------------------------------ questions
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
     def tick(self) -> None:
         if not self.running:
             return
-        if self.exam.time_up(self.elapsed()):
+        if self.session.time_up():
             self.run_worker(self.finish("time is up"))
             return
         self.update_nav()
@@ -182,8 +179,8 @@ class ExamScreen(Screen):
     def update_nav(self) -> None:
         exam = self.exam
         answered = len(exam.questions) - len(exam.unanswered())
-        left = (f"{clock(exam.minutes * 60 - self.elapsed())} left" if exam.minutes
-                else f"{clock(self.elapsed())} so far")
+        left = (f"{clock(self.session.time_left())} left" if exam.minutes
+                else f"{clock(self.session.elapsed())} so far")
         marks = "".join(self.mark(i) for i in range(len(exam.questions)))
         self.query_one("#exam-nav", Static).update(Text.assemble(
             (f"Question {exam.current + 1}/{len(exam.questions)}", "bold"), f"  {marks}  ",
@@ -191,13 +188,13 @@ class ExamScreen(Screen):
 
     def mark(self, number: int) -> str:
         """○ not answered, ● answered; with "tell me as I go", ✓ or ✗ once checked."""
-        if number in self.checked:
-            return "✓" if all(r.correct for r in self.exam.check(number)) else "✗"
+        if self.session.locked(number):
+            return "✓" if all(r.correct for r in self.session.checked[number]) else "✗"
         return "●" if self.exam.questions[number].answered else "○"
 
     async def show_question(self, number: int) -> None:
         exam = self.exam
-        exam.goto(number)
+        self.session.show(number)
         q = exam.questions[number]
         problem = q.problem
         self.query_one("#question-title", Static).update(Text.assemble(
@@ -209,8 +206,8 @@ class ExamScreen(Screen):
         form = AnswerForm(problem, q.answers)
         await holder.mount(form)
         note = ""
-        if number in self.checked:
-            form.show_results(exam.check(number))
+        if self.session.locked(number):
+            form.show_results(self.session.checked[number])
             form.freeze()
             note = "Checked: this answer is kept as it was checked (the first checked answer counts)."
         elif exam.show_correct:
@@ -218,44 +215,23 @@ class ExamScreen(Screen):
         show_message(self.query_one("#question-note", Static), note)
         self.update_nav()
         self.query_one("#exam-body").scroll_home(animate=False)
-        if number in self.checked:
+        if self.session.locked(number):
             self.query_one("#next", Button).focus()
         else:
             form.focus_first()
 
     def save_answers(self) -> None:
-        """Copy the form into the exam (it is also copied on every key: this is for safety)."""
-        if not self.running or self.exam.current in self.checked or not self.query(AnswerForm):
+        """Give the session the form as it stands (it saves what changed; every key does this too)."""
+        if not self.running or self.session.locked(self.exam.current) or not self.query(AnswerForm):
             return
-        for name, text in self.query_one(AnswerForm).answers().items():
-            self.exam.answer(self.exam.current, name, text)
+        self.session.answers(self.exam.current, self.query_one(AnswerForm).answers())
 
     @on(Input.Changed, "#form-holder Input")
     def typed(self, event: Input.Changed) -> None:
-        """Every key goes into the exam at once; the store gets it once the typing pauses."""
-        if not self.running or self.exam.current in self.checked or not self.query(AnswerForm):
-            return
+        """Every key is saved at once: an answer typed but not handed in still counts."""
         self.save_answers()
-        self.unsaved.add(self.exam.current)
-        if self.save_timer is not None:
-            self.save_timer.stop()
-        self.save_timer = self.set_timer(self.SAVE_DELAY, self.store_answers)
-        self.update_nav()
-
-    def store_answers(self) -> None:
-        """Write the changed questions to the progress store (an erased answer is dropped)."""
-        from dltutor.practice.exam import question_attempt
-
-        store = self.app.store if self.recording and self.exam_id is not None else None
-        changed, self.unsaved = sorted(self.unsaved), set()
-        if store is None:
-            return
-        for number in changed:
-            attempt = question_attempt(self.exam, number)
-            if attempt is None:
-                store.forget_exam_attempt(self.exam_id, self.exam.questions[number].problem.id)
-            else:
-                store.record_attempt(attempt, exam_id=self.exam_id, schedule=False)
+        if self.running:
+            self.update_nav()
 
     async def move(self, number: int) -> None:
         if not self.running:
@@ -273,13 +249,12 @@ class ExamScreen(Screen):
             return
         self.save_answers()
         number = self.exam.current
-        if self.exam.show_correct and number not in self.checked:
+        if self.exam.show_correct and not self.session.locked(number):
             if not self.exam.questions[number].answered:
                 self.notify("Type an answer first (^N moves on without one).", severity="warning")
                 return
-            self.checked.add(number)
             form = self.query_one(AnswerForm)
-            form.show_results(self.exam.check(number))
+            form.show_results(self.session.check(number))
             form.freeze()
             show_message(self.query_one("#question-note", Static),
                          "Checked: this answer is kept as it was checked (the first checked answer counts).")
@@ -355,15 +330,11 @@ class ExamScreen(Screen):
 
     # ------------------------------------------------------------ results
     def grade(self, reason: str):
-        """Mark the exam as it stands and record it (once); the result."""
-        if self.result is None:
+        """Mark the exam as it stands and record it (once, by the session); the result."""
+        if self.running:
             self.timer.stop()
-            if self.save_timer is not None:
-                self.save_timer.stop()
             self.save_answers()
-            self.result = self.exam.grade(reason, self.elapsed())
-            self.record(self.result)
-        return self.result
+        return self.session.finish(reason)
 
     def on_unmount(self) -> None:
         """The window closed (or the app quit) during an exam: it is graded as it stands."""
@@ -381,23 +352,6 @@ class ExamScreen(Screen):
         self.query_one("#results", Static).update(exam_review(self.exam, result, self.app.digits))
         self.refresh_bindings()
         self.query_one("#exam-results").focus()
-
-    def record(self, result) -> None:
-        """Each answered question once more (now moving its family's review schedule), then the marks.
-        A question erased since it was saved is dropped: unanswered questions are not attempts."""
-        from dltutor.practice.exam import question_attempt
-
-        store = self.app.store if self.recording and self.exam_id is not None else None
-        if store is None:
-            return
-        self.unsaved.clear()
-        for number, q in enumerate(self.exam.questions):
-            attempt = question_attempt(self.exam, number)
-            if attempt is None:
-                store.forget_exam_attempt(self.exam_id, q.problem.id)
-            else:
-                store.record_attempt(attempt, exam_id=self.exam_id)
-        store.finish_exam(self.exam_id, result.marks, result.max_marks)
 
     def action_scroll_body(self, direction: int) -> None:
         body = self.query_one("#exam-body")

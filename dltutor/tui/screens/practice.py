@@ -1,7 +1,8 @@
 """Practice: one problem at a time from a family or from the reviews due; check, hint, next.
 
-A thin view over ``checking.Attempt`` (answers, verdicts, help used) and a
-drawn ``families.Problem``. The policy, said on the screen and in its help:
+A face of ``dltutor.practice.session.PracticeSession`` (answers, verdicts,
+help used, the one attempt recorded) over a drawn ``families.Problem``. The
+session's policy, said on the screen and in its help:
 the first check of a problem is what is recorded in the progress store (its
 marks, and the hints taken before it; that is what schedules the family's
 next review). Checking again after a correction is practice: the screen
@@ -10,8 +11,6 @@ recorded. Help taken after the first check is not counted either.
 """
 
 from __future__ import annotations
-
-import time
 
 from rich.console import Group
 from rich.text import Text
@@ -64,8 +63,7 @@ class PracticeScreen(Screen):
         self.problem_id = problem_id
         self.difficulty = difficulty
         self.problem = None
-        self.attempt = None
-        self.recorded = False
+        self.session = None
         self.help_shown: list = []
 
     def compose(self) -> ComposeResult:
@@ -115,7 +113,7 @@ class PracticeScreen(Screen):
 
     async def new_problem(self, problem_id: str | None = None) -> None:
         from dltutor.practice import families
-        from dltutor.practice.checking import Attempt
+        from dltutor.practice.session import PracticeSession
 
         if problem_id:
             self.problem = families.problem_from_id(problem_id)
@@ -124,13 +122,10 @@ class PracticeScreen(Screen):
             self.problem = families.generate(self.families[family], self.app.new_seed(), self.difficulty)
         problem = self.problem
         self.family_id = problem.family.id
-        self.attempt = Attempt(problem)
-        self.recorded = False
-        self.tries = 0
+        self.session = PracticeSession(problem, self.app.store, source="review" if self.review else "practice")
         self.warned_empty = None
         self.first_line = Text()
         self.help_shown = []
-        self.started = time.monotonic()
         self._set_select("#family", DUE if self.review else problem.family.id)
         self._set_select("#difficulty", problem.difficulty)
         fam = problem.family
@@ -186,18 +181,18 @@ class PracticeScreen(Screen):
             self.notify("Type an answer first.", severity="warning")
             return
         empty = form.empty_parts()
-        if empty and not self.recorded and self.warned_empty != answers:
+        if empty and not self.session.recorded and self.warned_empty != answers:
             self.warned_empty = answers      # a second Enter checks it as it is
             self.notify(f"({', '.join(empty)}) not answered yet: your first check is the one recorded. "
                         "Press Enter again to check it as it is.", severity="warning")
             form.focus_part(empty[0])
             return
-        first = not self.recorded
-        results = self.attempt.check(answers)
-        right = all(r.correct for r in results)
-        if first:
+        tries = self.session.tries
+        checked = self.session.check(answers)
+        results, right = checked.results, checked.right
+        if checked.recorded:
             form.show_results(results)
-            total, full = self.attempt.marks, self.problem.marks
+            total, full = checked.marks, checked.max_marks
             line = Text(f"{'All right!' if right else 'Not yet.'}  {total:g}/{marks_text(full)}",
                         style="bold green" if right else "bold red")
             if self.app.store is not None:
@@ -206,28 +201,14 @@ class PracticeScreen(Screen):
                 line.append("\nCorrect it and press Enter to check again (practice, not recorded), "
                             "or ^G for help.", style="dim")
             self.first_line = line
-            self.record(answers)
         else:
             form.show_results(results, marks=False)
             line = self.first_line.copy()
-            line.append("\nSecond try: " if self.tries == 1 else f"\nTry {self.tries + 1}: ", style="bold")
+            line.append("\nSecond try: " if tries == 1 else f"\nTry {tries + 1}: ", style="bold")
             line.append("all right" if right else "not yet", style="bold green" if right else "bold red")
             line.append(" (practice: not recorded; the first check above is)", style="dim")
-        self.tries += 1
         show_message(self.query_one("#feedback", Static), line)
         self.call_after_refresh(self.query_one("#feedback").scroll_visible)
-
-    def record(self, answers: dict) -> None:
-        if self.recorded or self.app.store is None:
-            return
-        from dltutor.store import AttemptRecord as StoredAttempt
-
-        problem = self.problem
-        self.app.store.record_attempt(StoredAttempt(
-            problem.id, problem.family.id, self.attempt.marks, problem.marks, topic=problem.family.topic,
-            answer=answers, hints_used=len(self.attempt.help_used),
-            seconds=round(time.monotonic() - self.started, 1), source="review" if self.review else "practice"))
-        self.recorded = True
 
     @on(Button.Pressed, "#hint")
     def action_hint(self) -> None:
@@ -235,7 +216,7 @@ class PracticeScreen(Screen):
 
         if self.help_shown and self.help_shown[-1][0] == "solution":
             return
-        piece = self.attempt.help()
+        piece = self.session.hint()
         digits = self.app.digits
         if piece.level == "hint":
             n = sum(1 for level, _ in self.help_shown if level == "hint") + 1
