@@ -138,7 +138,8 @@ class ExamScreen(Screen):
     @on(Button.Pressed, "#start")
     async def start(self) -> None:
         from dltutor.practice.exam import build_exam
-        from dltutor.practice.session import ExamSession, StoreRecorder
+        from dltutor.practice.session import ExamSession
+        from dltutor.tui.recording import ScreenRecorder
 
         count_field, minutes_field = self.query_one("#count", Field), self.query_one("#minutes", Field)
         for field in (count_field, minutes_field):
@@ -158,7 +159,7 @@ class ExamScreen(Screen):
             self.notify(str(exc), severity="error")
             return
         store = self.app.store if self.recording else None
-        recorder = StoreRecorder(store, exam) if store is not None else None
+        recorder = ScreenRecorder(store, exam, warn=self.app.notify) if store is not None else None
         self.session = ExamSession(exam, recorder, clock=time.monotonic)
         self.query_one("#exam-setup").add_class("hidden")
         self.query_one("#exam-nav").remove_class("hidden")

@@ -187,15 +187,25 @@ class PracticeScreen(Screen):
                         "Press Enter again to check it as it is.", severity="warning")
             form.focus_part(empty[0])
             return
+        from dltutor.practice.session import PracticeCheck
+        from dltutor.store import StoreError
+
         tries = self.session.tries
-        checked = self.session.check(answers)
+        try:
+            checked = self.session.check(answers)
+            saved = self.app.store is not None
+        except StoreError as exc:          # the check stands (it is the first); only saving it failed
+            self.notify(f"This check could not be saved in your progress: {exc}", severity="warning")
+            record = self.session.record
+            checked = PracticeCheck(self.session.attempt.results, True, record.marks, record.max_marks)
+            saved = False
         results, right = checked.results, checked.right
         if checked.recorded:
             form.show_results(results)
             total, full = checked.marks, checked.max_marks
             line = Text(f"{'All right!' if right else 'Not yet.'}  {total:g}/{marks_text(full)}",
                         style="bold green" if right else "bold red")
-            if self.app.store is not None:
+            if saved:
                 line.append(" (recorded)", style="dim")
             if not right:
                 line.append("\nCorrect it and press Enter to check again (practice, not recorded), "
