@@ -270,7 +270,7 @@ async def test_lesson_check_yourself_answers_on_a_key(app):
         screen = app.screen
         await wait_for(pilot, lambda: ("neurons", page, False) in screen.cache, timeout=20)
         shown = plain(screen.query_one("#lesson-page"))
-        assert "Check yourself" in shown and item.question[:30] in shown
+        assert "press a to see the answers" in shown and item.question[:30] in shown
         assert item.answer[:20] not in shown                         # think first
         await pilot.press("a")
         await wait_for(pilot, lambda: ("neurons", page, True) in screen.cache, timeout=20)

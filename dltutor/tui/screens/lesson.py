@@ -66,7 +66,8 @@ def check_renderable(block: Block, reveal: bool):
         if reveal:
             body.add_row("", Markdown(item.answer, style="green"))
     hint = "answers shown · a hides them" if reveal else "think first, then press a to see the answers"
-    return Panel(body, title="Check yourself", title_align="left", subtitle=hint, subtitle_align="right",
+    # the lesson's own heading says "Check yourself"; the panel names what is in it
+    return Panel(body, title="Questions", title_align="left", subtitle=hint, subtitle_align="right",
                  border_style="cyan")
 
 
