@@ -18,17 +18,24 @@ import numpy as np
 from dltutor.values import format_value
 
 
+INPUT_DIGITS = 6     # significant figures of the numbers put into a formula, whatever --digits asks
+
+
 @dataclass(frozen=True)
 class Filled:
     """A formula with numbers substituted: ``Filled("{} + {}", (1.5, 2))``.
 
-    The numbers are formatted when rendered, with as many digits as asked."""
+    The numbers are formatted when rendered. A step's result is rounded to ``digits``; the
+    numbers put into its formula get one figure more, and never fewer than ``INPUT_DIGITS``, so
+    that the line is true as printed: with ``--digits 3`` it reads
+    ``1/(1 + exp(-1.105906)) = 0.751``, not ``1/(1 + exp(-1.11)) = 0.751`` (σ(1.11) is 0.752)."""
 
     template: str
     values: tuple = ()
 
     def render(self, digits: int | None = 6) -> str:
-        return self.template.format(*(format_value(v, digits) for v in self.values))
+        shown = None if digits is None else max(digits + 1, INPUT_DIGITS)
+        return self.template.format(*(format_value(v, shown) for v in self.values))
 
     def __str__(self) -> str:
         return self.render()

@@ -117,6 +117,7 @@ def _forward_steps(net: Network, names: Names, p: Pass) -> list[Step]:
                               note=f"one row per neuron: net = its row of W{K} times the inputs, "
                                    f"plus its bias"))
             continue
+        softmax_steps = []    # a softmax needs every net input of its layer: its outputs come after them
         for i in range(rows):
             unit = names.unit(K, i)
             terms = [f"{names.weight(K, i, j)}*{names.unit(K - 1, j)}" for j in range(cols)]
@@ -126,7 +127,7 @@ def _forward_steps(net: Network, names: Names, p: Pass) -> list[Step]:
                               f"{names.bias(K, i)}", fill(template, *values), float(z[i])))
             if f == "softmax":
                 denominator = " + ".join(f"exp({names.net(K, j)})" for j in range(rows))
-                steps.append(Step(f"Output of {unit} (softmax)",
+                softmax_steps.append(Step(f"Output of {unit} (softmax)",
                                   f"{unit} = exp({names.net(K, i)})/({denominator})",
                                   fill("exp({})/(" + " + ".join("exp({})" for _ in range(rows)) + ")",
                                        z[i], *z), float(out[i])))
@@ -135,6 +136,7 @@ def _forward_steps(net: Network, names: Names, p: Pass) -> list[Step]:
                 steps.append(Step(f"Output of {unit} ({f})",
                                   f"{unit} = {ACTIVATION_TEXT[f].format(names.net(K, i))}",
                                   fill(slot, z[i]), float(out[i])))
+        steps.extend(softmax_steps)
     return steps
 
 
