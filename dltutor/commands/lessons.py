@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from dltutor.commands.common import CONTEXT, examples_epilog, parse_digits
+from dltutor.commands.paging import NO_PAGER_HELP, show
 from dltutor.errors import InputError
 
 
@@ -100,7 +101,9 @@ def _topic_list(topic: str, found: list) -> None:
 @click.option("--answers", is_flag=True,
               help="print the answers of the 'Check yourself' questions after them (exports always "
                    "end with an Answers section)")
-def lesson(lesson_id: str, fmt: str | None, output: str | None, digits: str, answers: bool) -> None:
+@click.option("--no-pager", is_flag=True, help=NO_PAGER_HELP)
+def lesson(lesson_id: str, fmt: str | None, output: str | None, digits: str, answers: bool,
+           no_pager: bool) -> None:
     """Show one lesson: text, formulas, worked examples computed live, practice problems,
     and 'Check yourself' questions.
 
@@ -123,9 +126,9 @@ def lesson(lesson_id: str, fmt: str | None, output: str | None, digits: str, ans
     if fmt is None:
         if output is not None:
             raise click.UsageError("-o needs --format md|html|pdf")
-        from dltutor.render.lesson import print_lesson
+        from dltutor.render.lesson import lesson_renderable
 
-        print_lesson(found, n_digits, answers=answers)
+        show(lesson_renderable(found, n_digits, answers), no_pager)    # a pager on a terminal ($PAGER)
         if sys.stdout.isatty():       # read by a person, not piped to a file or another program
             _mark_read(found.id, len(found.blocks))
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from dltutor.commands.common import CONTEXT, examples_epilog, parse_digits
+from dltutor.commands.paging import NO_PAGER_HELP, show
 
 
 def make_kind_command(kind) -> click.Command:
@@ -30,8 +31,11 @@ def make_kind_command(kind) -> click.Command:
                                help="print one JSON object {kind, inputs, answer, steps}"))
     params.append(click.Option(["--digits"], default="6", metavar="N", show_default=True,
                                help="significant digits shown to people (JSON keeps full precision)"))
+    params.append(click.Option(["--brief"], is_flag=True,
+                               help="the answer and one line per step (no formulas)"))
+    params.append(click.Option(["--no-pager"], is_flag=True, help=NO_PAGER_HELP))
 
-    def callback(as_json: bool, digits: str, **raw):
+    def callback(as_json: bool, digits: str, brief: bool, no_pager: bool, **raw):
         n_digits = parse_digits(digits)
         solution = kind.func(**parse_options(kind, raw))
         if not as_json and isinstance(solution.answer, dict) and "code" in solution.answer:
@@ -41,10 +45,14 @@ def make_kind_command(kind) -> click.Command:
             from dltutor.render.json import to_json
 
             click.echo(to_json(solution, n_digits))
-        else:
-            from dltutor.render.terminal import print_solution
+        elif brief:
+            from dltutor.render.terminal import brief_renderable
 
-            print_solution(solution, n_digits)
+            show(brief_renderable(solution, n_digits), no_pager)
+        else:
+            from dltutor.render.terminal import solution_renderable
+
+            show(solution_renderable(solution, n_digits), no_pager)
 
     help_text = kind.summary[0].upper() + kind.summary[1:] + "."
     if kind.description and kind.description != kind.summary:
@@ -88,5 +96,7 @@ def solve() -> None:
     """One-shot calculator: solve KIND and show every step.
 
     Add --json for one JSON object {kind, inputs, answer, steps} (full precision),
-    --digits N for the number of significant digits shown.
+    --digits N for the number of significant digits shown, --brief for the answer and
+    one line per step. Long output goes through a pager when stdout is a terminal
+    ($PAGER; --no-pager never).
     """

@@ -114,7 +114,10 @@ def perceptron(data: Dataset, w: np.ndarray, b: float = 0.0, lr: float = 1.0, ep
                         if output == "auto" else f"the output is {fn}(z), as asked"))]
     w = w.astype(float).copy()
     converged = False
+    seen = {(tuple(w.tolist()), b): 0}    # weights at the end of each epoch (0: the start) → the epoch
+    cycled = False                        # once the weights repeat, later epochs are computed, not shown
     for epoch in range(1, epochs + 1):
+        shown = not cycled
         rows, first_update, updates = [], None, 0
         for k, (x, target) in enumerate(zip(X, t), start=1):
             z = dot(w, x, b)
@@ -138,8 +141,20 @@ def perceptron(data: Dataset, w: np.ndarray, b: float = 0.0, lr: float = 1.0, ep
             if first_update is not None:
                 k, text = first_update
                 note += f"; the first, at sample {k}: w = w + lr*(t - y)*x = {text.render()}"
-            if epoch == epochs:
-                note += "; not converged yet: more --epochs may help (if the data are linearly separable)"
+            earlier = seen.get((tuple(w.tolist()), b))
+            if earlier is not None and not cycled:
+                cycled = True
+                since = "the start" if earlier == 0 else f"epoch {earlier}"
+                cycle = f"epoch {epoch}" if earlier + 1 == epoch else f"epochs {earlier + 1} to {epoch}"
+                note += (f"; the weights are back to those after {since}, so the later epochs repeat "
+                         f"{cycle} and training never converges: the data are not linearly separable")
+                if epoch < epochs:
+                    note += f" (epochs {epoch + 1} to {epochs} are not shown; the answer is after epoch {epochs})"
+            elif epoch == epochs and not cycled:
+                note += "; not converged yet: more epochs may help (if the data are linearly separable)"
+            seen.setdefault((tuple(w.tolist()), b), epoch)
+        if not shown:
+            continue
         steps.append(Step(f"Epoch {epoch}", "w = w + lr*(t - y)*x,  b = b + lr*(t - y)", "",
                           {"w": w.tolist(), "b": b}, note=note,
                           table=Table(("x", "t", "z", "y", "t - y", "new w", "new b"), tuple(rows))))
@@ -194,9 +209,25 @@ def lms(data: Dataset, w: np.ndarray, b: float = 0.0, lr: float = 0.1, epochs: i
     return Solution("lms", inputs, {"w": w.tolist(), "b": b, "mse": mse}, tuple(steps))
 
 
+def _settled(before: tuple, w: np.ndarray, b: float) -> bool:
+    """The weights at the end of an epoch equal those at the end of the one before, to 12 figures."""
+    old = np.append(before[0], before[1])
+    new = np.append(w, b)
+    return bool(np.all(np.abs(new - old) <= 1e-12 * np.maximum(1.0, np.abs(new))))
+
+
+def _settled_note(epoch: int, epochs: int) -> str:
+    return (f"the weights after epoch {epoch} equal those after epoch {epoch - 1} (to 12 significant "
+            f"figures): training has settled, so epochs {epoch + 1} to {epochs} change nothing shown "
+            f"here and are not listed (the answer is after epoch {epochs})")
+
+
 def _lms_online(X, t, w, b, lr, epochs):
     steps = []
+    settled = False          # once an epoch changes nothing, later epochs are computed, not shown
     for epoch in range(1, epochs + 1):
+        before = (w.copy(), b)
+        shown_from = len(steps)
         for k, (x, target) in enumerate(zip(X, t), start=1):
             y, y_formula, y_sub = weighted_sum(x, w, b, products=False, name="y")
             e = float(target - y)
@@ -215,12 +246,21 @@ def _lms_online(X, t, w, b, lr, epochs):
             steps.append(Step(f"{title}: x = {format_value(x)}, t = {format_number(target)}",
                               f"{y_formula},  e = t - y,  w = w + lr*e*x,  b = b + lr*e", sub,
                               {"y": y, "e": e, "w": w.tolist(), "b": b}, note=note))
+        if settled:
+            del steps[shown_from:]
+        elif epoch < epochs and _settled(before, w, b):
+            settled = True
+            last = steps[-1]
+            steps[-1] = Step(last.title, last.formula, last.substituted, last.value,
+                             note=last.note + "; " + _settled_note(epoch, epochs))
     return w, b, steps
 
 
 def _lms_batch(X, t, w, b, lr, epochs):
     steps = []
+    settled = False
     for epoch in range(1, epochs + 1):
+        before = (w.copy(), b)
         y = np.array([dot(w, x, b) for x in X])
         e = t - y
         grad_w = (e[:, None] * X).mean(axis=0)     # mean(e·x), one entry per feature
@@ -236,6 +276,11 @@ def _lms_batch(X, t, w, b, lr, epochs):
                 f"was {format_number(float(np.mean(e ** 2)))} before this update and is "
                 f"{format_number(_mse(X, t, w, b))} after it. This is gradient descent on "
                 f"(1/2)·mean(e²): its gradient is -mean(e·x)")
+        if settled:
+            continue
+        if epoch < epochs and _settled(before, w, b):
+            settled = True
+            note += "; " + _settled_note(epoch, epochs)
         steps.append(Step(f"Epoch {epoch} (full batch)", "w = w + lr*mean(e*x),  b = b + lr*mean(e)", sub,
                           {"y": y.tolist(), "e": e.tolist(), "w": w.tolist(), "b": b}, note=note,
                           table=Table(("x", "t", "y", "e", "e·x"), rows)))
