@@ -150,26 +150,32 @@ def _agreement(symbolic: np.ndarray, numeric: np.ndarray) -> str:
         Option("fn", choice(*ACTIVATION_NAMES), "the function: " + ", ".join(ACTIVATION_NAMES),
                required=True, metavar="NAME", choices=ACTIVATION_NAMES),
         Option("z", vector, "the inputs z (softmax: one vector of scores)", required=True, metavar="VEC"),
+        Option("verify", flag=True, help="say in one line how far sympy's derivative of the formula "
+               "agrees with the NumPy engine's"),
     ],
     examples=["--fn sigmoid --z -2,0,1.1", "--fn softmax --z 1,2,3", "--fn leaky_relu --z -1,0,2"],
 )
-def activation(fn: str, z: np.ndarray) -> Solution:
+def activation(fn: str, z: np.ndarray, verify: bool = False) -> Solution:
     """y = f(z) and its derivative dy/dz (softmax: the Jacobian ds_i/dz_j = s_i(δ_ij − s_j)).
 
     The derivative is taken twice: by sympy (diff of the formula) and by NumPy."""
     inputs = {"fn": fn, "z": z.tolist()}
     if fn == "softmax":
-        return _softmax(z, inputs)
+        return _softmax(z, inputs, verify)
     act = get_activation(fn)
     y = np.asarray(act.forward(z), dtype=float)
     dy = numeric_derivative(fn, z)
     sym, d_text = symbolic_derivative(fn, z)
     one = len(z) == 1
     shown_z = float(z[0]) if one else z
-    note = (f"sympy differentiates y = {act.formula} and gives {d_text}; NumPy computes "
-            f"{act.derivative_formula} for all z at once: {_agreement(sym, dy)}")
+    # the symbolic derivative and the vectorized one are compared here; the student reads the rule
+    note = f"differentiating y = {act.formula} gives {d_text}, that is {act.derivative_formula}"
+    if not np.allclose(sym, dy, rtol=1e-9, atol=1e-12):   # pragma: no cover - a bug if seen
+        note += f"; {_agreement(sym, dy)}"
     if fn in KINK_NOTES:
         note += "; " + KINK_NOTES[fn]
+    if verify:
+        note += f"; check: sympy's derivative and the NumPy engine's: {_agreement(sym, dy)}"
     table = None if one else Table(("z", "y", "dy/dz"), tuple(zip(z.tolist(), y.tolist(), dy.tolist())))
     steps = (
         Step(f"{fn}(z)", f"y = {act.formula}", _numbers_in(act.formula, shown_z), y.tolist()),
@@ -187,7 +193,7 @@ def _numbers_in(formula: str, z) -> Filled | str:
     return substitute(formula, z)
 
 
-def _softmax(z: np.ndarray, inputs: dict) -> Solution:
+def _softmax(z: np.ndarray, inputs: dict, verify: bool = False) -> Solution:
     if len(z) > MAX_SOFTMAX:
         raise InputError(f"--z has {len(z)} values; softmax is limited to {MAX_SOFTMAX} "
                          f"(its Jacobian has n x n entries)")
@@ -201,10 +207,13 @@ def _softmax(z: np.ndarray, inputs: dict) -> Solution:
     shift = ("" if np.max(z) == 0 else
              f"; subtracting max(z) = {format_number(float(np.max(z)))} from every z first gives "
              f"the same s and avoids overflow")
-    note = (f"sympy differentiates s_i = exp(z_i)/(exp(z_i) + exp(z_j) + R) (R = the other "
-            f"exponentials): {d_text}, which simplify to s_i*(1 - s_i) and -s_i*s_j. NumPy "
-            f"computes diag(s) - s s^T: {_agreement(sym, jac)}. Each row sums to 0 because the "
-            f"s_k always sum to 1")
+    note = (f"writing s_i = exp(z_i)/(exp(z_i) + exp(z_j) + R) (R = the other exponentials), the "
+            f"derivatives are {d_text}, which simplify to s_i*(1 - s_i) and -s_i*s_j: the matrix "
+            f"diag(s) - s*s^T. Each row sums to 0 because the s_k always sum to 1")
+    if not np.allclose(sym, jac, rtol=1e-9, atol=1e-12):   # pragma: no cover - a bug if seen
+        note += f"; {_agreement(sym, jac)}"
+    elif verify:
+        note += f"; check: sympy's Jacobian and the NumPy engine's: {_agreement(sym, jac)}"
     steps = (
         Step("Softmax", "s_k = exp(z_k)/Sum(exp(z_j), (j, 1, n))", sub, s.tolist(),
              note=f"the outputs sum to 1{shift}"),
