@@ -42,6 +42,7 @@ from dltutor.practice.expressions import (MAX_ELEMENTS, ExpressionError, LimitEr
 from dltutor.practice.answers import (KindMissing, Part, close, collision, derive, expected_part, flatten_row, initial_state,
                                    misconception_values, next_state, option_texts, row_count, run_kind,
                                    table_row, table_rows, unflatten_row)
+from dltutor.practice.blocks import draw_blocks, fill_prompt
 from dltutor.practice.degenerate import degenerate
 from dltutor.practice.catalog import family_errors, get_family, load_families
 from dltutor.practice.ranges import check_range, pick, range_size
@@ -81,6 +82,7 @@ class Problem:
     misconceptions: list[MisconceptionAnswer]
     draws: int = 1
     rejections: dict[str, int] = field(default_factory=dict)
+    blocks: dict[str, Any] = field(default_factory=dict)     # name -> DataBlock of the prompt's {@name} lines
 
     @property
     def id(self) -> str:
@@ -97,6 +99,7 @@ class Problem:
         return {"id": self.id, "family": self.family.id, "version": self.family.version,
                 "title": self.family.title, "topic": self.family.topic, "kind": self.family.kind,
                 "difficulty": self.difficulty, "seed": self.seed, "prompt": self.prompt,
+                "data": {name: block.to_dict() for name, block in self.blocks.items()},
                 "marks": self.marks, "parts": [p.to_dict() for p in self.parts],
                 "hints": list(self.family.hints),
                 "misconceptions": [{"id": m.id, "feedback": m.feedback, "answers": m.values}
@@ -215,8 +218,10 @@ def _build(family: Family, seed: int, difficulty: str, params: dict) -> Problem:
         misconceptions.append(MisconceptionAnswer(mis.id, mis.feedback, values))
     if not misconceptions:
         raise Rejected("no misconception can be told from the right answer")
-    prompt = fill_template(family.prompt, names)
-    problem = Problem(family, seed, difficulty, params, names, prompt, texts, solution, parts, misconceptions)
+    blocks = draw_blocks(family.blocks, names)
+    prompt = fill_prompt(family.prompt, names, blocks)
+    problem = Problem(family, seed, difficulty, params, names, prompt, texts, solution, parts, misconceptions,
+                      blocks=blocks)
     why = degenerate(problem)
     if why:
         raise Rejected(f"degenerate: {why}")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dltutor.errors import InputError
+from dltutor.practice.blocks import block_names, parse_blocks, without_blocks
 from dltutor.practice.expressions import ExpressionError, compile_expression, placeholders
 from dltutor.practice.formulas import FORMULA_SOURCES, formula_text
 from dltutor.resources import resource_dir
@@ -121,6 +122,7 @@ class Family:
     path: str = ""
     allow_zero: bool = False
     formulas: dict[str, Any] = field(default_factory=dict)   # name -> rule text (or table) from the solver's source
+    blocks: dict[str, Any] = field(default_factory=dict)   # name -> BlockSpec: the prompt's {@name} data
 
     def summary(self) -> dict:
         return {"id": self.id, "title": self.title, "topic": self.topic, "kind": self.kind}
@@ -201,7 +203,7 @@ def _check_template(text, where: str) -> str:
 
 
 TOP_LEVEL = ("id", "version", "title", "topic", "kind", "prompt", "hints", "constraints", "allow_zero",
-             "options", "parts", "misconceptions", "derived", "params", "formulas")
+             "options", "parts", "misconceptions", "derived", "params", "formulas", "blocks")
 
 
 def _param_spec(spec, where: str) -> dict:
@@ -251,7 +253,18 @@ def _validate(data: dict, path: Path) -> Family:
         kind = _need(data, "kind", str)
         if kind not in KIND_MODULES:
             raise _Bad("kind", f"{kind!r} is not a solve kind")
-        prompt = _check_template(_need(data, "prompt", str), "prompt").strip()
+        prompt = _need(data, "prompt", str).strip()
+        _check_template(without_blocks(prompt), "prompt")
+        try:
+            blocks = parse_blocks(data.get("blocks"))
+        except ValueError as exc:
+            raise _Bad("blocks", str(exc).removeprefix("blocks: ")) from None
+        for name, spec in blocks.items():
+            _check_expr(spec.expr, f"blocks.{name}")
+            _check_expr(spec.labels, f"blocks.{name}.labels")
+        missing = [n for n in block_names(prompt) if n not in blocks]
+        if missing:
+            raise _Bad("prompt", f"{{@{missing[0]}}} names no block of [blocks]")
         hints = tuple(_need(data, "hints", list))
         if not hints or not all(isinstance(h, str) for h in hints):
             raise _Bad("hints", "must be a non-empty list of texts")
@@ -302,7 +315,7 @@ def _validate(data: dict, path: Path) -> Family:
     except _Bad as exc:
         raise InputError(f"problem family {path.name}: {exc}") from None
     return Family(fid, version, title, topic, kind, prompt, params, derived, constraints,
-                  dict(options), parts, mis, hints, str(path), allow_zero, formulas)
+                  dict(options), parts, mis, hints, str(path), allow_zero, formulas, blocks=blocks)
 
 
 def precision_sentence(parts: tuple[PartSpec, ...]) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 
 from dltutor.errors import InputError
 from dltutor.render.document import is_matrix, is_tensor
+from dltutor.practice.blocks import BLOCK_LINE, DataBlock
 from dltutor.practice.families import TOPICS, Part, Problem, generate
 from dltutor.practice.selection import SEED_RANGE, choose_families, difficulties
 
@@ -86,7 +87,8 @@ _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 
 @dataclass(frozen=True)
 class Segment:
-    """Plain text, or a value to typeset as math (a matrix or a multi-channel tensor)."""
+    """Plain text, or a value to typeset as math (a matrix or a multi-channel tensor), or a
+    declared ``DataBlock`` (a labelled matrix or vector, samples, a table)."""
 
     text: str = ""
     value: Any = None
@@ -94,6 +96,10 @@ class Segment:
     @property
     def is_math(self) -> bool:
         return self.value is not None
+
+    @property
+    def data(self) -> DataBlock | None:
+        return self.value if isinstance(self.value, DataBlock) else None
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,11 @@ def prompt_blocks(problem: Problem) -> list[Block]:
             paragraph.clear()
 
     for line in problem.family.prompt.splitlines():
-        if not line.strip():
+        block = BLOCK_LINE.match(line)
+        if block:         # a declared data block: each printer typesets it (a matrix, a table)
+            flush()
+            blocks.append(Block(True, (Segment(value=problem.blocks[block.group(1)]),)))
+        elif not line.strip():
             flush()
         elif line.startswith("    ") or line.startswith("\t"):
             flush()
@@ -202,3 +212,17 @@ def answer_height(part: Part) -> float:
     """Centimetres of answer space: by the form of the answer, plus room for working per mark."""
     base = {"matrix": 2.4, "vector": 1.4, "table": 0.0}.get(part.spec.form, 1.1)
     return round(base + 0.5 * min(part.spec.marks, 4), 2)
+
+# ---------------------------------------------------------------- data blocks of a prompt
+
+def data_items(block: DataBlock) -> list[tuple[str, str, Any]]:
+    """A matrix or vector block as (symbol, note, value) displays: a tensor gives one matrix per
+    channel, ``("X", "channel 1", rows)``, so no reader needs to know how channels are typed."""
+    if block.is_tensor:
+        return [(block.label, f"channel {c}", channel) for c, channel in enumerate(block.value, start=1)]
+    return [(block.label, "", block.value)]
+
+
+def data_table(block: DataBlock) -> tuple[list[str], list[list]]:
+    """A samples or table block as (column names, rows of values); samples end with their label."""
+    return list(block.columns), [list(row) for row in block.value]

@@ -12,7 +12,8 @@ from html import escape
 from dltutor.render.formula import to_latex, to_mathml
 from dltutor.render.html import HtmlPrinter, cell_text, page, to_html_fragment
 from dltutor.render.markdown import MarkdownPrinter, to_markdown
-from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, grid, prompt_blocks)
+from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, data_items, data_table,
+                                  grid, prompt_blocks)
 from dltutor.render.wording import letter, marks_text
 
 
@@ -34,7 +35,20 @@ def _md_math(value, digits: int) -> str:
     return MarkdownPrinter(digits).channels(value)
 
 
+def _md_data(data, digits: int) -> str:
+    printer = MarkdownPrinter(digits)
+    if data.kind in ("samples", "table"):
+        columns, rows = data_table(data)
+        out = ["| " + " | ".join(_md_column(c) for c in columns) + " |", "|" + "|".join(":---:" for _ in columns) + "|"]
+        return "\n".join(out + ["| " + " | ".join(f"${printer.value(c)}$" for c in row) + " |" for row in rows])
+    # the channels of a tensor side by side, as one display
+    return "$$" + r"\qquad ".join(to_latex(symbol) + (r"\ \text{(" + note + ")}" if note else "") + " = "
+                                 + printer.channels(value) for symbol, note, value in data_items(data)) + "$$"
+
+
 def _md_block(block: Block, digits: int) -> str:
+    if block.segments and block.segments[0].data is not None:
+        return _md_data(block.segments[0].data, digits)
     if block.display and not block.has_math:
         return "    " + block.text
     text = "".join(f"${_md_math(s.value, digits)}$" if s.is_math else md_escape(s.text) for s in block.segments)
@@ -105,7 +119,26 @@ def _html_math(value, digits: int) -> str:
     return f"<math><mrow>{HtmlPrinter(digits).channels(value)}</mrow></math>"
 
 
+def _html_data(data, digits: int) -> str:
+    printer = HtmlPrinter(digits)
+    if data.kind in ("samples", "table"):
+        columns, rows = data_table(data)
+        head = "".join(f"<th>{_html_column(c)}</th>" for c in columns)
+        body = "".join("<tr>" + "".join(f"<td><math>{printer.value(c)}</math></td>" for c in row) + "</tr>"
+                       for row in rows)
+        return f'<table class="grid data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    out = []
+    for symbol, note, value in data_items(data):
+        label = to_mathml(symbol)[6:-7] + (f"<mtext>\u2009({escape(note)})</mtext>" if note else "")
+        out.append(f"<mrow>{label}<mo>=</mo>{printer.channels(value)}</mrow>")
+    # the channels of a tensor side by side, as one display
+    return ('<div class="display"><math display="block"><mrow>' + '<mspace width="2em"/>'.join(out)
+            + "</mrow></math></div>")
+
+
 def _html_block(block: Block, digits: int) -> str:
+    if block.segments and block.segments[0].data is not None:
+        return _html_data(block.segments[0].data, digits)
     if block.display and not block.has_math:
         return f'<div class="display"><code>{escape(block.text)}</code></div>'
     text = "".join(_html_math(s.value, digits) if s.is_math else escape(s.text) for s in block.segments)

@@ -14,10 +14,12 @@ from __future__ import annotations
 from dltutor.render.formula import to_latex, to_typst, typst_string
 from dltutor.render.latex import LatexPrinter, latex_escape, latex_text, to_latex_fragment
 from dltutor.render.typst import TypstPrinter, compile_pdf, to_typst_markup
-from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, grid, prompt_blocks)
+from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, data_items, data_table,
+                                  grid, prompt_blocks)
 from dltutor.render.wording import letter, marks_text
 
 GRADE_TABLE_MAX = 12     # a grading table wider than this does not fit across the page
+FOOTER_IDS = 2           # a page's footer names at most this many problem ids; more: "ids on the last page"
 
 
 def _info(sheet: Sheet) -> str:
@@ -42,7 +44,7 @@ LATEX_PREAMBLE = r"""\documentclass[11pt,a4paper,addpoints]{exam}
 \unframedsolutions
 \SolutionEmphasis{\small}
 % the id of a problem, as an unnumbered footnote on the page where the problem starts
-\newcommand{\problemid}[1]{\begingroup\renewcommand{\thefootnote}{}\footnotetext{\texttt{#1}}\endgroup}
+\newcommand{\problemid}[1]{\begingroup\renewcommand{\thefootnote}{}\footnotetext{\mbox{\texttt{#1}}}\endgroup}
 """
 
 
@@ -50,7 +52,24 @@ def _tex_math(value, digits: int) -> str:
     return LatexPrinter(digits).channels(value)
 
 
+def _tex_data(data, digits: int) -> str:
+    printer = LatexPrinter(digits)
+    if data.kind in ("samples", "table"):
+        columns, rows = data_table(data)
+        # samples: a rule before the label column (inputs | target)
+        spec = "c" * (len(columns) - 1) + ("|c" if data.kind == "samples" else "c")
+        lines = [r"\begin{center}\renewcommand{\arraystretch}{1.2}\begin{tabular}{" + spec + "}",
+                 " & ".join(_tex_column(c) for c in columns) + r" \\ \hline"]
+        lines += [" & ".join(f"${printer.value(c)}$" for c in row) + r" \\" for row in rows]
+        return "\n".join(lines + [r"\end{tabular}\end{center}"])
+    # the channels of a tensor side by side, as one display
+    return r"\[" + r"\qquad ".join(to_latex(symbol) + (r"\ \text{(" + latex_text(note) + ")}" if note else "")
+                                   + " = " + printer.channels(value) for symbol, note, value in data_items(data)) + r"\]"
+
+
 def _tex_block(block: Block, digits: int) -> str:
+    if block.segments and block.segments[0].data is not None:
+        return _tex_data(block.segments[0].data, digits)
     if block.display and not block.has_math:
         return r"\begin{quote}\texttt{" + latex_escape(block.text) + r"}\end{quote}"
     text = "".join(f"${_tex_math(s.value, digits)}$" if s.is_math else latex_text(s.text) for s in block.segments)
@@ -140,7 +159,7 @@ TYPST_PREAMBLE = """#set document(title: {title}, author: "dltutor", date: none)
     line(length: 100%, stroke: 0.4pt + luma(160))
     v(-0.5em)
     grid(columns: (1fr, auto), column-gutter: 1.5em,
-      [{left}#if ids.len() > 0 [ · problems: #ids.map(i => text(7pt, raw(i))).join(", ")]],
+      [{left}#if ids.len() > 0 and ids.len() <= FOOTER_IDS [ · problems: #ids.map(i => box(text(7pt, raw(i)))).join(", ")] else if ids.len() > FOOTER_IDS [ · problems #ids.first().split(":").first()–#ids.last().split(":").first(): ids on the last page]],
       [Page #counter(page).display() of #counter(page).final().first()])
   }})
 """
@@ -150,7 +169,27 @@ def _typ_math(value, digits: int) -> str:
     return "$" + TypstPrinter(digits).channels(value) + "$"
 
 
+def _typ_data(data, digits: int) -> str:
+    printer = TypstPrinter(digits)
+    if data.kind in ("samples", "table"):
+        columns, rows = data_table(data)
+        last = len(columns) - 1
+        rule = (f"stroke: (x, y) => (bottom: if y == 0 {{ 0.5pt }}, left: if x == {last} {{ 0.5pt }}), "
+                if data.kind == "samples" else "stroke: (x, y) => (bottom: if y == 0 { 0.5pt }), ")
+        cells = ", ".join(f"[{_typ_column(c)}]" for c in columns)
+        body = ", ".join(f"[${printer.value(c)}$]" for row in rows for c in row)
+        return (f"#align(center, table(columns: {len(columns)}, align: right, inset: (x: 0.7em, y: 0.35em), "
+                f"{rule}table.header({cells}), {body}))")
+    out = []
+    for symbol, note, value in data_items(data):
+        label = to_typst(symbol) + (f" #{typst_string(' (' + note + ')')}" if note else "")
+        out.append(f"{label} = {printer.channels(value)}")
+    return "$ " + " quad ".join(out) + " $"      # the channels of a tensor side by side, as one display
+
+
 def _typ_block(block: Block, digits: int) -> str:
+    if block.segments and block.segments[0].data is not None:
+        return _typ_data(block.segments[0].data, digits)
     if block.display and not block.has_math:
         return f"#pad(left: 2em, raw({typst_string(block.text)}))"
     text = "".join(_typ_math(s.value, digits) if s.is_math else _t(s.text) for s in block.segments)
@@ -188,7 +227,7 @@ def _typ_part(j: int, part, digits: int, solutions: bool) -> list[str]:
 def sheet_typst(sheet: Sheet, digits: int = 6) -> str:
     """Typst source of the sheet (``sheet_pdf`` compiles it)."""
     left = _t(f"{sheet.course} · seed {sheet.seed}")
-    out = [TYPST_PREAMBLE.format(title=typst_string(sheet.title), left=left),
+    out = [TYPST_PREAMBLE.format(title=typst_string(sheet.title), left=left).replace("FOOTER_IDS", str(FOOTER_IDS)),
            f"#align(center)[#text(18pt, weight: \"bold\", hyphenate: false)[{_t(sheet.title)}] \\",
            f"  #v(3pt) #text(12pt, style: \"italic\")[{_t(sheet.course)}] \\",
            f"  #v(2pt) #text(9pt)[{_t(_info(sheet))}]]",
@@ -221,7 +260,16 @@ def sheet_typst(sheet: Sheet, digits: int = 6) -> str:
                        "#show math.equation.where(block: true): set align(left)\n"
                        "#show math.equation.where(block: true): set block(above: 0.45em, below: 0.45em)\n"
                        "*Worked solution*\n\n" + to_typst_markup(problem.solution, digits) + "\n]")
+    out.append(_typ_ids(sheet))
     return "\n\n".join(out) + "\n"
+
+
+def _typ_ids(sheet: Sheet) -> str:
+    """Every problem id at the end (a page's footer names at most ``FOOTER_IDS``), one per line, unbroken."""
+    items = ", ".join(f"[#box(raw({typst_string(pid)}))]" for pid in sheet.ids)
+    return ("#v(1.2em)\n#line(length: 100%, stroke: 0.4pt + luma(150))\n#text(9pt)["
+            + _t("Problem ids: dltutor generate ID regenerates a problem.")
+            + f"\n#set text(8.5pt)\n#enum({items})]")
 
 
 def sheet_pdf(sheet: Sheet, digits: int = 6) -> bytes:
