@@ -25,6 +25,8 @@ PLAN = ["mp-threshold", "mp-truth-table", "neuron-forward", "xor-network", "perc
 
 
 def available(family) -> bool:
+    if family.conceptual:               # a question pool: no solve kind to import
+        return True
     try:
         importlib.import_module(f"dltutor.solvers.{KIND_MODULES[family.kind]}")
         return True
@@ -46,6 +48,8 @@ def test_every_planned_family_and_every_kind_is_covered():
 def perturb(value):
     if isinstance(value, bool):
         return not value
+    if isinstance(value, str):          # a choice's letter or a short answer: another one
+        return "A" if value.strip().upper() != "A" else "B"
     arr = np.asarray(value, dtype=float)
     return (arr + np.where(arr >= 0, 1.0, -1.0) * (np.abs(arr) * 0.5 + 1.0)).tolist()
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from dltutor.errors import InputError
+from dltutor.practice.concept_spec import normalize
 from dltutor.practice.expressions import evaluate, fill_template
 from dltutor.practice.spec import Family, MisconceptionSpec, PartSpec
 from dltutor.solution import Solution
@@ -38,6 +39,8 @@ class Part:
     label: str = ""                   # the spec's label template, filled for this draw
     start: Any = None                 # the value before the update (spec.start), if the part is one
     interval: tuple | None = None     # (low, low_open, high, high_open): every value inside is right
+    options: tuple[str, ...] = ()     # a choice part: the option texts in the order shown (A, B, ...)
+    accepted: tuple[str, ...] = ()    # a text part: every accepted answer (compared normalised)
 
     def __post_init__(self):
         self.label = self.label or self.spec.label
@@ -82,6 +85,10 @@ class Part:
             out["accept"] = {k: v for k, v in bounds.items() if np.isfinite(v)}
         if self.columns:
             out["columns"] = list(self.columns)
+        if self.options:
+            out["options"] = list(self.options)
+        if self.accepted:
+            out["accepted"] = list(self.accepted)
         return out
 
 
@@ -312,9 +319,12 @@ def close(a, b, spec: PartSpec | Part) -> bool:
     """``a`` equals ``b`` within the part's tolerance, elementwise.
 
     Given a drawn ``Part``, the tolerance is the part's own (judged from its expected value and
-    starting value, whatever ``b`` is); given a ``PartSpec``, it is judged from ``b``."""
+    starting value, whatever ``b`` is); given a ``PartSpec``, it is judged from ``b``.
+    Texts (a choice's letter, a short answer) are equal when they normalise the same."""
     if isinstance(b, bool) or isinstance(a, bool):
         return a == b
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and normalize(a) == normalize(b)
     try:
         x = np.asarray(a, dtype=float)
         y = np.asarray(b, dtype=float)
@@ -338,6 +348,8 @@ def identical(a, b) -> bool:
     """The same answer (a slip that changes nothing on this draw is no slip)."""
     if isinstance(a, bool) or isinstance(b, bool):
         return a == b
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and normalize(a) == normalize(b)
     try:
         x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     except (TypeError, ValueError):
@@ -359,6 +371,8 @@ def scores_right(given, part: Part) -> bool:
     """Would ``given`` get the part's marks (a range part: anywhere in the range)?"""
     if part.interval is not None:
         return inside(given, part.interval)
+    if part.accepted:
+        return isinstance(given, str) and normalize(given) in {normalize(a) for a in part.accepted}
     return close(given, part.expected, part)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 from dltutor import values
 from dltutor.errors import InputError
 from dltutor.practice.answers import scores_right
+from dltutor.practice.concept_spec import choice_letter
 from dltutor.practice.reading import FORM_HELP, parse_answer, read_answer, read_table
 from dltutor.practice.families import (Part, Problem, close, initial_state, next_state, table_row,
                                        flatten_row, unflatten_row)
@@ -82,6 +83,12 @@ def check_part(problem: Problem, part: Part, text: str | None) -> PartResult:
     except InputError as exc:
         result.message = f"could not read the answer: {FORM_HELP[spec.form]} ({exc})"
         return result
+    if part.options:                  # a choice: a letter, or an option's text, names the option
+        letter = choice_letter(given, part.options)
+        if letter is None:
+            result.message = f"not one of the options: answer with a letter from A to {chr(64 + len(part.options))}"
+            return result
+        given = letter
     if scores_right(given, part):
         result.correct, result.marks = True, spec.marks
         return result

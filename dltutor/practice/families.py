@@ -183,6 +183,8 @@ def generate(family: Family, seed: int, difficulty: str = "medium") -> Problem:
 
 
 def _build(family: Family, seed: int, difficulty: str, params: dict) -> Problem:
+    if family.conceptual:
+        return _build_concept(family, seed, difficulty, params)
     names = derive(family, params)
     for c in family.constraints:
         if not evaluate(c, names):
@@ -226,6 +228,17 @@ def _build(family: Family, seed: int, difficulty: str, params: dict) -> Problem:
     if why:
         raise Rejected(f"degenerate: {why}")
     return problem
+
+
+def _build_concept(family: Family, seed: int, difficulty: str, params: dict) -> Problem:
+    """A conceptual problem: a question of the pool, its options arranged (``practice.concepts``)."""
+    from dltutor.practice.concepts import concept_problem
+
+    names, solution, parts, wrong = concept_problem(family, params)
+    names = {**params, **names}
+    misconceptions = [MisconceptionAnswer(mid, feedback, values) for mid, feedback, values in wrong]
+    return Problem(family, seed, difficulty, params, names, fill_template(family.prompt, names), {},
+                   solution, parts, misconceptions)
 
 
 def _all_zero(value) -> bool:

@@ -17,6 +17,7 @@ import numpy as np
 from dltutor import values
 from dltutor.errors import InputError
 from dltutor.practice.answers import Part
+from dltutor.practice.concept_spec import CONCEPT_FORMS, choice_letter, read_concept
 
 FORM_HELP = {
     "integer": "a whole number, e.g. 24",
@@ -27,6 +28,9 @@ FORM_HELP = {
     "shape": "sizes separated by x or commas, e.g. 24x24x6",
     "matrix": "rows separated by ';', e.g. 1,2;3,4 or [[1,2],[3,4]]",
     "table": "one row per line, the cells separated by commas",
+    "choice": "the letter of one option, e.g. B",
+    "truefalse": "true or false",
+    "text": "a word or a short phrase",
 }
 
 
@@ -85,6 +89,8 @@ def _matrix_rows(text: str) -> list[str]:
 def read_answer(text: str, form: str):
     """Student text → a plain value of ``form``; InputError (one line saying why) when it cannot be read."""
     text = values.check_length(str(text), "answer")
+    if form in CONCEPT_FORMS:         # words, not numbers: no 'name =' or minus signs to tidy
+        return read_concept(text, form)
     tidy = _tidy(text)
     if not tidy:
         raise InputError(f"answer {values.quote(text)} has no value after '='" if "=" in text else "answer is empty")
@@ -133,6 +139,9 @@ def parse_answer(text: str, part: Part):
         value = read_answer(text, part.spec.form)
     except InputError as exc:
         raise InputError(f"{exc}; {part.label} needs {FORM_HELP[part.spec.form]}") from None
+    if part.options and choice_letter(value, part.options) is None:
+        raise InputError(f"{values.quote(str(text).strip())} is not one of the options; {part.label} needs "
+                         f"a letter from A to {chr(64 + len(part.options))}")
     if part.spec.form in ("vector", "shape") and isinstance(part.expected, list) \
             and len(value) != len(part.expected):
         raise InputError(f"answer has {len(value)} numbers; {part.label} needs {len(part.expected)}")

@@ -30,9 +30,11 @@ def parse_topics(text: str | None) -> list[str]:
 
 
 def available(family: Family) -> bool:
-    """The family's solve kind can be imported in this installation."""
+    """The family's solve kind can be imported in this installation (a conceptual family has none)."""
     from dltutor.solvers.registry import KIND_MODULES
 
+    if family.conceptual:
+        return True
     module = KIND_MODULES.get(family.kind)
     return module is not None and importlib.util.find_spec(f"dltutor.solvers.{module}") is not None
 

@@ -18,17 +18,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from dltutor.errors import InputError
 from dltutor.practice.blocks import block_names, parse_blocks, without_blocks
+from dltutor.errors import InputError
+from dltutor.practice.concept_spec import (CHOICES, CONCEPT_FORMS, LETTERS, PoolError, Question, pool_params,
+                                           prompt_template, read_pool)
 from dltutor.practice.expressions import ExpressionError, compile_expression, placeholders
 from dltutor.practice.formulas import FORMULA_SOURCES, formula_text
 from dltutor.resources import resource_dir
 
 DIFFICULTIES = ("easy", "medium", "hard")
-TOPICS = ("neurons", "learning", "activations", "losses", "backprop", "cnn", "params", "rnn",
-          "optimizers", "metrics")
-FORMS = ("integer", "number", "fraction", "boolean", "vector", "shape", "matrix", "table")
-EXACT_FORMS = ("integer", "shape", "boolean")
+# course order; the topics without numbers (training, regularization, autoencoders, gans, frameworks)
+# are practised with conceptual families (a question pool, no solver)
+TOPICS = ("neurons", "learning", "activations", "losses", "backprop", "training", "regularization", "cnn",
+          "params", "rnn", "optimizers", "metrics", "autoencoders", "gans", "frameworks")
+FORMS = ("integer", "number", "fraction", "boolean", "vector", "shape", "matrix", "table") + CONCEPT_FORMS
+EXACT_FORMS = ("integer", "shape", "boolean") + CONCEPT_FORMS
 DEFAULT_SIG = 3         # significant figures asked for when a part says nothing
 DEFAULT_TOL = 5e-4      # absolute, only for a part without a stated precision (none in problems/)
 DEFAULT_REL = 1e-2
@@ -122,7 +126,13 @@ class Family:
     path: str = ""
     allow_zero: bool = False
     formulas: dict[str, Any] = field(default_factory=dict)   # name -> rule text (or table) from the solver's source
+    questions: tuple[Question, ...] = ()   # a conceptual family's pool (kind is then ""); see concept_spec
+    form: str = ""                         # a conceptual family's form: choice, truefalse or text
     blocks: dict[str, Any] = field(default_factory=dict)   # name -> BlockSpec: the prompt's {@name} data
+
+    @property
+    def conceptual(self) -> bool:
+        return bool(self.questions)
 
     def summary(self) -> dict:
         return {"id": self.id, "title": self.title, "topic": self.topic, "kind": self.kind}
@@ -239,6 +249,8 @@ def _param_spec(spec, where: str) -> dict:
 def _validate(data: dict, path: Path) -> Family:
     from dltutor.solvers.registry import KIND_MODULES
 
+    if "questions" in data:
+        return _conceptual(data, path)
     try:
         fid = _need(data, "id", str)
         if fid != path.stem:
@@ -316,6 +328,55 @@ def _validate(data: dict, path: Path) -> Family:
         raise InputError(f"problem family {path.name}: {exc}") from None
     return Family(fid, version, title, topic, kind, prompt, params, derived, constraints,
                   dict(options), parts, mis, hints, str(path), allow_zero, formulas, blocks=blocks)
+
+
+CONCEPT_KEYS = ("id", "version", "title", "topic", "form", "hints", "marks", "questions")
+CONCEPT_LABELS = {"choice": "the letter of your choice", "truefalse": "true or false",
+                  "text": "your answer"}
+
+
+def _conceptual(data: dict, path: Path) -> Family:
+    """A conceptual family: a pool of questions of one form (concept_spec), no solver."""
+    try:
+        unknown = sorted(set(data) - set(CONCEPT_KEYS))
+        if unknown:
+            raise _Bad(unknown[0], "is not a key of a conceptual family (a [[questions]] pool, no kind)")
+        fid = _need(data, "id", str)
+        if fid != path.stem:
+            raise _Bad("id", f"{fid!r} must equal the file name {path.stem!r}")
+        version = _need(data, "version", int)
+        if version < 1:
+            raise _Bad("version", "must be at least 1")
+        title = _need(data, "title", str)
+        topic = _need(data, "topic", str)
+        if topic not in TOPICS:
+            raise _Bad("topic", f"{topic!r} is not one of {', '.join(TOPICS)}")
+        form = _need(data, "form", str)
+        hints = tuple(_need(data, "hints", list))
+        if not hints or not all(isinstance(h, str) for h in hints):
+            raise _Bad("hints", "must be a non-empty list of texts")
+        marks = data.get("marks", 1)
+        if not isinstance(marks, (int, float)) or isinstance(marks, bool) or marks <= 0:
+            raise _Bad("marks", "must be a number greater than 0")
+        try:
+            pool = read_pool(data, form)
+            params = pool_params(form, pool)
+        except PoolError as exc:
+            raise _Bad(*str(exc).split(": ", 1)) from None
+    except _Bad as exc:
+        raise InputError(f"problem family {path.name}: {exc}") from None
+    if form == "truefalse":
+        reason = f"the letter of the reason (A-{LETTERS[CHOICES[form] - 1]})"
+        parts = (PartSpec("verdict", "true or false", "truefalse", float(marks)),
+                 PartSpec("reason", reason, "choice", float(marks)))
+    else:
+        label = CONCEPT_LABELS[form] + (f" (A-{LETTERS[CHOICES[form] - 1]})" if form == "choice" else "")
+        parts = (PartSpec("answer", label, form, float(marks)),)
+    misconceptions = tuple(MisconceptionSpec(w.id, w.why, when="question") for q in pool for w in q.wrong)
+    misconceptions += tuple(MisconceptionSpec(f"{q.id}-verdict", q.trap, when="question")
+                            for q in pool if form == "truefalse")
+    return Family(fid, version, title, topic, "", prompt_template(form), params, {}, (), {}, parts,
+                  misconceptions, hints, str(path), False, {}, pool, form)
 
 
 def precision_sentence(parts: tuple[PartSpec, ...]) -> str:

@@ -14,6 +14,8 @@ general feedback.
   so that each part keeps its marks.
 - GIFT has no embedded answers: one numerical question per answer number,
   named after the problem id, the part and the cell.
+- A conceptual problem (a choice, a verdict with its reason, a short answer) is a
+  multichoice, cloze or shortanswer question (``render.lms_concepts``).
 """
 
 from __future__ import annotations
@@ -190,6 +192,11 @@ def _question(quiz: ET.Element, problem: Problem, digits: int) -> None:
     from dltutor.render.html import to_html_fragment
     from dltutor.render.sheet_text import html_prompt
 
+    if problem.family.conceptual:
+        from dltutor.render.lms_concepts import moodle_question
+
+        moodle_question(quiz, problem, _name(problem), to_html_fragment(problem.solution, digits))
+        return
     parts = cells(problem)
     prompt = html_prompt(problem, digits)
     single = len(parts) == 1 and len(parts[0][1]) == 1 and not isinstance(parts[0][1][0].value, bool)
@@ -253,6 +260,11 @@ def to_gift(bank, digits: int = 6) -> str:
         for problem in problems:
             prompt = html_prompt(problem, digits)
             general = gift_escape(to_html_fragment(problem.solution, digits))
+            if problem.family.conceptual:
+                from dltutor.render.lms_concepts import gift_questions
+
+                out += gift_questions(problem, _name(problem), general, gift_escape)
+                continue
             for part, part_cells in cells(problem):
                 for cell in part_cells:
                     name = gift_escape(f"{_name(problem)} {cell.label}")

@@ -182,6 +182,10 @@ def answer_value(part: Part):
     """The expected answer as shown on the key (yes/no for booleans, ``24x24x6`` for shapes)."""
     if part.spec.form == "boolean":
         return "yes" if part.expected else "no"
+    if part.spec.form in ("choice", "truefalse", "text"):
+        from dltutor.render.wording import concept_answer
+
+        return concept_answer(part)
     if part.spec.form == "shape" and isinstance(part.expected, list):
         return "x".join(str(v) for v in part.expected)
     return part.expected

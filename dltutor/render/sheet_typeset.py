@@ -71,7 +71,7 @@ def _tex_block(block: Block, digits: int) -> str:
     if block.segments and block.segments[0].data is not None:
         return _tex_data(block.segments[0].data, digits)
     if block.display and not block.has_math:
-        return r"\begin{quote}\texttt{" + latex_escape(block.text) + r"}\end{quote}"
+        return r"\begin{quote}\texttt{" + latex_text(block.text) + r"}\end{quote}"   # → as \rightarrow
     text = "".join(f"${_tex_math(s.value, digits)}$" if s.is_math else latex_text(s.text) for s in block.segments)
     return (r"\begin{quote}" + text + r"\end{quote}") if block.display else text + "\n"
 

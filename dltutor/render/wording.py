@@ -39,4 +39,15 @@ def expected_text(part, digits: int) -> str:
         return "\n" + "\n".join(lines)
     if part.spec.form == "boolean":
         return "yes" if part.expected else "no"
-    return format_value(part.expected, digits)
+    return concept_answer(part) or format_value(part.expected, digits)
+
+
+def concept_answer(part) -> str:
+    """A conceptual part's answer in words ('B) the option's text', 'true', the short answer); '' otherwise."""
+    if part.spec.form == "choice" and part.options:
+        return f"{part.expected}) {part.options['ABCDEFGH'.index(part.expected)]}"
+    if part.spec.form == "truefalse":
+        return "true" if part.expected else "false"
+    if part.spec.form == "text":
+        return str(part.expected)
+    return ""
