@@ -21,7 +21,7 @@ def solutions():
         cmd = make_command(kind)
         for example in kind.examples:
             ctx = cmd.make_context(name, shlex.split(example))
-            raw = {k: v for k, v in ctx.params.items() if k not in ("as_json", "digits")}
+            raw = {k: v for k, v in ctx.params.items() if k not in ("as_json", "digits", "brief", "no_pager")}
             yield pytest.param(kind.func(**parse_options(kind, raw)), id=f"{name}: {example[:30]}")
 
 

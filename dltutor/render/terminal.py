@@ -16,15 +16,10 @@ from dltutor.values import format_value
 
 
 def pretty_formula(text: str) -> str:
-    """Sympy-syntax text as Unicode mathematics for a terminal: ``x**2 + 10*y**2`` → ``x² + 10y²``,
-    ``h_tilde_t`` → ``h̃ₜ``, ``Sum(e_k, (k, 1, n))`` → ``∑ₖ₌₁ⁿ eₖ`` (text that is no formula: its names)."""
-    from dltutor.render.formula_unicode import UnicodePrinter, prose
-
-    try:
-        return UnicodePrinter().strict(text)
-    except ValueError:
-        text = prose(text)
-        return re.sub(r"\s*\*\s*", "·", text.replace("**", "^"))
+    """Light typesetting of sympy-syntax text for a terminal: ``**`` → ``^``, ``*`` → ``·``."""
+    text = text.replace("**", "^")
+    text = re.sub(r"\s*\*\s*", "·", text)
+    return text
 
 
 MAX_ROWS_SHOWN = 20
@@ -61,67 +56,17 @@ def value_text(value, digits: int) -> str:
 
 
 def table_renderable(table: Table, digits: int) -> RichTable:
-    from dltutor.render.formula_unicode import prose
-
     out = RichTable(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0))
     for col in table.columns:
-        out.add_column(prose(col), justify="right")
+        out.add_column(col, justify="right")
     for row in table.rows:
-        out.add_row(*(prose(value_text(c, digits)) for c in row))
+        out.add_row(*(value_text(c, digits) for c in row))
     return out
-
-
-def answer_text(answer, kind: str, digits: int) -> str:
-    """The answer in the question's notation: named quantities by their symbols (∂E/∂W₁, h̃),
-    a parameter count as its layers and totals, a vector as (a, b)."""
-    from dltutor.render.answer_names import answer_name
-    from dltutor.render.formula_unicode import prose, to_unicode
-
-    def name(key):
-        text, is_formula = answer_name(key, kind)
-        return to_unicode(text) if is_formula else text
-
-    def shown(value):
-        if isinstance(value, list) and value and all(not isinstance(v, (list, dict)) for v in value):
-            return prose("(" + ", ".join(format_value(v, digits) for v in value) + ")")
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return prose(value_text(value, digits))
-
-    if not isinstance(answer, dict):
-        return shown(answer)
-    if "layers" in answer and "total" in answer:
-        rows = [(str(r.get("layer", "")), "×".join(str(v) for v in r.get("output_shape") or []) or "—",
-                 f"{r.get('params', 0):,}") for r in answer["layers"]]
-        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(("Layer", "Output shape", "Parameters"))]
-        lines = ["  ".join(h.ljust(w) for h, w in zip(("Layer", "Output shape", "Parameters"), widths))]
-        lines += ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-                  for r in rows]
-        total = f"Total: {answer['total']:,} parameters"
-        if answer.get("non_trainable"):
-            total += f" ({answer['trainable']:,} trainable, {answer['non_trainable']:,} non-trainable)"
-        return "\n".join(lines + [total])
-    lines = []
-    for key, value in answer.items():
-        if key == "truth_table" and value:
-            n = len(value[0]) - 1
-            lines.append("  ".join([prose(f"x_{i + 1}") for i in range(n)] + ["y"]))
-            lines += ["  ".join(format_value(c, digits).rjust(2) for c in row) for row in value]
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            keys = list(value[0])
-            lines.append("  ".join(["t"] + [name(k) for k in keys]))
-            lines += ["  ".join([str(t)] + [shown(v[k]) for k in keys]) for t, v in enumerate(value, start=1)]
-        else:
-            label = name(key)
-            lines.append(f"{label} = " + shown(value).replace("\n", "\n" + " " * (len(label) + 3)))
-    return "\n".join(lines)
 
 
 def step_renderable(number: int, step: Step, digits: int):
     parts = []
-    from dltutor.render.formula_unicode import prose
-
-    title = Text(f"{number}. {prose(step.title)}", style="bold")
+    title = Text(f"{number}. {step.title}", style="bold")
     parts.append(title)
     lines = Text()
     if step.formula:
@@ -143,9 +88,7 @@ def step_renderable(number: int, step: Step, digits: int):
     if lines:
         parts.append(Padding(lines, (0, 0, 0, 3), expand=False))
     if step.note:
-        from dltutor.render.formula_unicode import prose
-
-        parts.append(Padding(Text(prose(step.note), style="italic dim"), (0, 0, 0, 3), expand=False))
+        parts.append(Padding(Text(step.note, style="italic dim"), (0, 0, 0, 3), expand=False))
     if step.table is not None:
         parts.append(Padding(table_renderable(step.table, digits), (0, 0, 0, 3), expand=False))
     return Group(*parts)
@@ -153,7 +96,7 @@ def step_renderable(number: int, step: Step, digits: int):
 
 def solution_renderable(solution: Solution, digits: int = 6):
     steps = [step_renderable(i, s, digits) for i, s in enumerate(solution.steps, start=1)]
-    answer = Text(answer_text(solution.answer, solution.kind, digits), style="bold")
+    answer = Text(value_text(solution.answer, digits), style="bold")
     inputs = ", ".join(f"{k} = {format_value(v, digits)}" for k, v in solution.inputs.items())
     header = Text.assemble((solution.kind, "bold magenta"), "  ", (inputs, "dim"))
     body = []
