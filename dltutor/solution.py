@@ -67,6 +67,9 @@ class Step:
     value: Any = None
     note: str = ""
     table: Table | None = None
+    # the answer key that only this step works towards (backprop's weight updates: "w2"): a
+    # problem that does not ask for it leaves the step out of its worked solution
+    gives: str = ""
 
     def to_dict(self, digits: int | None = 6) -> dict:
         out = {"title": self.title, "formula": self.formula, "value": plain(self.value)}

@@ -65,7 +65,7 @@ def test_lms_json_shape_and_human_output():
     assert data["steps"][0]["substituted"].startswith("0.2*1 + (-0.3)*1 + 0.1 = 0,  e = 1 - 0 = 1")
     human = run_cli("solve", "lms", "--data", BIPOLAR_AND, "--w", "0.2,-0.3", "--b", "0.1")
     assert human.code == 0
-    assert "Sample 4" in human.out and "0.3013" in human.out and "-0.1413" in human.out
+    assert "Sample 4" in human.out and "0.3013" in human.out and "−0.1413" in human.out
 
 
 def test_lms_batch_human_output_has_a_table():

@@ -257,7 +257,8 @@ def test_lesson_markdown_export_expands_solve_blocks():
     result = run_cli("lesson", "lms", "--format", "md")
     assert result.code == 0, result.err
     assert "```solve" not in result.out and "$$" in result.out
-    assert "Answer: w = [0.3013, -0.0327]" in result.out      # the shared Markdown printer's answer
+    # the shared Markdown printer's answer: w a vector (a, b), b and the MSE by name
+    assert "Answer:" in result.out and r"$$ w = \left(0.3013, -0.0327\right) $$" in result.out
     assert r"w_{\mathrm{new}} &= w + \eta \cdot e \cdot x" in result.out   # aligned LaTeX
 
 

@@ -136,7 +136,7 @@ def test_human_output():
     result = run_cli("solve", "params", "Input(3) -> Dense(5) -> Dense(2)")
     assert result.code == 0 and result.err == ""
     out = result.out
-    assert "params = n_in·units + units" in out      # formula
+    assert "params = nᵢₙ·units + units" in out      # formula
     assert "3·5 + 5" in out and "5·2 + 2" in out      # numbers put in
     assert "20 + 12" in out and "32" in out           # values and total
     assert "Dense(5)" in out

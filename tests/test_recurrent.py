@@ -204,7 +204,7 @@ def test_gru_steps_say_the_convention():
     steps = solve("gru", *ONE_UNIT["gru"])["steps"]
     notes = " ".join(s.get("note", "") for s in steps)
     assert "hidden part first" in notes
-    assert "z keeps the old state" in notes and "reset_after=False" in notes
+    assert "z keeps the old state" in notes and "without reset after" in notes and "reset_after" not in notes
     reset = next(s for s in steps if s["title"].startswith("t = 1: reset old state"))
     assert reset["substituted"].endswith("*0.2")      # r_1 times h_0 = 0.2
 

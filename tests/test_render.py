@@ -59,12 +59,12 @@ def test_typst_compiles_to_pdf(solution):
     ("out = floor((n + 2*p - k)/s) + 1", r"\mathrm{out} = \left\lfloor \frac{n + 2 \cdot p - k}{s}\right\rfloor + 1"),
     ("out = ceil(n/s)", r"\mathrm{out} = \left\lceil \frac{n}{s}\right\rceil"),
     ("alpha_t = lr*sqrt(1 - beta2**t)/(1 - beta1**t)",
-     r"\alpha_{t} = \frac{\mathrm{lr} \cdot \sqrt{1 - \beta_{2}^{t}}}{1 - \beta_{1}^{t}}"),
+     r"\alpha_{t} = \frac{\eta \cdot \sqrt{1 - \beta_{2}^{t}}}{1 - \beta_{1}^{t}}"),
     ("1 if z > 0 else 0", r"\begin{cases}1 & \text{if } z > 0 \\ 0 & \text{otherwise}\end{cases}"),
     ("x*1e-07", r"x \cdot 10^{-7}"),
     ("(a - b)*(c + d)", r"\left(a - b\right) \cdot \left(c + d\right)"),
     ("a - (b - c)", r"a - \left(b - c\right)"),
-    ("shape = input[:-1]", r"\text{shape = input[:-1]}"),
+    ("shape = input[:-1]", r"\text{shape = input[:$-$1]}"),   # no formula: kept as text, its minus a minus
 ])
 def test_formula_to_latex(text, latex):
     assert to_latex(text) == latex

@@ -211,9 +211,9 @@ def test_human_output_shows_formula_numbers_and_value():
     result = run_cli("solve", "conv-output", "--input", "28", "--kernel", "5", "--stride", "1")
     assert result.code == 0
     out = result.out
-    assert "floor((n + 2·p - d·(k - 1) - 1)/s) + 1" in out        # the formula
-    assert "floor((28 + 2·0 - 1·(5 - 1) - 1)/1) + 1" in out       # the numbers put in
-    assert "24" in out.split("floor((28")[1]                        # the value after them
+    assert "⌊(n + 2p − d·(k − 1) − 1)/s⌋ + 1" in out               # the formula
+    assert "⌊(28 + 2·0 − 1·(5 − 1) − 1)/1⌋ + 1" in out             # the numbers put in
+    assert "24" in out.split("⌊(28")[1]                             # the value after them
     assert "Answer" in out
 
 

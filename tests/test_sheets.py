@@ -71,12 +71,14 @@ def test_typst_footer_queries_the_ids_of_each_page(every_topic):
 
 
 def _answers(sheet) -> list[str]:
-    """Expected answers as printed (6 significant digits), and the first worked step title of each problem."""
+    """Expected answers as printed (6 significant digits), and the first worked step title of each problem
+    (its names and numbers as mathematics: ``x = [−0.5, 0]``, ``h̃₁``)."""
+    from dltutor.render.formula_unicode import prose
     from dltutor.values import format_value
 
     out = []
     for problem in sheet.problems:
-        out.append(problem.solution.steps[0].title)
+        out.append(prose(problem.solution.steps[0].title))
         for part in problem.parts:
             if part.spec.form in ("number", "fraction") and not float(part.expected).is_integer():
                 out.append(format_value(part.expected, 6))

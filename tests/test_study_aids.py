@@ -161,8 +161,8 @@ def test_terminal_partial_derivative_is_one_fraction():
     ("KroneckerDelta(i, j)", r"\delta_{ij}", "δ_(i j)", "<msub><mi>δ</mi><mrow><mi>i</mi><mi>j</mi>"),
     ("Sum(delta_k*w_kj, k)", r"\sum_{k} \delta_{k}", "sum_(k) δ_(k)", "<munder><mo>∑</mo>"),
     ("Derivative(E, w)", r"\frac{\partial E}{\partial w}", "(partial E)/(partial w)", "<mo>∂</mo><mi>E</mi>"),
-    ("w_5 - lr*dE/dw_5", r"\mathrm{lr} \cdot \frac{\partial E}{\partial w_{5}}",
-     '"lr" dot (partial E)/(partial w_(5))', "<mi mathvariant=\"normal\">lr</mi><mo>·</mo><mfrac>"),
+    ("w_5 - lr*dE/dw_5", r"\eta \cdot \frac{\partial E}{\partial w_{5}}",     # lr: the learning rate η
+     'η dot (partial E)/(partial w_(5))', "<mi>η</mi><mo>·</mo><mfrac>"),
     ("a - b", "a - b", "a - b", "<mo>−</mo>"),
 ])
 def test_typeset_notation(line, latex, typst, mathml):

@@ -18,7 +18,9 @@ def print_problem(problem, with_parts: bool = True) -> None:
     fam = problem.family
     click.echo(f"{problem.id}  {fam.title} ({fam.topic}, {problem.difficulty}, {marks_text(problem.marks)})")
     click.echo("")
-    click.echo(problem.prompt)
+    from dltutor.render.formula_unicode import prose
+
+    click.echo(prose(problem.prompt))
     if with_parts:
         click.echo("")
         for i, part in enumerate(problem.parts):

@@ -40,7 +40,7 @@ def _dense(call, shape):
             f"Dense acts on the last axis only (size {n_in}), as Keras does; a Flatten before it was "
             f"probably meant (it would see all {math.prod(shape)} values)")
     return Layer("Dense", call.text, cfg, shape, out, tuple(weights),
-                 "shape = input[:-1] + (units,)", fill("{} -> {}", shape_text(shape), shape_text(out)), note,
+                 "shape = (..., units)", fill("{} -> {}", shape_text(shape), shape_text(out)), note,
                  pf, ps, "one weight per input-output pair, one bias per unit")
 
 
@@ -235,7 +235,8 @@ def _recurrent(layer_type):
                      "GRU": "three blocks (update, reset, candidate), each with input weights, "
                             "recurrent weights and biases"}[layer_type]
         out = (steps_, u) if cfg["return_sequences"] else (u,)
-        sf = "shape = (steps, units) with return_sequences, else (units,)"
+        # every time step's output (return sequences) or the last one's
+        sf = "shape = (steps, units)" if cfg["return_sequences"] else "shape = (units,)"
         return Layer(layer_type, call.text, cfg, shape, out, tuple(weights), sf,
                      fill("{}", shape_text(out)), "", pf, ps, pnote)
     return rule

@@ -260,7 +260,7 @@ def torch_rule(call: LayerCall, shape: tuple[int, ...]) -> Layer:
                              f"{shape_text(shape)}" + (" (a Flatten first?)" if len(shape) > 1 else ""))
         bias = bool(cfg["bias"])
         weights = [Weight("weight", (o, i))] + ([Weight("bias", (o,))] if bias else [])
-        return _layer(name, call, cfg, shape, shape[:-1] + (o,), weights, "shape = input[:-1] + (out_features,)",
+        return _layer(name, call, cfg, shape, shape[:-1] + (o,), weights, "shape = (..., out)",
                       fill("{}", shape_text(shape[:-1] + (o,))), "params = out*in" + (" + out" if bias else ""),
                       fill("{}*{}" + (" + {}" if bias else ""), o, i, *((o,) if bias else ())),
                       "PyTorch's weight is (out_features, in_features)")

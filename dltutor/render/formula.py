@@ -9,7 +9,6 @@ an expression falls back to verbatim text.
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from dltutor.render.formula_walk import (  # noqa: F401
@@ -42,7 +41,10 @@ def _latex_letter(text: str) -> str:
 
 class LatexPrinter(Printer):
     def verbatim(self, text):
-        return r"\text{" + re.sub(r"([#$%&_{}\\])", r"\\\1", text).replace("~", r"\~{}") + "}"
+        from dltutor.render.formula_unicode import prose
+        from dltutor.render.latex import latex_text
+
+        return r"\text{" + latex_text(prose(text)) + "}"
 
     def equals(self, sides):
         return " = ".join(sides)
@@ -151,7 +153,9 @@ def typst_string(text: str) -> str:
 
 class TypstPrinter(Printer):
     def verbatim(self, text):
-        return typst_string(text)
+        from dltutor.render.formula_unicode import prose
+
+        return typst_string(prose(text))
 
     def equals(self, sides):
         return " = ".join(sides)
@@ -270,7 +274,9 @@ EQUALS = '<mo form="infix">=</mo>'
 
 class MathMLPrinter(Printer):
     def verbatim(self, text):
-        return f"<mtext>{escape(text)}</mtext>"
+        from dltutor.render.formula_unicode import prose
+
+        return f"<mtext>{escape(prose(text))}</mtext>"
 
     def equals(self, sides):
         return "<mo>=</mo>".join(sides)

@@ -166,6 +166,8 @@ class Printer:
         return self.number(format_number(n.value, None))
 
     def name(self, name: str) -> str:
+        if name == "lr":                      # the learning rate is η on every face (the option stays --lr)
+            name = "eta"
         plain, accent = split_accent(name)
         return self.symbol(*symbol_parts(plain), accent)
 

@@ -45,9 +45,10 @@ class HtmlPrinter(DocumentPrinter):
         rows = [(sides[0], "<mo>=</mo>".join(sides[1:]))]
         math = [b for b in blocks[1:] if b.startswith('<math display="block">')]
         for b in math[1:]:                          # "= …" lines: the substituted formula, the value
-            inner = b.removeprefix(f'<math display="block"><mrow>{EQUALS}').removesuffix("</mrow></math>")
-            if inner == b:
+            head = f'<math display="block"><mrow>{EQUALS}'
+            if not b.startswith(head):              # several statements (dwx = …, dwh = …): a display of their own
                 return blocks
+            inner = b.removeprefix(head).removesuffix("</mrow></math>")
             if inner != rows[-1][1]:                # "= 1" once, not the numbers put in and the value alike
                 rows.append(("", inner))
         aligned = f'<math display="block">{mathml_aligned(rows)}</math>'
@@ -69,7 +70,7 @@ class HtmlPrinter(DocumentPrinter):
         return super().value(value)
 
     def vector(self, items):
-        return "<mrow><mo>[</mo>" + "<mo>,</mo>".join(mathml_number(i) for i in items) + "<mo>]</mo></mrow>"
+        return "<mrow><mo>(</mo>" + "<mo>,</mo>".join(mathml_number(i) for i in items) + "<mo>)</mo></mrow>"
 
     def matrix(self, rows):
         cells = "".join("<mtr>" + "".join(f"<mtd>{mathml_number(c)}</mtd>" for c in r) + "</mtr>" for r in rows)
@@ -77,6 +78,15 @@ class HtmlPrinter(DocumentPrinter):
 
     def plain_value(self, text):
         return f"<mtext>{escape(text)}</mtext>"
+
+    def inline(self, text):
+        return MathMLPrinter().doprint(text)
+
+    def display(self, math):
+        return f'<math display="block"><mrow>{math}</mrow></math>'
+
+    def equals_sign(self):
+        return "<mo>=</mo>"
 
 
 def to_html_fragment(solution, digits: int = 6) -> str:

@@ -26,6 +26,15 @@ TEXT_SYMBOLS = {
     "Δ": r"$\Delta$", "“": "``", "”": "''", "’": "'", "‘": "`",
 }
 _ACCENTS = {"\u0302": "hat", "\u0303": "tilde"}
+# the sub- and superscripts of names in prose (h̃₁, hₜ₋₁, x²): math in text mode
+_SUBS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789+-=()aehijklmnoprstuvx"))
+_SUPS = dict(zip("⁰¹⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵉʷ", "0145678 9+-=()niTew".replace(" ", "")))
+
+
+def _scripts(text: str) -> str:
+    """Runs of Unicode sub- and superscripts (hₜ₋₁, w₅ⁿᵉʷ) as one math script each: $_{t-1}$."""
+    text = re.sub(f"[{''.join(_SUBS)}]+", lambda m: "$_{" + "".join(_SUBS[c] for c in m.group(0)) + "}$", text)
+    return re.sub(f"[{''.join(_SUPS)}]+", lambda m: "$^{" + "".join(_SUPS[c] for c in m.group(0)) + "}$", text)
 
 
 def latex_text(text: str) -> str:
@@ -33,8 +42,10 @@ def latex_text(text: str) -> str:
 
     A combining accent on a letter becomes a math accent: ``h̃`` → ``$\\tilde{h}$``."""
     out = latex_escape(text)
+    out = re.sub(r"(?<![\w\\])([A-Za-z])\\_(\w|\([^()\s]*\))",                         # h_T → $h_{T}$
+                 lambda m: f"${m.group(1)}_{{{m.group(2).strip('()')}}}$", out)
     out = re.sub("(\\w)([\u0302\u0303])", lambda m: f"$\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}$", out)
-    out = "".join(TEXT_SYMBOLS.get(ch, ch) for ch in out)
+    out = "".join(TEXT_SYMBOLS.get(ch, ch) for ch in _scripts(out))
     return re.sub(r"(?<!\\)\$\$", "", out)   # `$a$$b$` would open display math: join into `$ab$`
 
 
@@ -77,12 +88,18 @@ class LatexPrinter(DocumentPrinter):
     number = staticmethod(latex_number)
 
     def vector(self, items):
-        return r"\left[" + ", ".join(latex_number(i) for i in items) + r"\right]"
+        return r"\left(" + ", ".join(latex_number(i) for i in items) + r"\right)"
 
     matrix = staticmethod(latex_matrix)
 
     def plain_value(self, text):
         return r"\text{" + latex_text(text) + "}"
+
+    def inline(self, text):
+        return to_latex(text)
+
+    def display(self, math):
+        return r"\[ " + math + r" \]"
 
 
 def to_latex_fragment(solution, digits: int = 6) -> str:

@@ -32,9 +32,9 @@ from dltutor.errors import InputError
 from dltutor.practice.families import DIFFICULTIES, Family, Part, Problem, generate, load_families
 from dltutor.practice.selection import SEED_RANGE
 from dltutor.render.formats import Format, pick
+from dltutor.render.sheet import worked_solution
 from dltutor.render.wording import marks_text
 from dltutor.values import format_number
-
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def _question(quiz: ET.Element, problem: Problem, digits: int) -> None:
     if problem.family.conceptual:
         from dltutor.render.lms_concepts import moodle_question
 
-        moodle_question(quiz, problem, _name(problem), to_html_fragment(problem.solution, digits))
+        moodle_question(quiz, problem, _name(problem), to_html_fragment(worked_solution(problem), digits))
         return
     parts = cells(problem)
     prompt = html_prompt(problem, digits)
@@ -207,7 +207,7 @@ def _question(quiz: ET.Element, problem: Problem, digits: int) -> None:
         _text(q, "questiontext", f"{prompt}\n<p>{escape(cell.label)}</p>", "html")
     else:
         _text(q, "questiontext", _cloze_text(problem, prompt, parts), "html")
-    _text(q, "generalfeedback", to_html_fragment(problem.solution, digits), "html")
+    _text(q, "generalfeedback", to_html_fragment(worked_solution(problem), digits), "html")
     ET.SubElement(q, "defaultgrade").text = f"{problem.marks:g}"
     ET.SubElement(q, "penalty").text = "0.3333333"
     ET.SubElement(q, "hidden").text = "0"
@@ -259,7 +259,7 @@ def to_gift(bank, digits: int = 6) -> str:
         out += [f"$CATEGORY: {_category(family)}", ""]
         for problem in problems:
             prompt = html_prompt(problem, digits)
-            general = gift_escape(to_html_fragment(problem.solution, digits))
+            general = gift_escape(to_html_fragment(worked_solution(problem), digits))
             if problem.family.conceptual:
                 from dltutor.render.lms_concepts import gift_questions
 

@@ -30,12 +30,18 @@ class MarkdownPrinter(DocumentPrinter):
     number = staticmethod(latex_number)
 
     def vector(self, items):
-        return r"\left[" + ", ".join(latex_number(i) for i in items) + r"\right]"
+        return r"\left(" + ", ".join(latex_number(i) for i in items) + r"\right)"
 
     matrix = staticmethod(latex_matrix)
 
     def plain_value(self, text):
         return r"\text{" + text.replace("_", r"\_") + "}"
+
+    def inline(self, text):
+        return to_latex(text)
+
+    def display(self, math):
+        return f"$$ {math} $$"
 
 
 def to_markdown(solution, digits: int = 6) -> str:

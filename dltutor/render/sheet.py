@@ -24,6 +24,7 @@ import numpy as np
 
 from dltutor.errors import InputError
 from dltutor.render.document import is_matrix, is_tensor
+from dltutor.render.formula_unicode import prose
 from dltutor.practice.blocks import BLOCK_LINE, DataBlock
 from dltutor.practice.families import TOPICS, Part, Problem, generate
 from dltutor.practice.selection import SEED_RANGE, choose_families, difficulties
@@ -147,7 +148,8 @@ def _segments(line: str, names: dict) -> list[Segment]:
             merged[-1] = Segment(merged[-1].text + seg.text)
         else:
             merged.append(seg)
-    return merged
+    # names and little formulas of the prose as mathematics: x**2 → x², h_(t-1) → hₜ₋₁, -0.5 → −0.5
+    return [s if s.is_math else Segment(prose(s.text)) for s in merged]
 
 
 def prompt_blocks(problem: Problem) -> list[Block]:
@@ -178,6 +180,21 @@ def prompt_blocks(problem: Problem) -> list[Block]:
 
 # ---------------------------------------------------------------- parts and answers
 
+def worked_solution(problem: Problem):
+    """The worked solution of what the problem asks, and no more: steps that only lead to an answer
+    no part asks for (backprop's weight updates when the parts ask for gradients) are left out,
+    and the answer names only what the parts ask (``answer.grad_w3`` in a part: ∂E/∂W₃)."""
+    from dataclasses import replace
+
+    solution = problem.solution
+    asked = {key for part in problem.parts for key in re.findall(r"\banswer\.(\w+)", part.spec.answer)}
+    if not asked or not isinstance(solution.answer, dict) or not asked <= set(solution.answer):
+        return solution
+    steps = tuple(s for s in solution.steps if not s.gives or s.gives in asked)
+    answer = {k: v for k, v in solution.answer.items() if k in asked}
+    return replace(solution, steps=steps, answer=answer)
+
+
 def answer_value(part: Part):
     """The expected answer as shown on the key (yes/no for booleans, ``24x24x6`` for shapes)."""
     if part.spec.form == "boolean":
@@ -200,7 +217,7 @@ def grid(part: Part, digits: int, filled: bool) -> tuple[list[str], list[list[st
     header = ["#"] + list(part.columns)
     rows = []
     for i, cells in enumerate(part.expected, start=1):
-        rows.append([str(i)] + [format_value(c, digits) if filled else "" for c in cells])
+        rows.append([str(i)] + [prose(format_value(c, digits)) if filled else "" for c in cells])
     return header, rows
 
 

@@ -14,6 +14,7 @@ from dltutor.render.html import HtmlPrinter, cell_text, page, to_html_fragment
 from dltutor.render.markdown import MarkdownPrinter, to_markdown
 from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, data_items, data_table,
                                   grid, prompt_blocks)
+from dltutor.render.sheet import worked_solution
 from dltutor.render.wording import letter, marks_text
 
 
@@ -83,7 +84,7 @@ def sheet_markdown(sheet: Sheet, digits: int = 6) -> str:
                 out.append("Answer: " + "_" * 40)
             out.append("")
         if sheet.solutions:
-            out += ["**Worked solution**", "", to_markdown(problem.solution, digits), ""]
+            out += ["**Worked solution**", "", to_markdown(worked_solution(problem), digits), ""]
     out += ["---", "", f"*{md_escape(sheet.command())}*. Regenerate one problem with "
             "`dltutor generate ID`:", ""]
     out += [f"{n}. `{pid}`" for n, pid in enumerate(sheet.ids, start=1)]
@@ -196,7 +197,7 @@ def sheet_html(sheet: Sheet, digits: int = 6) -> str:
         body.append('<ol class="parts">' + "".join(_html_part(j, p, digits, sheet.solutions)
                                                     for j, p in enumerate(problem.parts)) + "</ol></div>")
         if sheet.solutions:
-            worked = to_html_fragment(problem.solution, digits)
+            worked = to_html_fragment(worked_solution(problem), digits)
             body.append(f'<div class="worked"><h3>Worked solution</h3>{worked}</div>')
         body.append("</section>")
     ids = "".join(f"<li><code>{escape(pid)}</code></li>" for pid in sheet.ids)

@@ -16,6 +16,7 @@ from dltutor.render.latex import LatexPrinter, latex_escape, latex_text, to_late
 from dltutor.render.typst import TypstPrinter, compile_pdf, to_typst_markup
 from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, data_items, data_table,
                                   grid, prompt_blocks)
+from dltutor.render.sheet import worked_solution
 from dltutor.render.wording import letter, marks_text
 
 GRADE_TABLE_MAX = 12     # a grading table wider than this does not fit across the page
@@ -87,7 +88,7 @@ def _tex_grid(part, digits: int, filled: bool) -> str:
              r"\begin{tabular}{|c|" + "p{1.6cm}|" * (len(header) - 1) + "}", r"\hline",
              r"\# & " + " & ".join(r"\centering " + _tex_column(c) for c in header[1:]) + r" \tabularnewline \hline"]
     # \tabularnewline, not \\: \centering in the last p{} column redefines \\ (Misplaced \noalign)
-    lines += [" & ".join([row[0]] + [r"\centering " + c for c in row[1:]]) + r" \tabularnewline \hline"
+    lines += [" & ".join([row[0]] + [r"\centering " + latex_text(c) for c in row[1:]]) + r" \tabularnewline \hline"
               for row in rows]
     lines += [r"\end{tabular}", r"\end{center}"]
     return "\n".join(lines)
@@ -130,7 +131,7 @@ def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
         out.append(r"\end{parts}")
         if sheet.solutions:
             out += [r"\begin{solution}", r"\textbf{Worked solution}\par",
-                    to_latex_fragment(problem.solution, digits), r"\end{solution}"]
+                    to_latex_fragment(worked_solution(problem), digits), r"\end{solution}"]
     out += [r"\end{questions}", r"\end{document}"]
     return "\n".join(out) + "\n"
 
@@ -259,7 +260,7 @@ def sheet_typst(sheet: Sheet, digits: int = 6) -> str:
                        "#set text(9.5pt)\n#set par(spacing: 0.7em)\n"
                        "#show math.equation.where(block: true): set align(left)\n"
                        "#show math.equation.where(block: true): set block(above: 0.45em, below: 0.45em)\n"
-                       "*Worked solution*\n\n" + to_typst_markup(problem.solution, digits) + "\n]")
+                       "*Worked solution*\n\n" + to_typst_markup(worked_solution(problem), digits) + "\n]")
     out.append(_typ_ids(sheet))
     return "\n\n".join(out) + "\n"
 

@@ -16,10 +16,15 @@ from dltutor.values import format_value
 
 
 def pretty_formula(text: str) -> str:
-    """Light typesetting of sympy-syntax text for a terminal: ``**`` → ``^``, ``*`` → ``·``."""
-    text = text.replace("**", "^")
-    text = re.sub(r"\s*\*\s*", "·", text)
-    return text
+    """Sympy-syntax text as Unicode mathematics for a terminal: ``x**2 + 10*y**2`` → ``x² + 10y²``,
+    ``h_tilde_t`` → ``h̃ₜ``, ``Sum(e_k, (k, 1, n))`` → ``∑ₖ₌₁ⁿ eₖ`` (text that is no formula: its names)."""
+    from dltutor.render.formula_unicode import UnicodePrinter, prose
+
+    try:
+        return UnicodePrinter().strict(text)
+    except ValueError:
+        text = prose(text)
+        return re.sub(r"\s*\*\s*", "·", text.replace("**", "^"))
 
 
 MAX_ROWS_SHOWN = 20
@@ -56,23 +61,103 @@ def value_text(value, digits: int) -> str:
 
 
 def table_renderable(table: Table, digits: int) -> RichTable:
+    from dltutor.render.formula_unicode import prose
+
     out = RichTable(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0))
     for col in table.columns:
-        out.add_column(col, justify="right")
+        out.add_column(prose(col), justify="right")
     for row in table.rows:
-        out.add_row(*(value_text(c, digits) for c in row))
+        out.add_row(*(prose(value_text(c, digits)) for c in row))
     return out
+
+
+def input_name(key: str, value=None) -> str:
+    """An input's name as read: ``update_bias`` → "update bias", ``h0`` → h₀, a matrix ``w1`` → W₁."""
+    from dltutor.render.formula_unicode import to_unicode
+
+    if "_" in key and len(key.split("_")[0]) > 2:
+        return key.replace("_", " ")
+    if is_matrix(value) and len(value) > 1 and key[:1].islower() and key[1:].isdigit():
+        key = key[0].upper() + key[1:]
+    return to_unicode(key)
+
+
+def inline_value(value, digits: int) -> str:
+    """A value on one line, as mathematics: a vector (a, b), a matrix [a, b; c, d], −0.5 with a minus sign."""
+    from dltutor.render.formula_unicode import prose
+
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if is_matrix(value):
+        return prose("[" + "; ".join(", ".join(format_value(c, digits) for c in row) for row in value) + "]")
+    if isinstance(value, list) and all(not isinstance(v, (list, dict)) for v in value):
+        return prose("(" + ", ".join(format_value(v, digits) for v in value) + ")")
+    if isinstance(value, list):
+        return " | ".join(inline_value(v, digits) for v in value)
+    if isinstance(value, str):
+        return prose(value.replace("_", " ") if re.fullmatch(r"[a-z]+(_[a-z]+)+", value) else value)
+    return prose(format_value(value, digits))
+
+
+def answer_text(answer, kind: str, digits: int) -> str:
+    """The answer in the question's notation: named quantities by their symbols (∂E/∂W₁, h̃),
+    a parameter count as its layers and totals, a vector as (a, b)."""
+    from dltutor.render.answer_names import answer_name
+    from dltutor.render.formula_unicode import prose, to_unicode
+
+    def name(key):
+        text, is_formula = answer_name(key, kind)
+        return to_unicode(text) if is_formula else text
+
+    def shown(value):
+        if is_matrix(value):
+            return prose(matrix_text(value, digits))
+        if isinstance(value, list) and value and all(not isinstance(v, (list, dict)) for v in value):
+            return prose("(" + ", ".join(format_value(v, digits) for v in value) + ")")
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return prose(value_text(value, digits))
+
+    if not isinstance(answer, dict):
+        return shown(answer)
+    if "layers" in answer and "total" in answer:
+        rows = [(str(r.get("layer", "")), "×".join(str(v) for v in r.get("output_shape") or []) or "—",
+                 f"{r.get('params', 0):,}") for r in answer["layers"]]
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(("Layer", "Output shape", "Parameters"))]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(("Layer", "Output shape", "Parameters"), widths))]
+        lines += ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+                  for r in rows]
+        total = f"Total: {answer['total']:,} parameters"
+        if answer.get("non_trainable"):
+            total += f" ({answer['trainable']:,} trainable, {answer['non_trainable']:,} non-trainable)"
+        return "\n".join(lines + [total])
+    lines = []
+    for key, value in answer.items():
+        if key == "truth_table" and value:
+            n = len(value[0]) - 1
+            lines.append("  ".join([prose(f"x_{i + 1}") for i in range(n)] + ["y"]))
+            lines += ["  ".join(format_value(c, digits).rjust(2) for c in row) for row in value]
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            keys = list(value[0])
+            lines.append("  ".join(["t"] + [name(k) for k in keys]))
+            lines += ["  ".join([str(t)] + [shown(v[k]) for k in keys]) for t, v in enumerate(value, start=1)]
+        else:
+            label = name(key)
+            lines.append(f"{label} = " + shown(value).replace("\n", "\n" + " " * (len(label) + 3)))
+    return "\n".join(lines)
 
 
 def step_renderable(number: int, step: Step, digits: int):
     parts = []
-    title = Text(f"{number}. {step.title}", style="bold")
+    from dltutor.render.formula_unicode import prose
+
+    title = Text(f"{number}. {prose(step.title)}", style="bold")
     parts.append(title)
     lines = Text()
     if step.formula:
         lines.append(pretty_formula(step.formula), style="cyan")
     sub = step.substituted.render(digits) if isinstance(step.substituted, Filled) else step.substituted
-    value = value_text(step.value, digits) if step.value is not None else ""
+    value = prose(value_text(step.value, digits)) if step.value is not None else ""
     prefix = "  = " if step.formula else ""
     if sub:
         if lines:
@@ -88,7 +173,9 @@ def step_renderable(number: int, step: Step, digits: int):
     if lines:
         parts.append(Padding(lines, (0, 0, 0, 3), expand=False))
     if step.note:
-        parts.append(Padding(Text(step.note, style="italic dim"), (0, 0, 0, 3), expand=False))
+        from dltutor.render.formula_unicode import prose
+
+        parts.append(Padding(Text(prose(step.note), style="italic dim"), (0, 0, 0, 3), expand=False))
     if step.table is not None:
         parts.append(Padding(table_renderable(step.table, digits), (0, 0, 0, 3), expand=False))
     return Group(*parts)
@@ -96,8 +183,11 @@ def step_renderable(number: int, step: Step, digits: int):
 
 def solution_renderable(solution: Solution, digits: int = 6):
     steps = [step_renderable(i, s, digits) for i, s in enumerate(solution.steps, start=1)]
-    answer = Text(value_text(solution.answer, digits), style="bold")
-    inputs = ", ".join(f"{k} = {format_value(v, digits)}" for k, v in solution.inputs.items())
+    answer = Text(answer_text(solution.answer, solution.kind, digits), style="bold")
+    from dltutor.solution import plain
+
+    shown = {k: plain(v) for k, v in solution.inputs.items()}
+    inputs = ", ".join(f"{input_name(k, v)} = {inline_value(v, digits)}" for k, v in shown.items())
     header = Text.assemble((solution.kind, "bold magenta"), "  ", (inputs, "dim"))
     body = []
     for s in steps:

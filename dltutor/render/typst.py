@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from dltutor.render.document import DocumentPrinter
 from dltutor.render.formula import split_exponent, to_typst, typst_string
 
+_SUBS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789+−=()aehijklmnoprstuvx"))
+_SUPS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵉʷ", "0123456789+−=()niTew"))
+
 
 def typst_escape(text: str) -> str:
-    """Plain text safe inside Typst markup."""
+    """Plain text safe inside Typst markup; Unicode sub- and superscripts (h̃₁, x²) set as #sub/#super,
+    as the text fonts have few of those characters."""
     for ch in "\\#$*_`<>@[]=~/":
         text = text.replace(ch, "\\" + ch)
-    return text
+    text = re.sub(f"[{''.join(_SUBS)}]+", lambda m: "#sub[" + "".join(_SUBS[c] for c in m.group(0)) + "]", text)
+    text = re.sub(r"(?<![\w\\])([A-Za-zΣα-ω][\u0302\u0303]?)\\_(\w|\([^()\s]*\))",        # h_T, Σ_j
+                  lambda m: m.group(1) + "#sub[" + m.group(2).strip("()") + "]", text)
+    return re.sub(f"[{''.join(_SUPS)}]+", lambda m: "#super[" + "".join(_SUPS[c] for c in m.group(0)) + "]", text)
 
 
 def typst_number(text: str) -> str:
@@ -44,13 +53,19 @@ class TypstPrinter(DocumentPrinter):
     number = staticmethod(typst_number)
 
     def vector(self, items):
-        return "[" + ", ".join(typst_number(i) for i in items) + "]"
+        return "(" + ", ".join(typst_number(i) for i in items) + ")"
 
     def matrix(self, rows):
         return 'mat(delim: "[", ' + "; ".join(", ".join(typst_number(c) for c in r) for r in rows) + ")"
 
     def plain_value(self, text):
         return typst_string(text)
+
+    def inline(self, text):
+        return to_typst(text)
+
+    def display(self, math):
+        return f"$ {math} $"
 
 
 def to_typst_markup(solution, digits: int = 6) -> str:

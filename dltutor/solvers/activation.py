@@ -178,7 +178,7 @@ def activation(fn: str, z: np.ndarray, verify: bool = False) -> Solution:
         note += f"; check: sympy's derivative and the NumPy engine's: {_agreement(sym, dy)}"
     table = None if one else Table(("z", "y", "dy/dz"), tuple(zip(z.tolist(), y.tolist(), dy.tolist())))
     steps = (
-        Step(f"{fn}(z)", f"y = {act.formula}", _numbers_in(act.formula, shown_z), y.tolist()),
+        Step(f"{fn.replace('_', ' ')}(z)", f"y = {act.formula}", _numbers_in(act.formula, shown_z), y.tolist()),
         Step("Derivative", f"dy/dz = {d_text}", _numbers_in(d_text, shown_z), dy.tolist(),
              note=note, table=table),
     )

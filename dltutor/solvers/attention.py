@@ -139,9 +139,10 @@ def positional_encoding(pos: int, d: int) -> Solution:
                        for r in (rows[s] for s in shown)], len(rows), ", ")
     nums = tuple(v for s in shown for v in ((pos, 2 * s, d) + ((pos, 2 * s, d) if rows[s][1] < d else ())))
     steps = (
-        Step("Frequencies", "angle_i = pos/10000**(2*i/d)  (one per pair 2i, 2i+1)",
+        Step("Frequencies", "angle_i = pos/10000**(2*i/d)",
              Filled("pos = {}, d = {}", (pos, d)), angles[::2].tolist(),
-             note="the first pair turns fastest (one radian per position), the last slowest"),
+             note="one angle per pair of places 2i, 2i + 1; the first pair turns fastest (one radian per "
+                  "position), the last slowest"),
         Step("Encoding", "PE(pos, 2*i) = sin(angle_i), PE(pos, 2*i + 1) = cos(angle_i)",
              Filled("[" + text + "]", nums), pe.tolist(),
              note="sines at the even places, cosines at the odd ones, as in the Transformer paper"),

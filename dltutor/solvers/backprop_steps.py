@@ -39,7 +39,7 @@ def working_steps(net: Network, numeric: Pass, symbolic: SymbolicGradients | Non
         shown_w, shown_b = numeric.grad_w, numeric.grad_b
     else:
         shown_w, shown_b = symbolic.grad_w, symbolic.grad_b
-    remarks = _notes_remarks(net)
+    remarks: dict[str, str] = {}      # what the course notes print differently is told in the lesson, not here
     return (_forward_steps(net, names, numeric) + [_loss_step(net, names, numeric, remarks.get("loss", ""))]
             + _delta_steps(net, names, numeric)
             + _gradient_steps(net, names, numeric, shown_w, shown_b, update_bias, remarks)
@@ -259,7 +259,7 @@ def _gradient_steps(net: Network, names: Names, p: Pass, grad_w: list[np.ndarray
                                       fill(f"{arg(d[i])}*{arg(a[j])}", d[i], a[j]), float(G[i, j])))
                     steps.append(Step(f"Update of {w}", f"{w}_new = {w} - lr*dE/d{w}",
                                       fill(f"{arg(W[i, j])} - {arg(lr)}*{arg(G[i, j])}", W[i, j], lr, G[i, j]),
-                                      float(new[i, j]), note=remarks.get(w, "")))
+                                      float(new[i, j]), note=remarks.get(w, ""), gives=f"w{K}"))
         else:
             table = Table(("weight", "link", "delta", "input", "gradient", "new weight"),
                           tuple((names.weight(K, i, j), names.link(K, i, j).split(": ")[1], d[i], a[j],
@@ -270,7 +270,7 @@ def _gradient_steps(net: Network, names: Names, p: Pass, grad_w: list[np.ndarray
                               "input it carries", table=table))
             steps.append(Step(f"Update of W{K}", f"W{K}_new = W{K} - lr*dE/dW{K}", "", new.tolist(),
                               note=f"each weight minus lr = {format_number(lr)} times its gradient "
-                                   f"(the last column of the table above)"))
+                                   f"(the last column of the table above)", gives=f"w{K}"))
         gb = grad_b[K - 1]
         first = names.bias(K, 0).split("_")[0]
         note = ("each neuron's bias gradient is its delta (the bias input is 1)"
@@ -279,7 +279,7 @@ def _gradient_steps(net: Network, names: Names, p: Pass, grad_w: list[np.ndarray
                 f"gradient, its delta (the sum, {format_number(float(gb.sum()))}, would be the gradient of "
                 f"one shared number)")
         if not update_bias and K == 1:
-            note += "; biases are kept as they are, as in the notes (--update-bias updates them)"
+            note += "; the biases stay as given (only the weights are updated)"
         steps.append(Step(f"Gradients of the biases of the {names.layer(K)}",
                           f"dE/d{first}_j = delta_j", "", gb.tolist(), note=note))
         if update_bias:
@@ -288,32 +288,9 @@ def _gradient_steps(net: Network, names: Names, p: Pass, grad_w: list[np.ndarray
                               f"{first}_new = {first} - lr*dE/d{first}",
                               fill("{} - {}*{}", net.biases[K - 1], lr, gb), newb.tolist(),
                               note="each neuron's bias moves by its own gradient, so a shared starting "
-                                   "value splits into one bias per neuron" if net.shared[K - 1] else ""))
+                                   "value splits into one bias per neuron" if net.shared[K - 1] else "",
+                              gives=f"b{K}_new"))
     return steps
-
-
-# The notes' 2-2-2 example (002, "Back propagation"): x, t, W1, b1, W2, b2, lr
-NOTES_EXAMPLE = ([0.05, 0.10], [0.01, 0.99], [[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35],
-                 [[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60])
-
-
-def _notes_remarks(net: Network) -> dict[str, str]:
-    """Where the notes' own working of their 2-2-2 example differs from the correct numbers."""
-    x, t, W1, b1, W2, b2 = NOTES_EXAMPLE
-    same = (len(net.weights) == 2 and net.sizes == [2, 2, 2] and net.loss == "half-mse"
-            and net.activations == ("sigmoid", "sigmoid")
-            and all(np.array_equal(np.asarray(u), v) for u, v in
-                    zip((x, t, W1, b1, W2, b2), (net.x, net.target, *net.weights[:1], net.biases[0],
-                                                 net.weights[1], net.biases[1]))))
-    if not same:
-        return {}
-    remarks = {"loss": "the notes round this total to 0.2983 in one place and 0.2984 in another"}
-    if net.lr == 0.5:
-        remarks["w5"] = ("the notes also show w5 = 0.4 - 0.6*0.08216709 = 0.3507: that line uses a learning "
-                         "rate of 0.6; with the stated 0.5 it is the value here")
-        remarks["w1"] = ("the notes' w1 = 0.1497368592 also uses a learning rate of 0.6; with 0.5 it is the "
-                         "value here (their 0.1498 is this value rounded)")
-    return remarks
 
 
 def _check_step(numeric: Pass, symbolic: SymbolicGradients) -> Step:

@@ -76,7 +76,7 @@ def bptt(x: np.ndarray, wx: float, wh: float, target: float, b: float = 0.0, h0:
     for t in range(T, 0, -1):
         steps.append(Step(f"Back through step {t}", "g_t = delta_t*(1 - h_t**2)",
                           Filled("{}*(1 - " + arg(h[t]) + "**2)", (delta[t], h[t])), g[t],
-                          note=("tanh'(a) = 1 - tanh(a)**2; " +
+                          note=("the derivative of tanh(a) is 1 - tanh(a)**2; " +
                                 (f"delta_{t - 1} = g_{t}*wh = {g[t]:.6g}*{wh:.6g} = {delta[t - 1]:.6g}"
                                  if t > 1 else "the error would flow on to h_0, which is not learned"))))
         steps.append(Step(f"Contribution of step {t}",
@@ -87,7 +87,7 @@ def bptt(x: np.ndarray, wx: float, wh: float, target: float, b: float = 0.0, h0:
     table = Table(("t", "x_t", "h_t", "delta_t", "g_t", "dwx_t", "dwh_t", "db_t"),
                   tuple((t, float(x[t - 1]), h[t], delta[t], g[t], contrib[t - 1]["dwx"], contrib[t - 1]["dwh"],
                          contrib[t - 1]["db"]) for t in range(1, T + 1)))
-    steps.append(Step("Gradients: the sum over the steps", "dL/dw = Sum(dL/dw|_t, (t, 1, T))",
+    steps.append(Step("Gradients: the sum over the steps", "dL/dw = Sum(dL/dw_t, (t, 1, T))",
                       Filled("dwx = {}, dwh = {}, db = {}", (dwx, dwh, db)), [dwx, dwh, db],
                       note="the same weights act at every step, so their gradient adds up what each step "
                            "contributes; early steps contribute less when |wh*(1 - h**2)| < 1 "

@@ -282,8 +282,6 @@ def conv_cost(input: tuple[int, int, int], kernel: int, filters: int, stride: in
     separable = depthwise + pointwise
     ratio = standard / separable
     standard_note = f"each of the {oh * ow * F:,} outputs (out_h·out_w·F) needs K·K·C = {K * K * C} products"
-    if (H, W, C, K, F, stride, oh) == (32, 32, 3, 3, 64, 1, 32):
-        standard_note += "; the course notes print 56,623,104 here, but 32·32·64·27 is 1,769,472"
     steps += [
         Step("Standard convolution", "standard = out_h*out_w*F*K**2*C",
              fill("{}*{}*{}*{}**2*{}", oh, ow, F, K, C), standard, note=standard_note),
@@ -294,7 +292,7 @@ def conv_cost(input: tuple[int, int, int], kernel: int, filters: int, stride: in
         Step("Depthwise separable total", "separable = depthwise + pointwise",
              fill("{} + {}", depthwise, pointwise), separable),
         Step("Saving", "ratio = standard/separable", fill("{}/{}", standard, separable), ratio,
-             note=f"equivalently 1/(1/F + 1/K**2) = 1/(1/{F} + 1/{K * K}): "
+             note=f"equivalently 1/(1/F + 1/K²) = 1/(1/{F} + 1/{K * K}): "
                   f"the separable layer needs about {ratio:.3g}x fewer multiplications"),
     ]
     answer = {"standard": standard, "depthwise": depthwise, "pointwise": pointwise,

@@ -68,7 +68,7 @@ def regression_metrics(y: np.ndarray, p: np.ndarray) -> Solution:
     tot_text = join_terms(["(" + "{} - " + arg(mean_y) + ")**2" for _ in idx], n)
     steps = (
         Step("Errors", "e_k = y_k - p_k", "", e.tolist(),
-             table=Table(("k", "y_k", "p_k", "e_k", "e_k**2", "Abs(e_k)"), rows)),
+             table=Table(("k", "y_k", "p_k", "e_k", "e_k**2", "|e_k|"), rows)),
         Step("Mean squared error", "mse = Sum((y_k - p_k)**2, (k, 1, n))/n",
              Filled("(" + sq_text + ")/{}", (*pairs, n)), mse),
         Step("Root mean squared error", "rmse = sqrt(mse)", Filled("sqrt({})", (mse,)), rmse,

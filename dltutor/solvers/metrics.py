@@ -19,7 +19,7 @@ MAX_COUNT = 10**12
 def ratio(numerator: int, denominator: int, what: str) -> tuple[float, str]:
     """numerator/denominator, or 0 with a note when the denominator is 0."""
     if denominator == 0:
-        return 0.0, f"{what}: the ratio is 0/0, taken as 0 (scikit-learn's zero_division=0)"
+        return 0.0, f"{what}: the ratio is 0/0, taken as 0 (as scikit-learn does by default)"
     return numerator / denominator, ""
 
 
@@ -43,7 +43,7 @@ def metrics(tp: int, fp: int, fn: int, tn: int) -> Solution:
     f1, _ = ratio(2 * tp, 2 * tp + fp + fn, "")
     counts = f"in counts 2*TP/(2*TP + FP + FN) = {2 * tp}/{2 * tp + fp + fn}"
     if precision + recall == 0:
-        f1_note = ("P + R is 0, so the formula is 0/0; F1 is taken as 0 (scikit-learn's zero_division=0)"
+        f1_note = ("P + R is 0, so the formula is 0/0; F1 is taken as 0 (as scikit-learn does by default)"
                    + (f"; {counts} = 0 agrees" if fp + fn else ""))
     else:
         f1_note = f"the harmonic mean of P and R; {counts}"

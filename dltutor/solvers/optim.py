@@ -228,7 +228,7 @@ def optimizer(method: str, w: np.ndarray, grads: np.ndarray | None = None, f: st
     out_steps: list[Step] = []
     if objective is not None:
         out_steps.append(Step("Gradient of f", "grad f = [" + ", ".join(f"df/d{v}" for v in objective.names) + "]",
-                              objective.grad_text, None, note=f"f = {objective.text}, differentiated by sympy"))
+                              objective.grad_text, None, note=f"the partial derivatives of f = {objective.text}"))
     detailed = set(range(1, steps + 1)) if steps <= DETAIL_ALL else set(range(1, DETAIL_HEAD + 1)) | {steps}
     history_w: list[list[float]] = []
     history_f: list[float] = []
@@ -266,10 +266,10 @@ def optimizer(method: str, w: np.ndarray, grads: np.ndarray | None = None, f: st
             explained = explain_step(opt, method, before, after, objective, f_value, shown)
             if l2 is not None:
                 explained[0] = replace(explained[0], value=shown(g_given))
-                explained.insert(1, Step(f"Step {t_start + t}: L2 penalty", "g = g + 2*lambda*w",
+                explained.insert(1, Step(f"Step {t_start + t}: L2 penalty", "g = g + 2*lam*w",
                                          fill(parenthesize_negatives("{} + 2*{}*{}", [shown(g_given), l2, shown(w0)]),
                                               shown(g_given), l2, shown(w0)), shown(g),
-                                         note="the gradient of Keras's penalty lambda*Sum(w**2) is 2*lambda*w"))
+                                         note="the gradient of Keras's penalty λ·∑w² (the sum over the weights) is 2λ·w"))
             out_steps += explained
         if t == DETAIL_HEAD:
             summary_at = len(out_steps)
@@ -328,7 +328,7 @@ def explain_step(opt, method: str, before: dict, after: dict, objective: Objecti
         out.append(Step(f"Step {t}: gradient at w", "g = grad f(w)", objective.filled(objective.grad, before["w"]),
                         shown(before["g"])))
     else:
-        out.append(Step(f"Step {t}: gradient", "g = row t of --grads", "", shown(before["g"])))
+        out.append(Step(f"Step {t}: gradient", "g = g_t", "", shown(before["g"])))
     env = dict(before)
     for rule in opt.rules:
         lhs, rhs = (part.strip() for part in rule.split("=", 1))

@@ -38,7 +38,7 @@ ACTIVATIONS = {
 }
 
 HIDDEN_FIRST = ("weights act on [h_(t-1), x_t], hidden part first: a one-unit gate is w_h,w_x "
-                "(some texts, and the notes in one place, write [x_t, h_(t-1)]: then the columns "
+                "(some texts write [x_t, h_(t-1)]: then the columns "
                 "come in the other order)")
 
 
@@ -212,7 +212,7 @@ def rnn(x: np.ndarray, wx: np.ndarray, wh: np.ndarray, b: np.ndarray | None = No
     if wx.shape == (1, units) and inputs == 1 and units > 1:
         # one input per step: a flat list of u weights can only mean one weight per unit
         wx = wx.T
-        notes.append("--wx is read as one weight per unit (a column), as each time step has one input")
+        notes.append("W_x is read as one weight per unit (a column), as each time step has one input")
     if wx.shape[0] != units:
         raise InputError(f"--wx has {wx.shape[0]} row(s) but --wh is {units}x{units} ({units} units): "
                          "--wx needs one row per unit, one column per input")
@@ -405,7 +405,7 @@ def gru(x: np.ndarray, h0=None, wz=None, bz=None, wr=None, br=None, wh=None, bh=
             ht, s_ht = gate(f"t = {t}: candidate state h_tilde_{t}",
                             "h_tilde_t = tanh(W_hx*x_t + r_t*u_t + b_h)", "tanh",
                             [(w["h"][:, units:], x[t - 1]), (np.diag(r), hh)], b["h"], "h_tilde",
-                            "the reset gate scales the recurrent product after it is taken (reset_after=True, "
+                            "the reset gate scales the recurrent product after it is taken (reset after, "
                             "as PyTorch)" if t == 1 else "")
             h_prev, h = h, ((1 - z) * h + z * ht if textbook_update else z * h + (1 - z) * ht)
             steps += [s_z, s_r, s_hh, s_ht, _gru_state(t, units, z, h_prev, ht, h, textbook_update)]
@@ -423,8 +423,8 @@ def gru(x: np.ndarray, h0=None, wz=None, bz=None, wr=None, br=None, wh=None, bh=
                     product_fill(units, "{}*{}", r, h), shown(rh, units))
         ht, s_ht = gate(f"t = {t}: candidate state h_tilde_{t}", "h_tilde_t = tanh(W_h*[r_t*h_(t-1), x_t] + b_h)",
                         "tanh", [(w["h"], np.concatenate([rh, x[t - 1]]))], b["h"], "h_tilde",
-                        "the reset gate scales h_(t-1) before the product with W_h (Keras reset_after=False); "
-                        "PyTorch and Keras's default reset_after=True apply r after it" if t == 1 else "")
+                        "the reset gate scales h_(t-1) before the product with W_h (the Keras form "
+                        "without reset after); PyTorch and Keras's default apply r after it" if t == 1 else "")
         h_prev, h = h, ((1 - z) * h + z * ht if textbook_update else z * h + (1 - z) * ht)
         s_h = _gru_state(t, units, z, h_prev, ht, h, textbook_update)
         steps += [s_z, s_r, s_rh, s_ht, s_h]
@@ -445,5 +445,5 @@ def _gru_state(t: int, units: int, z, h_prev, ht, h, textbook: bool) -> Step:
                           "keep the old state)" if t == 1 else ""))
     return Step(f"t = {t}: hidden state h_{t}", "h_t = z_t*h_(t-1) + (1 - z_t)*h_tilde_t",
                 product_fill(units, "{}*{} + (1 - {})*{}", z, h_prev, z, ht), shown(h, units),
-                note=("z keeps the old state, as in Keras and PyTorch; some texts swap z and 1 - z "
-                      "(--textbook-update)" if t == 1 else ""))
+                note=("z keeps the old state, as in Keras and PyTorch; some texts swap z and 1 - z"
+                      if t == 1 else ""))

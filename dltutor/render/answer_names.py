@@ -1,0 +1,47 @@
+"""What the quantities of an answer are called on paper: a JSON key as a mathematical name.
+
+The keys of ``Solution.answer`` are the stable names of the JSON output (CLI.md):
+``grad_w1``, ``h_tilde``, ``non_trainable``. A reader sees them in the notation of
+the lessons and the steps: ``grad_w1`` → ∂E/∂W₁, ``h_tilde`` → h̃, ``var`` → σ². A
+name is formula text for ``render/formula*.py`` (``"dE/dW1"``), or words (``"receptive
+field"``) when the quantity has no symbol.
+"""
+
+from __future__ import annotations
+
+import re
+
+# (kind, key) first, then the key alone
+_BY_KIND = {
+    ("backprop", "hidden"): "h", ("backprop", "output"): "o", ("backprop", "loss"): "E",
+    ("bptt", "loss"): "L", ("bptt", "delta"): "delta", ("loss", "loss"): "L",
+    ("activation", "y"): "f(z)", ("activation", "dy"): "Derivative(f(z), z)",
+    ("attention", "weights"): "A", ("attention", "output"): "A*V",
+}
+_BY_KEY = {
+    "mean": "mu", "var": "sigma**2", "threshold": "theta", "weights": "w",
+    "dwx": "dL/dw_x", "dwh": "dL/dw_h", "db": "dL/db", "mse": "MSE", "rmse": "RMSE", "mae": "MAE",
+    "r2": "R**2", "f1": "F1", "pe": "PE", "auc": "AUC", "scores": "Q*K^T/sqrt(d_k)",
+}
+WORDS = {"receptive_field": "receptive field", "non_trainable": "non-trainable", "converged": "converged",
+         "output_shape": "output shape", "truth_table": "truth table"}
+
+
+def answer_name(key: str, kind: str = "") -> tuple[str, bool]:
+    """(formula text, True) or (words, False) for an answer's key."""
+    key = str(key)
+    if (kind, key) in _BY_KIND:
+        return _BY_KIND[kind, key], True
+    if key in _BY_KEY:
+        return _BY_KEY[key], True
+    m = re.fullmatch(r"grad_([wb])(\d+)", key)
+    if m:                                               # backprop: ∂E/∂W₁, ∂E/∂b₁
+        return f"dE/d{m.group(1).upper() if m.group(1) == 'w' else 'b'}{m.group(2)}", True
+    m = re.fullmatch(r"w(\d+)", key)
+    if m and kind == "backprop":                        # the updated weight matrices
+        return f"W{m.group(1)}_new", True
+    if key in WORDS:
+        return WORDS[key], False
+    if re.fullmatch(r"[a-z]{3,}(?:_[a-z]{2,})+", key):   # words joined by underscores
+        return key.replace("_", " "), False
+    return key, True

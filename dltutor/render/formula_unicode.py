@@ -1,0 +1,182 @@
+"""Formulas and names as plain Unicode mathematics, for the terminal and for prose.
+
+``h_tilde_1`` → h̃₁, ``x**2 + 10*y**2`` → x² + 10·y², ``Sum(dL/dw, (t, 1, T))`` → ∑ₜ₌₁ᵀ ∂L/∂w,
+``KroneckerDelta(i, j)`` → δᵢⱼ: the walk of ``render/formula_walk.py`` printed with
+Unicode sub- and superscripts where every character has one (``W_h`` keeps ``_h`` only
+when a letter has no subscript form, as ``b_z``). ``prose`` applies it to the names and
+little formulas inside a sentence (a step's title, a note, a table's column), so the
+words stay words and the symbols read as mathematics.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dltutor.render.formula_walk import Printer, split_exponent
+
+SUB = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ",
+               "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
+SUP = dict(zip("0123456789+-−=()niT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵀ"))
+_ACCENT = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}
+_INFIX = {"odot": "⊙", "convolve": "⊛", "star": "⋆"}
+
+
+def subscript(text: str) -> str:
+    """``t-1`` → ₜ₋₁; text with a character that has no subscript form → ``_t`` or ``_(text)``."""
+    plain = text.replace(" ", "").replace(",", "")
+    if plain and all(ch in SUB for ch in plain):
+        return "".join(SUB[ch] for ch in plain)
+    return "_" + (text if re.fullmatch(r"\w", text) else f"({text})")
+
+
+def superscript(text: str) -> str:
+    plain = text.replace(" ", "")
+    if plain and all(ch in SUP for ch in plain):
+        return "".join(SUP[ch] for ch in plain)
+    return "^" + (text if re.fullmatch(r"\w+", text) else f"({text})")
+
+
+class UnicodePrinter(Printer):
+    def verbatim(self, text):
+        return text
+
+    def equals(self, sides):
+        return " = ".join(sides)
+
+    def number(self, text):
+        mantissa, exp = split_exponent(text)
+        mantissa = mantissa.replace("-", "−")
+        if exp is None:
+            return mantissa
+        power = "10" + superscript(str(exp))
+        return power if mantissa == "1" else f"{mantissa}·{power}"
+
+    def symbol(self, base, sub, accent="", sub_math=""):
+        if accent:
+            base = base + _ACCENT[accent]
+        if sub_math:
+            return base + subscript(sub_math)
+        head, _, tail = sub.partition(",")
+        if tail == "new" or sub == "new":                # w5_new → w₅ⁿᵉʷ
+            return base + (subscript(head) if tail else "") + "ⁿᵉʷ"
+        return base + (subscript(sub) if sub else "")
+
+    def statements(self, parts):
+        return ",  ".join(parts)
+
+    def dots(self):
+        return "…"
+
+    def neg(self, x):
+        return "−" + x
+
+    def parens(self, x):
+        return f"({x})"
+
+    def brackets(self, x):
+        return f"[{x}]"
+
+    def print_List(self, n):
+        """A list of rows of equal length is a matrix: [a, b; c, d], not [[a, b], [c, d]]."""
+        import ast
+
+        rows = n.elts
+        if rows and all(isinstance(r, ast.List) for r in rows) and len({len(r.elts) for r in rows}) == 1:
+            return "[" + "; ".join(", ".join(self.node(e) for e in r.elts) for r in rows) + "]"
+        return super().print_List(n)
+
+    def frac(self, a, b):
+        wrap = (lambda s: f"({s})" if re.search(r"[ +−·/]", s) and not re.fullmatch(r"\(.*\)", s) else s)
+        return f"{wrap(a)}/{wrap(b)}"
+
+    def power(self, a, b):
+        return a + superscript(b)
+
+    def times(self, a, b):
+        if re.fullmatch(r"[\d.]+", a) and re.match(r"[A-Za-zα-ω]", b) and len(b) <= 3:
+            return a + b                                   # 10y², not 10·y²
+        return f"{a}·{b}"
+
+    def binary(self, a, op, b):
+        return f"{a} {op} {b}"
+
+    def cases(self, rows):
+        return "; ".join(f"{v} if {c}" if c is not None else f"{v} otherwise" for v, c in rows)
+
+    def bigop(self, kind, index, lower, upper, body):
+        sign = "∏" if kind == "product" else "∑"
+        if lower is None:
+            return sign + subscript(index) + " " + body
+        return sign + subscript(f"{index}={lower}") + superscript(upper) + " " + body
+
+    def infix(self, a, op, b):
+        return f"{a} {_INFIX[op]} {b}"
+
+    def transform(self, x, inverse):
+        return "ℱ" + ("⁻¹" if inverse else "") + f"({x})"
+
+    def juxtapose(self, items):
+        return "".join(items)
+
+    def derivative(self, expr, var, ordinary):
+        d = "d" if ordinary else "∂"
+        return f"{d}{expr}/{d}{var}"
+
+    def derivative_of(self, expr, var, ordinary):
+        d = "d" if ordinary else "∂"
+        return f"{d}/{d}{var} {expr}"
+
+    def call(self, name, args):
+        inner = ", ".join(args)
+        if name in ("floor", "ceil"):
+            return ("⌊{}⌋" if name == "floor" else "⌈{}⌉").format(inner)
+        if name in ("Abs", "abs"):
+            return f"|{inner}|"
+        if name == "sqrt":
+            return f"√({inner})"
+        if name in ("Sum", "sum"):
+            return f"∑ {inner}"
+        return ("σ" if name == "sigmoid" else name) + f"({inner})"
+
+    def operator(self, name, sub, args):
+        return name + (subscript(sub) if sub else "") + "(" + ", ".join(args) + ")"
+
+
+def to_unicode(text: str) -> str:
+    """A formula (sympy-syntax text) as Unicode mathematics; text that is no formula as it is."""
+    return UnicodePrinter().doprint(text)
+
+
+# a name with a subscript or an accent (h_tilde_1, x_t, h_(t-1), w_ij, net_o1), or a power (x**2)
+_NAME = re.compile(r"(?<![\w.\\/-])(?:[A-Za-z]\w*?(?:_\([^()\s]*\)|_[A-Za-z0-9]+)+(?:\*\*\d+)?"
+                   r"|[A-Za-z]\w*\*\*\d+)(?![\w(])")
+# words of prose that look like names but are not (Keras's option names are reworded at their source)
+_KEEP = re.compile(r"[a-z]{3,}_[a-z]{3,}(?:_\w+)?")
+
+
+def _name(match: re.Match) -> str:
+    token = match.group(0)
+    if _KEEP.fullmatch(token) and not token.endswith(("_tilde", "_hat")):
+        return token
+    try:
+        return UnicodePrinter().strict(token.replace("_tilde_", "tilde_").replace("−", "-"))
+    except ValueError:
+        return token
+
+
+def prose(text: str) -> str:
+    """A sentence with its names and little formulas as mathematics: ``candidate state h_tilde_1``
+    → ``candidate state h̃₁``; ``r_1*h_0`` → ``r₁·h₀``; ``-0.5`` → ``−0.5`` (a true minus sign)."""
+    if not text:
+        return text
+    out = re.sub(r"\((\d+),\)", r"(\1)", text)                          # a shape (10,) → (10)
+    out = out.replace(" -> ", " → ")
+    out = _NAME.sub(_name, out)
+    out = re.sub(r"(?<=[\w)])\*\*(\d+|\(-?\d+\))",
+                 lambda m: superscript(m.group(1).strip("()").replace("-", "−")), out)   # (a - b)**2 → (a − b)²
+    out = re.sub(r"(?<=[\w)]) - (?=[\w(])", " − ", out)                # 1 - z → 1 − z
+    out = re.sub(r"\blr(?=\s*[·*])", "η", out)                          # lr·e·x → η·e·x (the learning rate)
+    out = re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z])", lambda m: "" if m.group(1) == "1" else m.group(1),
+                 out)                                                   # 2*x² → 2x², 1*x² → x²
+    out = re.sub(r"(?<=[\w)₀-₉ₐ-ₜ²³])\*(?=[\w(−-])", "·", out)            # r₁*h₀ → r₁·h₀
+    return re.sub(r"(?<![\w.\-])-(?=\.?\d)", "−", out)                 # -0.5 → −0.5, not 2-2-2

@@ -1,0 +1,142 @@
+"""What a student reads is mathematics, not program text: every family's answer key in every
+format, and ``solve``'s terminal output of every kind's help examples.
+
+The key is rendered as a teacher would hand it out (Markdown, LaTeX, HTML; the PDF through
+``pdftotext``), the text a reader sees is taken out of the markup (math that the format
+typesets is left out, the words of ``\\text{…}`` and ``<mtext>`` kept), and none of these may
+appear in it: Python's ``**``, nested lists ``[[``, slices ``[:-1]``, sympy's names
+(``KroneckerDelta``, ``Sum(``, ``Abs(``, "sympy"), ``_tilde``/``_hat`` names, snake_case
+identifiers, command-line flags in prose, remarks about "the notes" (errata belong to the
+lessons), or a hyphen used as a minus sign before a number.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shlex
+import shutil
+import subprocess
+
+import pytest
+from rich.console import Console
+
+from dltutor.practice.families import generate, load_families
+from dltutor.render.sheet import Sheet
+from dltutor.render.sheets import render_sheet
+from dltutor.render.terminal import print_solution
+from dltutor.solvers.registry import KIND_MODULES, get_kind, parse_options
+
+PROGRAM_TEXT = {
+    "Python power **": re.compile(r"\*\*"),
+    "nested list [[": re.compile(r"\[\["),
+    "slice": re.compile(r"\[-?\d*:-?\d*\]"),
+    "sympy": re.compile(r"sympy", re.IGNORECASE),
+    "KroneckerDelta": re.compile(r"KroneckerDelta"),
+    "Sum(": re.compile(r"\bSum\("),
+    "Abs(": re.compile(r"\bAbs\("),
+    "_tilde/_hat name": re.compile(r"_tilde|_hat\b|\btilde_|\bhat_"),
+    "command-line flag": re.compile(r"(?<![\w-])(?:--|–)[a-z][\w-]*"),
+    "the notes": re.compile(r"\bthe (?:course )?notes\b", re.IGNORECASE),
+    "snake_case": re.compile(r"\b[a-z]+_[a-z]{2,}\w*\b"),
+    "hyphen for minus": re.compile(r"(?<![\w.\-])-\.?\d"),
+}
+# a Keras layer as the model spec writes it (``Conv2D(16,3,strides=2,dilation_rate=1)``) is the
+# user's input, shown as typed: a capitalised call with keyword arguments
+LAYER_CALL = re.compile(r"\b[A-Z][A-Za-z]*\d?D?\([^()]*=[^()]*\)")
+SEEDS = (1, 2)
+
+
+def program_text(text: str) -> list[str]:
+    """Every match of a pattern above, with some context: empty when the text reads as mathematics."""
+    text = LAYER_CALL.sub("Layer", text)
+    return [f"{name}: …{text[max(m.start() - 40, 0):m.end() + 30]!r}…"
+            for name, pattern in PROGRAM_TEXT.items() for m in pattern.finditer(text)]
+
+
+def _md_words(math: str) -> str:
+    return " ".join(re.findall(r"\\text\{([^{}]*)\}", math))
+
+
+def reader_text(fmt: str, data: str) -> str:
+    """What a reader sees of a rendered key, less the math its format typesets and the
+    footer's commands (``dltutor sheet --seed 3``, ``dltutor generate ID`` are commands to type)."""
+    if fmt == "html":
+        data = re.sub(r"<style.*?</style>|<footer.*?</footer>|<code>.*?</code>", "", data, flags=re.DOTALL)
+        data = re.sub(r"<mn>[^<]*</mn>|<mo>[^<]*</mo>", " ", data)      # typeset numbers and operators
+        return html.unescape(re.sub(r"<[^>]+>", " ", data))
+    if fmt == "md":
+        data = re.sub(r"`[^`]*`|^\*dltutor [^\n]*$", "", data, flags=re.MULTILINE)
+        data = re.sub(r"\$\$.*?\$\$|\$[^$\n]*\$", lambda m: _md_words(m.group(0)), data, flags=re.DOTALL)
+        return re.sub(r"\*\*([^*\n]+?)\*\*", r"\1", data)                # bold, not a power
+    if fmt == "tex":
+        data = re.sub(r"\\texttt\{[^}]*\}", "", data)
+        return re.sub(r"\\\[.*?\\\]|\$[^$\n]*\$", lambda m: _md_words(m.group(0)), data, flags=re.DOTALL)
+    return data
+
+
+def _solver_families():
+    return [f for _, f in sorted(load_families().items()) if not f.conceptual]
+
+
+@pytest.fixture(scope="module")
+def keys():
+    """One answer key per family, its problems drawn with a few seeds."""
+    out = {}
+    for family in _solver_families():
+        problems = [generate(family, seed) for seed in SEEDS]
+        out[family.id] = Sheet(problems, 0, [family.topic], "medium", "Answer key", True, count=len(problems))
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex", "html"])
+def test_every_key_reads_as_mathematics(fmt, keys):
+    found = {name: program_text(reader_text(fmt, render_sheet(sheet, fmt))) for name, sheet in keys.items()}
+    found = {name: hits for name, hits in found.items() if hits}
+    assert not found, found
+
+
+def test_the_pdf_key_reads_as_mathematics(tmp_path):
+    """All the families in one typeset key (one compile), read back by pdftotext."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    problems = [generate(family, SEEDS[0]) for family in _solver_families()]
+    sheet = Sheet(problems, 0, [], "medium", "Answer key", True, count=len(problems))
+    pdf = tmp_path / "key.pdf"
+    pdf.write_bytes(render_sheet(sheet, "pdf"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Worked solution" in text and len(text) > 20_000
+    text = re.sub(r"dltutor (?:sheet|generate)[^\n]*", "", text)        # the footer's commands
+    assert not program_text(text)
+
+
+def test_the_patterns_catch_program_text():
+    """The check itself: each pattern finds the program text it is for and passes mathematics."""
+    bad = ["x**2", "[[1, 2], [3, 4]]", "input[:-1]", "sympy differentiates", "KroneckerDelta(i, j)",
+           "Sum(exp(z_j), (j, 1, n))", "Abs(e)", "h_tilde = 0.3", "more --epochs may help",
+           "as in the notes", "non_trainable = 0", "w = (-0.5, 1)"]
+    for text in bad:
+        assert program_text(text), text
+    good = "x² + 10y², δᵢⱼ, ∑ⱼ exp(zⱼ), |e|, h̃ = 0.3, w = (−0.5, 1), a 2-2-2 network, 1e-07, Conv2D(16,3,dilation_rate=2)"
+    assert not program_text(good)
+
+
+def _examples():
+    for name in sorted(KIND_MODULES):
+        kind = get_kind(name)
+        for example in kind.examples:
+            yield pytest.param(name, example, id=f"{name}: {example[:40]}")
+
+
+@pytest.mark.parametrize("name, example", list(_examples()))
+def test_solve_terminal_output_reads_as_mathematics(name, example):
+    from dltutor.commands.solve import make_kind_command
+
+    kind = get_kind(name)
+    known = {o.param for o in kind.options}
+    ctx = make_kind_command(kind).make_context(name, shlex.split(example))
+    solution = kind.func(**parse_options(kind, {k: v for k, v in ctx.params.items() if k in known}))
+    console = Console(record=True, width=120, no_color=True, force_terminal=False)
+    print_solution(solution, console=console)
+    text = console.export_text()
+    assert not program_text(text), text
