@@ -37,7 +37,8 @@ class BlockSpec:
     expr: str
     labels: str = ""                     # samples: the expression of the label column
     label: str = ""                      # matrix, vector: the name shown before "="
-    columns: tuple[str, ...] = ()
+    columns: tuple[str, ...] | str = ()  # names, or an expression giving them (they may depend on a draw)
+    answer: str = ""                     # table: the part whose answer fills the last column (an answer grid)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class DataBlock:
     value: Any
     label: str = ""
     columns: tuple[str, ...] = ()
+    answer: str = ""
 
     @property
     def is_tensor(self) -> bool:
@@ -81,12 +83,15 @@ def parse_blocks(data, where: str = "blocks") -> dict[str, BlockSpec]:
         if len(kinds) != 1:
             raise ValueError(f"{at}: needs exactly one of {', '.join(BLOCK_KINDS)}")
         kind = kinds[0]
-        unknown = set(spec) - {kind, "labels", "label", "columns"}
+        unknown = set(spec) - {kind, "labels", "label", "columns", "answer"}
         if unknown:
             raise ValueError(f"{at}: unknown key {sorted(unknown)[0]!r}")
         columns = spec.get("columns", [])
-        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
-            raise ValueError(f"{at}.columns: must be a list of column names")
+        if not isinstance(columns, str) and (not isinstance(columns, list)
+                                             or not all(isinstance(c, str) for c in columns)):
+            raise ValueError(f"{at}.columns: must be a list of column names (or an expression giving one)")
+        if "answer" in spec and (kind != "table" or not isinstance(spec["answer"], str)):
+            raise ValueError(f"{at}.answer: only a table block has one: the name of the part it is the grid of")
         if kind in ("samples", "table") and not columns:
             raise ValueError(f"{at}: a {kind} block needs columns = [...] (the names of its columns)")
         if kind == "samples" and not isinstance(spec.get("labels"), str):
@@ -96,7 +101,8 @@ def parse_blocks(data, where: str = "blocks") -> dict[str, BlockSpec]:
         label = spec.get("label", name if kind in ("matrix", "vector") else "")
         if not isinstance(label, str) or not isinstance(spec[kind], str):
             raise ValueError(f"{at}: {kind} and label must be texts")
-        out[name] = BlockSpec(name, kind, spec[kind], spec.get("labels", ""), label, tuple(columns))
+        out[name] = BlockSpec(name, kind, spec[kind], spec.get("labels", ""), label,
+                              columns if isinstance(columns, str) else tuple(columns), spec.get("answer", ""))
     return out
 
 
@@ -122,7 +128,10 @@ def draw_blocks(specs: dict[str, BlockSpec], names: dict) -> dict[str, DataBlock
             value = [list(x if isinstance(x, list) else [x]) + [t] for x, t in zip(value, targets)]
         elif spec.kind == "vector" and not isinstance(value, list):
             value = [value]
-        out[name] = DataBlock(spec.kind, value, spec.label, spec.columns)
+        columns = spec.columns
+        if isinstance(columns, str):
+            columns = tuple(str(c) for c in evaluate(columns, names))
+        out[name] = DataBlock(spec.kind, value, spec.label, columns, spec.answer)
     return out
 
 

@@ -274,6 +274,8 @@ def _validate(data: dict, path: Path) -> Family:
         for name, spec in blocks.items():
             _check_expr(spec.expr, f"blocks.{name}")
             _check_expr(spec.labels, f"blocks.{name}.labels")
+            if isinstance(spec.columns, str):
+                _check_expr(spec.columns, f"blocks.{name}.columns")
         missing = [n for n in block_names(prompt) if n not in blocks]
         if missing:
             raise _Bad("prompt", f"{{@{missing[0]}}} names no block of [blocks]")
@@ -310,6 +312,9 @@ def _validate(data: dict, path: Path) -> Family:
         names = [p.name for p in parts]
         if len(set(names)) != len(names):
             raise _Bad("parts", "part names must be distinct")
+        for name, spec in blocks.items():
+            if spec.answer and spec.answer not in names:
+                raise _Bad(f"blocks.{name}.answer", f"{spec.answer!r} is not the name of a part")
         mis = tuple(_misconception(m, i, names) for i, m in enumerate(_need(data, "misconceptions", list)))
         if not mis:
             raise _Bad("misconceptions", "needs at least one misconception")

@@ -247,3 +247,32 @@ def data_items(block: DataBlock) -> list[tuple[str, str, Any]]:
 def data_table(block: DataBlock) -> tuple[list[str], list[list]]:
     """A samples or table block as (column names, rows of values); samples end with their label."""
     return list(block.columns), [list(row) for row in block.value]
+
+MAX_GRID_CELLS = 12      # a vector longer than this gets a plain answer box, not one cell per entry
+
+
+def answer_grid(problem: Problem, part: Part, digits: int, filled: bool):
+    """The grid that fits a part's answer, or None for a plain answer box: ``(header, rows)`` of cell
+    texts, ``header`` None when the grid has no column names.
+
+    A table block declared as the part's grid (``answer = "y"``: a truth table's inputs) gives its
+    columns, its given cells and the answer column (empty, or the key's values when ``filled``); a
+    matrix part gets a grid of its shape and a short vector one row of cells (student copy only:
+    the key typesets those answers)."""
+    from dltutor.values import format_value
+
+    block = next((b for b in problem.blocks.values() if getattr(b, "answer", "") == part.name), None)
+    if block is not None:
+        expected = part.expected if isinstance(part.expected, list) else [part.expected]
+        rows = [[format_value(c, digits) for c in given] + [format_value(y, digits) if filled else ""]
+                for given, y in zip(block.value, expected)]
+        return list(block.columns), rows
+    if filled:
+        return None
+    value = part.expected
+    if part.spec.form == "matrix" and is_matrix(value) and value and isinstance(value[0], list):
+        return None, [["" for _ in value[0]] for _ in value]
+    if part.spec.form == "vector" and isinstance(value, list) and 1 < len(value) <= MAX_GRID_CELLS \
+            and not any(isinstance(v, list) for v in value):
+        return None, [["" for _ in value]]
+    return None

@@ -12,8 +12,9 @@ from html import escape
 from dltutor.render.formula import to_latex, to_mathml
 from dltutor.render.html import HtmlPrinter, cell_text, page, to_html_fragment
 from dltutor.render.markdown import MarkdownPrinter, to_markdown
-from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, data_items, data_table,
-                                  grid, prompt_blocks)
+from dltutor.render.math_font import math_font_css
+from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answer_value, column_parts, data_items,
+                                  data_table, grid, prompt_blocks)
 from dltutor.render.sheet import worked_solution
 from dltutor.render.wording import letter, marks_text
 
@@ -73,11 +74,14 @@ def sheet_markdown(sheet: Sheet, digits: int = 6) -> str:
         for j, part in enumerate(problem.parts):
             out.append(f"**({letter(j)})** {md_escape(part.label)} — *{marks_text(part.spec.marks)}*")
             out.append("")
+            fitted = answer_grid(problem, part, digits, sheet.solutions)
             if part.spec.table is not None:
                 header, rows = grid(part, digits, sheet.solutions)
                 out.append("| " + " | ".join([header[0]] + [_md_column(c) for c in header[1:]]) + " |")
                 out.append("|" + "|".join(":---:" for _ in header) + "|")
                 out += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+            elif fitted is not None:
+                out.append(_md_answer_grid(*fitted))
             elif sheet.solutions:
                 out.append(f"Answer: ${_md_math(answer_value(part), digits)}$")
             else:
@@ -166,11 +170,28 @@ def _html_grid(part, digits: int, filled: bool) -> str:
     return f'<table class="grid"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _html_part(j: int, part, digits: int, solutions: bool) -> str:
+def _md_answer_grid(header, rows) -> str:
+    """An answer grid in Markdown (a table; a grid without column names gets an empty header)."""
+    head = [_md_column(c) for c in header] if header else [" "] * len(rows[0])
+    return "\n".join(["| " + " | ".join(head) + " |", "|" + "|".join(":---:" for _ in head) + "|"]
+                     + ["| " + " | ".join(md_escape(c) or " " for c in row) + " |" for row in rows])
+
+
+def _html_answer_grid(header, rows) -> str:
+    head = ("<thead><tr>" + "".join(f"<th>{_html_column(c)}</th>" for c in header) + "</tr></thead>"
+            if header else "")
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="grid answer">{head}<tbody>{body}</tbody></table>'
+
+
+def _html_part(j: int, part, digits: int, solutions: bool, problem=None) -> str:
     label = (f'<span class="part-label">({letter(j)})</span>{escape(part.label)}'
              f' <span class="marks">[{marks_text(part.spec.marks)}]</span>')
+    fitted = answer_grid(problem, part, digits, solutions) if problem is not None else None
     if part.spec.table is not None:
         body = _html_grid(part, digits, solutions)
+    elif fitted is not None:
+        body = _html_answer_grid(*fitted)
     elif solutions:
         body = f'<div class="key">Answer: {_html_math(answer_value(part), digits)}</div>'
     else:
@@ -194,7 +215,7 @@ def sheet_html(sheet: Sheet, digits: int = 6) -> str:
         body.append(f'<h2>Problem {n}. {escape(problem.family.title)}'
                     f' <span class="marks">[{marks_text(problem.marks)}]</span></h2>')
         body.append(html_prompt(problem, digits))
-        body.append('<ol class="parts">' + "".join(_html_part(j, p, digits, sheet.solutions)
+        body.append('<ol class="parts">' + "".join(_html_part(j, p, digits, sheet.solutions, problem)
                                                     for j, p in enumerate(problem.parts)) + "</ol></div>")
         if sheet.solutions:
             worked = to_html_fragment(worked_solution(problem), digits)
@@ -203,4 +224,4 @@ def sheet_html(sheet: Sheet, digits: int = 6) -> str:
     ids = "".join(f"<li><code>{escape(pid)}</code></li>" for pid in sheet.ids)
     body.append(f"<footer><p>{escape(sheet.command())} · regenerate one problem with "
                 f"<code>dltutor generate ID</code>:</p><ol>{ids}</ol></footer>")
-    return page(sheet.title, "\n".join(body), SHEET_STYLE)
+    return page(sheet.title, "\n".join(body), SHEET_STYLE + math_font_css())

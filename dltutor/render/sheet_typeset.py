@@ -14,8 +14,8 @@ from __future__ import annotations
 from dltutor.render.formula import to_latex, to_typst, typst_string
 from dltutor.render.latex import LatexPrinter, latex_escape, latex_text, to_latex_fragment
 from dltutor.render.typst import TypstPrinter, compile_pdf, to_typst_markup
-from dltutor.render.sheet import (Block, Sheet, answer_height, answer_value, column_parts, data_items, data_table,
-                                  grid, prompt_blocks)
+from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answer_value, column_parts, data_items,
+                                  data_table, grid, prompt_blocks)
 from dltutor.render.sheet import worked_solution
 from dltutor.render.wording import letter, marks_text
 
@@ -121,8 +121,11 @@ def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
         out.append(r"\begin{parts}")
         for part in problem.parts:
             out.append(f"\\part[{part.spec.marks:g}] " + latex_text(part.label))
+            fitted = answer_grid(problem, part, digits, sheet.solutions)
             if part.spec.table is not None:
                 out.append(_tex_grid(part, digits, sheet.solutions))
+            elif fitted is not None:
+                out.append(_tex_answer_grid(*fitted))
             elif sheet.solutions:
                 out.append(r"\begin{solution}Answer: $" + _tex_math(answer_value(part), digits)
                            + r"$\end{solution}")
@@ -213,10 +216,32 @@ def _typ_grid(part, digits: int, filled: bool) -> str:
             f"table.header([\\#], {cells}), {body}))")
 
 
-def _typ_part(j: int, part, digits: int, solutions: bool) -> list[str]:
+def _tex_answer_grid(header, rows) -> str:
+    """An answer grid: one cell per entry of the answer (a truth table's given inputs filled in)."""
+    lines = [r"\par\smallskip\begin{center}\renewcommand{\arraystretch}{1.9}",
+             r"\begin{tabular}{|" + "p{1.4cm}|" * len(rows[0]) + "}", r"\hline"]
+    if header:
+        lines.append(" & ".join(r"\centering " + _tex_column(c) for c in header) + r" \tabularnewline \hline")
+    lines += [" & ".join(r"\centering " + latex_text(c) for c in row) + r" \tabularnewline \hline" for row in rows]
+    return "\n".join(lines + [r"\end{tabular}", r"\end{center}"])
+
+
+def _typ_answer_grid(header, rows) -> str:
+    """An answer grid: one cell per entry of the answer (a truth table's given inputs filled in)."""
+    columns = "(" + ", ".join("1.5cm" for _ in rows[0]) + ",)"
+    head = ("table.header(" + ", ".join(f"[{_typ_column(c)}]" for c in header) + "), ") if header else ""
+    body = ", ".join(f"[{_t(c)}]" for row in rows for c in row)
+    return (f"#pad(left: 1.8em, table(columns: {columns}, rows: 0.8cm, align: center + horizon, "
+            f"stroke: 0.5pt + luma(110), {head}{body}))")
+
+
+def _typ_part(j: int, part, digits: int, solutions: bool, problem=None) -> list[str]:
     out = [f"#grid(columns: (1.8em, 1fr), [*({letter(j)})*], [#marks[{part.spec.marks:g}]{_t(part.label)}])"]
+    fitted = answer_grid(problem, part, digits, solutions) if problem is not None else None
     if part.spec.table is not None:
         out.append(_typ_grid(part, digits, solutions))
+    elif fitted is not None:
+        out.append(_typ_answer_grid(*fitted))
     elif solutions:
         out.append(f"#pad(left: 1.8em, block(fill: luma(238), inset: 5pt, radius: 2pt, width: 100%)"
                    f"[Answer: {_typ_math(answer_value(part), digits)}])")
@@ -252,7 +277,7 @@ def sheet_typst(sheet: Sheet, digits: int = 6) -> str:
                  "#v(-0.55em) #line(length: 100%, stroke: 0.4pt + luma(120))"]
         inner += [_typ_block(b, digits) for b in prompt_blocks(problem)]
         for j, part in enumerate(problem.parts):
-            inner += _typ_part(j, part, digits, sheet.solutions)
+            inner += _typ_part(j, part, digits, sheet.solutions, problem)
         out.append("#block(breakable: false, width: 100%, above: 1.6em)[\n" + "\n\n".join(inner) + "\n]")
         if sheet.solutions:
             out.append("#block(breakable: true, width: 100%, inset: (left: 1.2em, y: 4pt), "
