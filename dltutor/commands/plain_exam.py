@@ -230,9 +230,10 @@ class PlainExam:
     def run(self):
         exam = self.exam
         minutes = f", {exam.minutes:g} minutes" if exam.minutes else ""
-        n = len(exam.questions)
-        self.say(f"{exam.title} (seed {exam.seed}): {n} question{'s' if n != 1 else ''}, "
-                 f"{exam.max_marks:g} marks{minutes}.")
+        from dltutor.render.wording import marks_text, plural
+
+        self.say(f"{exam.title} (seed {exam.seed}): {plural(len(exam.questions), 'question')}, "
+                 f"{marks_text(exam.max_marks)}{minutes}.")
         self.say(EXAM_HELP)
         reason = "submitted"
         with _signals(_interrupt, "SIGTERM", "SIGHUP"):
@@ -353,7 +354,9 @@ class PlainExam:
         from dltutor.render.terminal import print_solution
 
         click.echo("")
-        click.echo(f"Exam over ({result.reason}): {result.marks:g}/{result.max_marks:g} marks "
+        from dltutor.render.wording import marks_text
+
+        click.echo(f"Exam over ({result.reason}): {result.marks:g}/{marks_text(result.max_marks)} "
                    f"({result.percent:.0f}%) in {result.seconds:.0f} s")
         for q, r in zip(self.exam.questions, result.questions):
             click.echo("")

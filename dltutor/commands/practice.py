@@ -15,7 +15,7 @@ import click
 from dltutor.commands.common import CONTEXT, digits_option, examples_epilog, parse_digits
 from dltutor.commands.problem_lines import print_problem, print_results
 from dltutor.errors import InputError
-from dltutor.render.wording import expected_text, part_label
+from dltutor.render.wording import expected_text, marks_text, part_label
 
 def _int_option(text: str | None, what: str, minimum: int = 0, maximum: int = 2**63 - 1) -> int | None:
     from dltutor.values import parse_int
@@ -106,7 +106,7 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
     if results is not None:
         click.echo("")
         total = sum(r.marks for r in results)
-        click.echo(f"Your answers: {total:g}/{problem.marks:g} marks")
+        click.echo(f"Your answers: {total:g}/{marks_text(problem.marks)}")
         print_results(results, n_digits)
     if no_solution:
         return

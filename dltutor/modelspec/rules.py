@@ -169,7 +169,7 @@ def _global_pool(layer_type, spatial):
 def _flatten(call, shape):
     cfg = bind(call, "Flatten")
     out = (math.prod(shape),)
-    return Layer("Flatten", call.text, cfg, shape, out, (), "shape = (product of the input sizes,)",
+    return Layer("Flatten", call.text, cfg, shape, out, (), "shape = (product of the input sizes)",
                  fill("{} = {}", "*".join(str(d) for d in shape), out[0]), "", "params = 0", "",
                  "flattening only rearranges values")
 

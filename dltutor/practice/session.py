@@ -255,6 +255,7 @@ class PracticeSession:
     def score_text(self) -> str:
         """What the face shows as the score: always the recorded (first) check."""
         if self.record is None:
-            return f"not checked yet ({self.problem.marks:g} marks)"
+            marks = self.problem.marks
+            return f"not checked yet ({marks:g} mark{'' if marks == 1 else 's'})"
         again = "" if self.tries <= 1 else f"; later tries are practice ({self.tries - 1})"
         return f"{self.record.marks:g}/{self.problem.marks:g} (your first check, recorded{again})"

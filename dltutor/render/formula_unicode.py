@@ -164,13 +164,29 @@ def _name(match: re.Match) -> str:
         return token
 
 
+def _brackets(text: str) -> str:
+    """``floor(a/b) + 1`` → ``⌊a/b⌋ + 1`` (and ceil → ⌈ ⌉), at the matching parenthesis."""
+    for name, (left, right) in {"floor": ("⌊", "⌋"), "ceil": ("⌈", "⌉")}.items():
+        while (m := re.search(rf"\b{name}\(", text)):
+            depth, end = 0, None
+            for i in range(m.end() - 1, len(text)):
+                depth += {"(": 1, ")": -1}.get(text[i], 0)
+                if depth == 0:
+                    end = i
+                    break
+            if end is None:
+                break
+            text = text[:m.start()] + left + text[m.end():end] + right + text[end + 1:]
+    return text
+
+
 def prose(text: str) -> str:
     """A sentence with its names and little formulas as mathematics: ``candidate state h_tilde_1``
     → ``candidate state h̃₁``; ``r_1*h_0`` → ``r₁·h₀``; ``-0.5`` → ``−0.5`` (a true minus sign)."""
     if not text:
         return text
     out = re.sub(r"\((\d+),\)", r"(\1)", text)                          # a shape (10,) → (10)
-    out = out.replace(" -> ", " → ")
+    out = _brackets(out.replace(" -> ", " → "))
     out = _NAME.sub(_name, out)
     out = re.sub(r"(?<=[\w)])\*\*(\d+|\(-?\d+\))",
                  lambda m: superscript(m.group(1).strip("()").replace("-", "−")), out)   # (a - b)**2 → (a − b)²
@@ -178,5 +194,8 @@ def prose(text: str) -> str:
     out = re.sub(r"\blr(?=\s*[·*])", "η", out)                          # lr·e·x → η·e·x (the learning rate)
     out = re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z])", lambda m: "" if m.group(1) == "1" else m.group(1),
                  out)                                                   # 2*x² → 2x², 1*x² → x²
-    out = re.sub(r"(?<=[\w)₀-₉ₐ-ₜ²³])\*(?=[\w(−-])", "·", out)            # r₁*h₀ → r₁·h₀
+    out = re.sub(r"(?<=[\w)\]₀-₉ₐ-ₜ²³])\*(?=[\w(\[−-])", "·", out)        # r₁*h₀ → r₁·h₀
+    out = re.sub(r"(?<=[\d)]) x (?=[\d(])", " × ", out)                 # 1 x (1 + 1) → 1 × (1 + 1)
+    out = re.sub(r"(?<=[\w)]) [−-] -(\d[\d.]*)", r" − (−\1)", out)         # a - -1 → a − (−1)
+    out = re.sub(r"\blearning rate (?=-?\d)", "learning rate η = ", out)   # the symbol the rules use
     return re.sub(r"(?<![\w.\-])-(?=\.?\d)", "−", out)                 # -0.5 → −0.5, not 2-2-2

@@ -131,7 +131,7 @@ def _segments(line: str, names: dict) -> list[Segment]:
             value = None
         else:
             value = evaluate(m.group(1), names)
-            if not ((is_matrix(value) and len(value) > 1) or is_tensor(value)):
+            if not ((is_matrix(value) and (len(value) > 1 or len(value[0]) > 1)) or is_tensor(value)):
                 # a vector in prose reads better with a space after each comma: x = (0.5, -1)
                 shown = ", ".join(to_text(v) for v in value) if isinstance(value, list) else to_text(value)
                 text, value = text + shown, None
