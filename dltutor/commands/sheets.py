@@ -13,8 +13,10 @@ import click
 
 from dltutor.commands.common import CONTEXT, examples_epilog, parse_digits
 from dltutor.errors import InputError
+from dltutor.practice.spec import TOPICS
 from dltutor.render.formats import describe, pick
 from dltutor.render.lms import FORMATS as BANK_FORMATS
+from dltutor.render.wording import marks_text, plural
 from dltutor.render.sheets import FORMATS as SHEET_FORMATS
 
 
@@ -39,8 +41,7 @@ def _seed(text: str | None) -> int:
     "--format html --difficulty mixed --count 10 --seed 3",
     "--format tex --title \"Tutorial 4\" --seed 12 -o tutorial4.tex"]))
 @click.option("--topics", default=None, metavar="A,B",
-              help="topics to draw from (default: all): neurons, learning, activations, losses, backprop, cnn, "
-                   "params, rnn, optimizers, metrics")
+              help="topics to draw from (default: all): " + ", ".join(TOPICS))
 @click.option("--count", default="6", metavar="N", show_default=True, help="number of problems (1 to 60)")
 @click.option("--seed", default=None, metavar="N", help="seed of the sheet (default: a random one, in the file name)")
 @click.option("--difficulty", default="medium", metavar="LEVEL", show_default=True,
@@ -84,12 +85,12 @@ def sheet(topics, count, seed, difficulty, fmt, output, solutions, title, digits
             stream.flush()
         else:
             click.echo(data, nl=False)
-        click.echo(f"{kind} of {len(the_sheet.problems)} problems, {the_sheet.marks:g} marks (seed {n_seed})",
-                   err=True)
+        click.echo(f"{kind} of {plural(len(the_sheet.problems), 'problem')}, {marks_text(the_sheet.marks)} "
+                   f"(seed {n_seed})", err=True)
         return
     write_atomic(path, data)
-    click.echo(f"wrote {path}: {kind} of {len(the_sheet.problems)} problems, {the_sheet.marks:g} marks "
-               f"(seed {n_seed})", err=True)
+    click.echo(f"wrote {path}: {kind} of {plural(len(the_sheet.problems), 'problem')}, "
+               f"{marks_text(the_sheet.marks)} (seed {n_seed})", err=True)
 
 
 @click.command(context_settings=CONTEXT, epilog=examples_epilog("dltutor export", [
