@@ -16,12 +16,12 @@ from dltutor.render.math_font import math_font_css
 from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answer_value, column_parts, data_items,
                                   data_table, grid, prompt_blocks)
 from dltutor.render.sheet import worked_solution
-from dltutor.render.wording import letter, marks_text
+from dltutor.render.wording import letter, marks_text, plural
 
 
 def _info(sheet: Sheet) -> str:
     key = " · answer key" if sheet.solutions else ""
-    return (f"{len(sheet.problems)} problems · {sheet.marks:g} marks · difficulty {sheet.difficulty} · "
+    return (f"{plural(len(sheet.problems), 'problem')} · {marks_text(sheet.marks)} · difficulty {sheet.difficulty} · "
             f"seed {sheet.seed}{key}")
 
 

@@ -17,14 +17,14 @@ from dltutor.render.typst import TypstPrinter, compile_pdf, to_typst_markup
 from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answer_value, column_parts, data_items,
                                   data_table, grid, prompt_blocks)
 from dltutor.render.sheet import worked_solution
-from dltutor.render.wording import letter, marks_text
+from dltutor.render.wording import letter, marks_text, plural
 
 GRADE_TABLE_MAX = 12     # a grading table wider than this does not fit across the page
 FOOTER_IDS = 2           # a page's footer names at most this many problem ids; more: "ids on the last page"
 
 
 def _info(sheet: Sheet) -> str:
-    return (f"{len(sheet.problems)} problems, {sheet.marks:g} marks. Difficulty {sheet.difficulty}, "
+    return (f"{plural(len(sheet.problems), 'problem')}, {marks_text(sheet.marks)}. Difficulty {sheet.difficulty}, "
             f"seed {sheet.seed}." + (" Answer key." if sheet.solutions else ""))
 
 
