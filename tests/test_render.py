@@ -173,5 +173,7 @@ def test_html_worked_step_lines_up_at_equals():
 
     sol = Solution("demo", {}, {"y": 1.0}, (Step("Net input", "z = w*x + b", fill("{}*{} + {}", 0.5, -1, 2), 1.5),))
     html = to_html_fragment(sol)
-    assert html.count('<math display="block">') == 1 and '<mo form="infix">=</mo>' in html
+    step, answer = html.split("<p>Answer:</p>")            # the answer is a display of its own: y = 1
+    assert step.count('<math display="block">') == 1 and '<mo form="infix">=</mo>' in step
+    assert "<mi>y</mi><mo>=</mo><mn>1</mn>" in answer
     assert "<mrow><mo>−</mo><mn>1</mn></mrow>" in html

@@ -16,7 +16,8 @@ from dltutor.render.formula_walk import Printer, split_exponent
 
 SUB = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ",
                "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
-SUP = dict(zip("0123456789+-−=()niT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵀ"))
+SUP = dict(zip("0123456789+-−=()abcdefghijklmnoprstuvwxyzT",
+               "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀ"))
 _ACCENT = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}
 _INFIX = {"odot": "⊙", "convolve": "⊛", "star": "⋆"}
 
@@ -148,7 +149,7 @@ def to_unicode(text: str) -> str:
 
 
 # a name with a subscript or an accent (h_tilde_1, x_t, h_(t-1), w_ij, net_o1), or a power (x**2)
-_NAME = re.compile(r"(?<![\w.\\/-])(?:[A-Za-z]\w*?(?:_\([^()\s]*\)|_[A-Za-z0-9]+)+(?:\*\*\d+)?"
+_NAME = re.compile(r"(?<![\w.\\/-])(?:[A-Za-zα-ω]\w*?(?:_\([^()\s]*\)|_[A-Za-z0-9]+)+(?:\*\*\d+)?"
                    r"|[A-Za-z]\w*\*\*\d+)(?![\w(])")
 # words of prose that look like names but are not (Keras's option names are reworded at their source)
 _KEEP = re.compile(r"[a-z]{3,}_[a-z]{3,}(?:_\w+)?")
@@ -191,7 +192,10 @@ def prose(text: str) -> str:
     out = re.sub(r"(?<=[\w)])\*\*(\d+|\(-?\d+\))",
                  lambda m: superscript(m.group(1).strip("()").replace("-", "−")), out)   # (a - b)**2 → (a − b)²
     out = re.sub(r"(?<=[\w)]) - (?=[\w(])", " − ", out)                # 1 - z → 1 − z
-    out = re.sub(r"\blr(?=\s*[·*])", "η", out)                          # lr·e·x → η·e·x (the learning rate)
+    out = re.sub(r"\blr(?=\s*[·*]| = )", "η", out)                     # lr·e·x → η·e·x (the learning rate)
+    out = re.sub(r"(?<![\w\\])([α-ω])(\d)(?![\d.])", lambda m: m.group(1) + SUB[m.group(2)], out)   # β2 → β₂
+    out = re.sub(r"(?<=[\w)])\^(\w+|\(-?\w+\))",
+                 lambda m: superscript(m.group(1).strip("()").replace("-", "−")), out)      # β2^t → β2ᵗ
     out = re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z])", lambda m: "" if m.group(1) == "1" else m.group(1),
                  out)                                                   # 2*x² → 2x², 1*x² → x²
     out = re.sub(r"(?<=[\w)\]₀-₉ₐ-ₜ²³])\*(?=[\w(\[−-])", "·", out)        # r₁*h₀ → r₁·h₀

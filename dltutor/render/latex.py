@@ -6,6 +6,7 @@ import re
 
 from dltutor.render.document import DocumentPrinter
 from dltutor.render.formula import split_exponent, to_latex
+from dltutor.render.formula_unicode import SUB, SUP
 
 
 def latex_escape(text: str) -> str:
@@ -27,8 +28,8 @@ TEXT_SYMBOLS = {
 }
 _ACCENTS = {"\u0302": "hat", "\u0303": "tilde"}
 # the sub- and superscripts of names in prose (h̃₁, hₜ₋₁, x²): math in text mode
-_SUBS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789+-=()aehijklmnoprstuvx"))
-_SUPS = dict(zip("⁰¹⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵉʷ", "0145678 9+-=()niTew".replace(" ", "")))
+_SUBS = {script: plain for plain, script in SUB.items() if plain != "−"}
+_SUPS = {script: plain for plain, script in SUP.items() if plain != "−" and script not in "²³"}   # ² ³: textsuperscript
 
 
 def _scripts(text: str) -> str:

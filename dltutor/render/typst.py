@@ -6,9 +6,10 @@ import re
 
 from dltutor.render.document import DocumentPrinter
 from dltutor.render.formula import split_exponent, to_typst, typst_string
+from dltutor.render.formula_unicode import SUB, SUP
 
-_SUBS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789+−=()aehijklmnoprstuvx"))
-_SUPS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵉʷ", "0123456789+−=()niTew"))
+_SUBS = {script: plain for plain, script in SUB.items() if plain != "-"}
+_SUPS = {script: plain for plain, script in SUP.items() if plain != "-"}
 
 
 def typst_escape(text: str) -> str:
