@@ -44,7 +44,8 @@ def test_different_short_answers_stay_different(a, b):
     assert normalize(a) != normalize(b)
 
 
-@pytest.mark.parametrize("text, value", [("b", "B"), ("(C)", "C"), ("d)", "D"), (" a. ", "A")])
+@pytest.mark.parametrize("text, value", [("b", "B"), ("(C)", "C"), ("d)", "D"), (" a. ", "A"), ("ans = b", "B"),
+                                         ("reason: c", "C")])
 def test_a_choice_is_read_as_its_letter(text, value):
     assert read_concept(text, "choice") == value
 

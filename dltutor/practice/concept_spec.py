@@ -60,6 +60,8 @@ class Question:
 
 # ---------------------------------------------------------------- normalising what students type
 
+_LETTER = re.compile(r"[(\[]?\s*([A-Za-z])\s*[)\].:]?")
+_LABEL = re.compile(r"^[^\W\d][\w .()]{0,40}?\s*:\s*(\S.*)$")
 _ARTICLE = re.compile(r"^(the|a|an)\s+")
 
 
@@ -75,7 +77,7 @@ def normalize(text: str) -> str:
 def read_concept(text: str, form: str):
     """Student text of a conceptual part → a plain value (a letter or text for choice, a bool for
     truefalse, the text for text); InputError saying why when it cannot be read."""
-    raw = str(text).strip()
+    raw = _unlabel(str(text).strip(), form)
     if form == "truefalse":
         word = normalize(raw)
         if word in TRUE_WORDS:
@@ -86,10 +88,27 @@ def read_concept(text: str, form: str):
     if not normalize(raw):
         raise InputError("answer is empty")
     if form == "choice":
-        letter = re.fullmatch(r"[(\[]?\s*([A-Za-z])\s*[)\].:]?", raw)
+        letter = _LETTER.fullmatch(raw)
         if letter:
             return letter.group(1).upper()
     return raw
+
+def _unlabel(raw: str, form: str) -> str:
+    """A label copied in front ('ans = B', 'reason: c', 'answer = dropout') dropped, but only where
+    what follows is a whole answer of the form: an option's text may hold '=' or ':' itself."""
+    after_equals = raw.rsplit("=", 1)[1].strip() if "=" in raw else None
+    label = _LABEL.match(raw)
+    for rest in (after_equals, label.group(1).strip() if label else None):
+        if not rest:
+            continue
+        if form == "choice" and _LETTER.fullmatch(rest):
+            return rest
+        if form == "truefalse" and normalize(rest) in TRUE_WORDS + FALSE_WORDS:
+            return rest
+        if form == "text" and rest is after_equals:
+            return rest
+    return raw
+
 
 
 def choice_letter(given: str, options: tuple[str, ...] | list[str]) -> str | None:
