@@ -20,7 +20,8 @@ from dltutor.render.sheet import Sheet
 from dltutor.render.sheets import render_sheet
 
 DATA_FAMILIES = ["perceptron-epoch", "lms-online", "lms-batch", "conv2d-by-hand", "conv2d-multichannel",
-                 "pool-by-hand", "attention-weights"]
+                 "pool-by-hand", "attention-weights", "backprop-deep", "backprop-hidden-weights",
+                 "backprop-output-weights"]
 
 
 def test_samples_are_an_aligned_grid_in_text():
@@ -56,6 +57,13 @@ def test_data_families_show_no_typed_data_syntax(name, seed):
     assert isinstance(out["prompt"], str)                     # scripts keep reading a string
     for block in out["data"].values():
         assert block["kind"] in ("matrix", "tensor", "vector", "samples", "table")
+
+
+def test_a_one_row_weight_matrix_stays_a_matrix():
+    problem = generate(get_family("backprop-deep"), 1)
+    assert problem.blocks["W3"].value == [problem.names["w3"]] or problem.blocks["W3"].value == problem.names["w3"]
+    assert isinstance(problem.blocks["W3"].value[0], list)
+    assert problem.prompt.count("W3 = [") == 1
 
 
 def test_generate_json_has_the_structured_data():

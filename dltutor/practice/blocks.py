@@ -128,6 +128,8 @@ def draw_blocks(specs: dict[str, BlockSpec], names: dict) -> dict[str, DataBlock
             value = [list(x if isinstance(x, list) else [x]) + [t] for x, t in zip(value, targets)]
         elif spec.kind == "vector" and not isinstance(value, list):
             value = [value]
+        elif spec.kind == "matrix" and isinstance(value, list) and not any(isinstance(v, list) for v in value):
+            value = [value]              # one row: a 1 x n matrix, as the layer's weights are
         columns = spec.columns
         if isinstance(columns, str):
             columns = tuple(str(c) for c in evaluate(columns, names))
