@@ -203,8 +203,8 @@ def test_json_three_layers_with_bias_update():
 def test_human_output_reads_like_the_notes():
     result = run_cli("solve", "backprop", *NOTES)
     assert result.code == 0, result.err
-    for text in ("Net input of h1", "netₕ₁ = w₁·x₁ + w₂·x₂ + b₁", "0.15·0.05 + 0.2·0.1 + 0.35",
-                 "Delta of h1", "δₒ₁·w₅ + δₒ₂·w₇", "Update of w5", "0.358916", "0.298371"):
+    for text in ("Net input of h₁", "netₕ₁ = w₁·x₁ + w₂·x₂ + b₁", "0.15·0.05 + 0.2·0.1 + 0.35",
+                 "Delta of h₁", "δₒ₁·w₅ + δₒ₂·w₇", "Update of w₅", "0.358916", "0.298371"):
         assert text in result.out, text
     # what the course notes print differently (η = 0.6 on one slide, 0.2983 vs 0.2984) is the lesson's to say
     assert "notes" not in result.out and "0.6" not in result.out.split("η = 0.5")[1].split("\n")[0]

@@ -194,6 +194,8 @@ def prose(text: str) -> str:
     out = re.sub(r"(?<=[\w)]) - (?=[\w(])", " − ", out)                # 1 - z → 1 − z
     out = re.sub(r"\blr(?=\s*[·*]| = )", "η", out)                     # lr·e·x → η·e·x (the learning rate)
     out = re.sub(r"(?<![\w\\])([α-ω])(\d)(?![\d.])", lambda m: m.group(1) + SUB[m.group(2)], out)   # β2 → β₂
+    out = re.sub(r"(?<![\w\\.'’-])([a-z])(\d{1,2})(?![\w.(])",                                     # w5 → w₅, x1 → x₁
+                 lambda m: m.group(1) + "".join(SUB[d] for d in m.group(2)), out)
     out = re.sub(r"(?<=[\w)])\^(\w+|\(-?\w+\))",
                  lambda m: superscript(m.group(1).strip("()").replace("-", "−")), out)      # β2^t → β2ᵗ
     out = re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z])", lambda m: "" if m.group(1) == "1" else m.group(1),
