@@ -17,6 +17,8 @@ from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answ
                                   data_table, grid, prompt_blocks)
 from dltutor.render.sheet import worked_solution
 from dltutor.render.wording import letter, marks_text, plural
+WORDS = ("choice", "truefalse", "text")     # forms whose answer is words, shown as text
+
 
 
 def _info(sheet: Sheet) -> str:
@@ -83,7 +85,9 @@ def sheet_markdown(sheet: Sheet, digits: int = 6) -> str:
             elif fitted is not None:
                 out.append(_md_answer_grid(*fitted))
             elif sheet.solutions:
-                out.append(f"Answer: ${_md_math(answer_value(part), digits)}$")
+                value = answer_value(part)   # a conceptual answer is words: text that wraps, not math
+                out.append(f"Answer: {md_escape(value)}" if part.spec.form in WORDS
+                           else f"Answer: ${_md_math(value, digits)}$")
             else:
                 out.append("Answer: " + "_" * 40)
             out.append("")
@@ -193,7 +197,9 @@ def _html_part(j: int, part, digits: int, solutions: bool, problem=None) -> str:
     elif fitted is not None:
         body = _html_answer_grid(*fitted)
     elif solutions:
-        body = f'<div class="key">Answer: {_html_math(answer_value(part), digits)}</div>'
+        value = answer_value(part)
+        shown = escape(value) if part.spec.form in WORDS else _html_math(value, digits)
+        body = f'<div class="key">Answer: {shown}</div>'
     else:
         body = f'<div class="answer-space" style="min-height: {answer_height(part)}cm"></div>'
     return f"<li>{label}{body}</li>"

@@ -18,6 +18,7 @@ from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answ
                                   data_table, grid, prompt_blocks)
 from dltutor.render.sheet import worked_solution
 from dltutor.render.wording import letter, marks_text, plural
+WORDS = ("choice", "truefalse", "text")     # forms whose answer is words, shown as text
 
 GRADE_TABLE_MAX = 12     # a grading table wider than this does not fit across the page
 FOOTER_IDS = 2           # a page's footer names at most this many problem ids; more: "ids on the last page"
@@ -127,8 +128,9 @@ def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
             elif fitted is not None:
                 out.append(_tex_answer_grid(*fitted))
             elif sheet.solutions:
-                out.append(r"\begin{solution}Answer: $" + _tex_math(answer_value(part), digits)
-                           + r"$\end{solution}")
+                value = answer_value(part)   # a conceptual answer is words: text that wraps, not math
+                shown = latex_text(value) if part.spec.form in WORDS else "$" + _tex_math(value, digits) + "$"
+                out.append(r"\begin{solution}Answer: " + shown + r"\end{solution}")
             else:
                 out.append(f"\\makeemptybox{{{answer_height(part)}cm}}")
         out.append(r"\end{parts}")
@@ -234,6 +236,12 @@ def _typ_answer_grid(header, rows) -> str:
     return (f"#pad(left: 1.8em, table(columns: {columns}, rows: 0.8cm, align: center + horizon, "
             f"stroke: 0.5pt + luma(110), {head}{body}))")
 
+def _typ_answer(part, digits: int) -> str:
+    """The key's answer: words as text that wraps (a conceptual answer), anything else as math."""
+    value = answer_value(part)
+    return _t(value) if part.spec.form in WORDS else _typ_math(value, digits)
+
+
 
 def _typ_part(j: int, part, digits: int, solutions: bool, problem=None) -> list[str]:
     out = [f"#grid(columns: (1.8em, 1fr), [*({letter(j)})*], [#marks[{part.spec.marks:g}]{_t(part.label)}])"]
@@ -244,7 +252,7 @@ def _typ_part(j: int, part, digits: int, solutions: bool, problem=None) -> list[
         out.append(_typ_answer_grid(*fitted))
     elif solutions:
         out.append(f"#pad(left: 1.8em, block(fill: luma(238), inset: 5pt, radius: 2pt, width: 100%)"
-                   f"[Answer: {_typ_math(answer_value(part), digits)}])")
+                   f"[Answer: {_typ_answer(part, digits)}])")
     else:
         out.append(f"#answer-box({answer_height(part)}cm)")
     return out
