@@ -88,7 +88,7 @@ def test_markdown_typesets_samples_as_a_table_and_matrices_as_matrices(data_shee
 
 def test_html_has_a_data_table_and_block_matrices(data_sheet):
     html = render_sheet(data_sheet, "html")
-    assert html.count('<table class="grid data">') == 3           # perceptron, lms-online, lms-batch
+    assert html.count('<table class="grid data samples">') == 3   # perceptron, lms-online, lms-batch
     assert html.count('<mtext>\u2009(channel 1)</mtext>') == 2     # X and K of the multi-channel problem
     assert "Samples (" not in html and "separated by" not in html
 

@@ -114,6 +114,10 @@ ol.parts { list-style: none; padding-left: 0; } ol.parts > li { margin: .6rem 0;
 table.grid { border-collapse: collapse; margin: .4rem 0 .4rem 1.5rem; }
 table.grid th, table.grid td { border: 1px solid #777; padding: .2rem .7rem; min-width: 3.5rem; text-align: center; }
 table.grid td { height: 1.6rem; }
+table.grid.data th, table.grid.data td { border: none; height: auto; min-width: 2.2rem; padding: .1rem .7rem;
+  text-align: right; }
+table.grid.data thead th { border-bottom: 1px solid #555; }
+table.grid.samples th:last-child, table.grid.samples td:last-child { border-left: 1px solid #555; }
 .key { background: #f3f3f3; border-left: 3px solid #777; padding: .2rem .6rem; margin: .3rem 0; }
 .worked { border-top: 1px dashed #999; margin-top: .6rem; }
 .worked h3 { font-size: 1rem; margin: .5rem 0 .2rem; }
@@ -135,7 +139,8 @@ def _html_data(data, digits: int) -> str:
         head = "".join(f"<th>{_html_column(c)}</th>" for c in columns)
         body = "".join("<tr>" + "".join(f"<td><math>{printer.value(c)}</math></td>" for c in row) + "</tr>"
                        for row in rows)
-        return f'<table class="grid data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        kind = " samples" if data.kind == "samples" else ""
+        return f'<table class="grid data{kind}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
     out = []
     for symbol, note, value in data_items(data):
         label = to_mathml(symbol)[6:-7] + (f"<mtext>\u2009({escape(note)})</mtext>" if note else "")
