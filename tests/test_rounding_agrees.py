@@ -89,3 +89,29 @@ def test_the_notes_sigmoid_line_reads_true_at_three_digits():
     assert format_value(step.value, 3) == "0.751"
     assert step.substituted.render(3) != "1/(1 + exp(-1.11))"
     assert round(1 / (1 + math.exp(-1.11)), 3) == 0.752      # why the short input read wrong
+
+
+ORDER_CASES = {
+    "cce": CASES["backprop-cce"],
+    "half-mse": CASES["backprop"],
+    "deep": dict(x="1,0.5", target="0.8", w1="0.2,-0.4;0.7,0.1", b1="0,0.1", w2="0.5,-0.3;0.6,0.2", b2="0.1",
+                 w3="0.9,-0.5", b3="0", activation="tanh", output_activation="linear", loss="mse"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ORDER_CASES))
+def test_forward_steps_use_only_what_earlier_steps_computed(case):
+    """A step's formula names net_u or u only once a step before it ('Net input of u', 'Output of u')
+    has computed it: with a softmax, o1 is written with net_o2 and net_o3, so those come first."""
+    solution = run("backprop", **ORDER_CASES[case])
+    computed: set[str] = set()
+    for step in solution.steps:
+        m = re.match(r"(Net input|Output) of (\w+)", step.title)
+        if not m:
+            continue
+        own = ("net_" if m.group(1) == "Net input" else "") + m.group(2)
+        used = set(re.findall(r"\bnet_[a-z]+\d+\b", step.formula))
+        used |= {u for u in re.findall(r"\b[ho]\d+\b", step.formula.split("=", 1)[1])}
+        missing = used - computed - {own}
+        assert not missing, f"{case}: step '{step.title}' uses {sorted(missing)} before they are computed"
+        computed.add(own)
