@@ -28,6 +28,11 @@ CASES = {
     "lms": dict(data="0.3,1.2:1; -0.7,0.4:-1; 1.1,-0.6:0.5", w="0.21,-0.37", b="0.05", lr="0.13"),
     "rnn": dict(x="0.5,-1.3,0.77", wx="0.81", wh="-0.43", b="0.12"),
     "loss": dict(kind="bce", y="1,0,1", p="0.83,0.27,0.61"),
+    "optimizer": dict(method="adam", w="0.5,-1.2", grads="0.31,-0.77;0.12,0.4", lr="0.1"),
+    "lstm": dict(x="0.5,-1", wf="0.3,0.7", bf="0.1", wi="-0.2,0.5", bi="0", wc="0.9,-0.4", bc="0.2",
+                 wo="0.6,0.3", bo="-0.1"),
+    "gru": dict(x="0.5,-1", wz="0.3,0.7", bz="0.1", wr="-0.2,0.5", br="0", wh="0.9,-0.4", bh="0.2"),
+    "metrics": dict(tp="37", fp="11", fn="7", tn="45"),
 }
 
 SAFE = {name: getattr(math, name) for name in ("exp", "log", "sqrt", "tanh")}
