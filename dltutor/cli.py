@@ -34,6 +34,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "formulas": ("dltutor.commands.study", "formulas"),
     "predict": ("dltutor.commands.predict", "predict"),
     "convert": ("dltutor.commands.convert", "convert"),
+    "families": ("dltutor.commands.families", "families"),
 }
 
 

@@ -182,7 +182,11 @@ class PlainExam:
         self.exam = exam
         self.digits = digits
         self.stdin = sys.stdin           # None when the process was started with stdin closed
-        self.start = time.monotonic()
+        from dltutor.practice.session import ExamSession
+
+        self.session = ExamSession(exam, record)     # the rules shared with the TUI (practice/session.py)
+        self.start = self.session.started
+        self.reader = None               # the timed reader, made at the first read of a timed exam
         self.quiet = quiet
         self.record = record
 
@@ -195,16 +199,39 @@ class PlainExam:
         from dltutor.values import MAX_TEXT
 
         while True:
-            if self.exam.time_up(time.monotonic() - self.start):
+            if self.session.time_up():
                 raise _Submit("time is up")
-            self.say(prompt)
+            self.say(self._time_left() + prompt)
             sys.stdout.flush()
-            line, length = self._readline(MAX_TEXT)
-            if self.exam.time_up(time.monotonic() - self.start):
+            line, length = self._timed_readline(MAX_TEXT)
+            if self.session.time_up():
                 raise _Submit("time is up")
             if line is not None:
                 return line
             self.say(f"That line is {length:,} characters long; the limit is {MAX_TEXT:,}. Type it again.")
+
+    def _time_left(self) -> str:
+        """``[12:05 left] `` in a timed exam, '' otherwise."""
+        left = self.session.time_left()
+        if left is None:
+            return ""
+        seconds = int(left + 0.999)
+        return f"[{seconds // 60:02d}:{seconds % 60:02d} left] "
+
+    def _timed_readline(self, limit: int) -> tuple[str | None, int]:
+        """``_readline``, ended by the time limit while the student sits at the prompt: in a timed
+        exam a reader thread waits for the line and this waits at most the time left for it."""
+        left = self.session.time_left()
+        if left is None:
+            return self._readline(limit)
+        from dltutor.commands.timed_input import TimedOut, TimedReader
+
+        if self.reader is None:
+            self.reader = TimedReader(lambda: self._readline(limit))
+        try:
+            return self.reader.read(left)
+        except TimedOut:
+            raise _Submit("time is up") from None
 
     def _readline(self, limit: int) -> tuple[str | None, int]:
         """(line without its end, length); (None, length) when longer than ``limit``: the rest of
@@ -253,11 +280,8 @@ class PlainExam:
 
     def finish(self, reason: str):
         """Grade, and store the exam (Ctrl-C cannot cut the writing short)."""
-        result = self.exam.grade(reason, time.monotonic() - self.start)
-        if self.record is not None:
-            with _signals(signal.SIG_IGN, "SIGINT"):
-                self.record.finish(self.exam, result)
-        return result
+        with _signals(signal.SIG_IGN, "SIGINT"):
+            return self.session.finish(reason)
 
     def ask(self, index: int) -> str:
         """Ask every part of question ``index``; returns 'submit' or moves ``exam.current``."""
@@ -266,11 +290,14 @@ class PlainExam:
         problem = q.problem
         self.say("")
         self.say(f"Question {index + 1} of {len(exam.questions)}  [{problem.family.topic}, "
-                 f"{problem.marks:g} mark{'s' if problem.marks != 1 else ''}]  {problem.id}")
+                 f"{problem.marks:g} mark{'s' if problem.marks != 1 else ''}]  {problem.id}"
+                 + (f"  {self._time_left().strip()}" if exam.minutes else ""))
         self.say(problem.prompt)
         shown = time.monotonic()
+        if self.session.locked(index):
+            self.say("  Checked: the answers are kept as they were checked (the first check counts).")
         try:
-            for i, part in enumerate(problem.parts):
+            for i, part in enumerate([] if self.session.locked(index) else problem.parts):
                 self.say(part_line(i, part))
                 if part.name in q.answers:
                     self.say(f"      current answer: {q.answers[part.name]!r} (empty line keeps it)")
@@ -282,13 +309,15 @@ class PlainExam:
                 if command:
                     return self.command(command)
                 if text is not None and text.strip():
-                    exam.answer(index, part.name, text)
-                    self.save(index)        # each part is kept the moment it is typed
+                    with _signals(signal.SIG_IGN, "SIGINT"):    # each part is kept the moment it is typed
+                        self.session.answer(index, part.name, text)
         finally:
             exam.spend(index, time.monotonic() - shown)
             self.save(index)
-        if exam.show_correct:
-            for line in self.verdict(exam.check(index)):
+        if exam.show_correct and q.answered:     # the first check counts: the question is locked
+            with _signals(signal.SIG_IGN, "SIGINT"):
+                verdict = self.session.check(index)
+            for line in self.verdict(verdict):
                 self.say(line)
         if not exam.next():
             left = exam.unanswered()

@@ -15,6 +15,7 @@ import click
 from dltutor.commands.common import CONTEXT, digits_option, examples_epilog, parse_digits
 from dltutor.commands.problem_lines import print_problem, print_results
 from dltutor.errors import InputError
+from dltutor.values import parse_seed
 from dltutor.render.wording import expected_text, marks_text, part_label
 
 def _int_option(text: str | None, what: str, minimum: int = 0, maximum: int = 2**63 - 1) -> int | None:
@@ -63,6 +64,8 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
     n_digits = parse_digits(digits)
     if list_:
         rows = [f.summary() for f in families.load_families().values()]
+        for error in families.family_errors():
+            click.echo(f"left out: {error}", err=True)
         if as_json:
             click.echo(json.dumps(rows))
         else:
@@ -77,7 +80,7 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
         problem = families.problem_from_id(name)
     else:
         fam = families.get_family(name)
-        n = _int_option(seed, "--seed")
+        n = None if seed is None else parse_seed(seed)
         if n is None:
             import secrets
 
@@ -134,39 +137,57 @@ def _record_practice(problem, given: dict[str, str], results) -> None:
 # ------------------------------------------------------------------ stress
 
 @click.command(context_settings=CONTEXT, epilog=examples_epilog("dltutor stress", [
-    "conv-output-size -n 200", "-n 50 --json"]))
+    "conv-output-size -n 200", "mp-threshold -n 600 --json"]))
 @click.argument("family", required=False)
-@click.option("-n", "count", default="1000", metavar="N", show_default=True, help="variants drawn per family")
+@click.option("-n", "count", default="600", metavar="N", show_default=True,
+              help="variants drawn per family, the difficulties in turn (at most 5,000)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object {families: [...], problems: N}")
 def stress(family, count, as_json):
     """Draw many variants of a family (default: every family) and report problems.
 
-    Reports degenerate draws, misconceptions that equal the right answer,
-    answers the checker gets wrong, repeated variants and slow generation.
+    Per family and difficulty: distinct problems (a floor of 200 where the
+    ranges allow), degenerate draws, misconceptions or starting values that
+    would score as right, prompt/key formula mismatches, answers the checker
+    gets wrong, slow generation. Exit status 1 when a family fails, 0 when
+    every family is ok. A run draws at most 50,000 problems and spends at most
+    10 minutes on one family.
     """
-    from dltutor.practice.families import get_family, load_families
-    from dltutor.practice.stress import stress_family
+    from dltutor.practice.families import family_errors, get_family, load_families
+    from dltutor.practice.stress import MAX_N, MAX_TOTAL, stress_family
+    from dltutor.values import parse_int
 
-    n = _int_option(count, "-n", minimum=1, maximum=100_000)
+    n = parse_int(count, "-n", minimum=1, maximum=MAX_N)
     fams = [get_family(family)] if family else list(load_families().values())
+    if n * len(fams) > MAX_TOTAL:
+        raise InputError(f"-n {n} over {len(fams)} families is {n * len(fams):,} draws; a run draws at most "
+                         f"{MAX_TOTAL:,}: name one family or use -n {MAX_TOTAL // len(fams)}")
+    left_out = [] if family else [str(e) for e in family_errors()]
+    for line in left_out:
+        click.echo(f"left out: {line}", err=True)
     reports = []
     for fam in fams:
         report = stress_family(fam, n)
         reports.append(report)
         if not as_json:
-            status = "ok" if not report.problems else f"{len(report.problems)} problem(s)"
-            rejected = sum(report.rejections.values())
-            click.echo(f"{fam.id:<26} {status:<14} {report.distinct} distinct of {n}, "
-                       f"{rejected} draw(s) rejected, {1000 * report.seconds / n:.1f} ms each")
+            status = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+            levels = ", ".join(f"{level} {d['distinct']}/{d['draws']}" for level, d in report.by_difficulty.items())
+            click.echo(f"{fam.id:<26} {status:<14} distinct {levels}; degenerate {report.degenerate}, "
+                       f"collisions {report.collisions}, formula mismatches {report.formula_mismatches}, "
+                       f"{1000 * report.seconds / max(report.draws, 1):.1f} ms each")
             for p in report.problems[:10]:
                 click.echo(f"    {p}")
             if len(report.problems) > 10:
                 click.echo(f"    ... and {len(report.problems) - 10} more")
     total = sum(len(r.problems) for r in reports)
+    failed = sum(not r.ok for r in reports)
     if as_json:
-        click.echo(json.dumps({"families": [r.to_dict() for r in reports], "problems": total}))
+        click.echo(json.dumps({"families": [r.to_dict() for r in reports], "problems": total,
+                               "failed": failed, "left_out": left_out}))
     else:
-        click.echo(f"{total} problem(s) in {len(reports)} famil{'y' if len(reports) == 1 else 'ies'}")
+        click.echo(f"{total} problem(s) in {len(reports)} famil{'y' if len(reports) == 1 else 'ies'}; "
+                   f"{failed} failed")
+    if failed:
+        click.get_current_context().exit(1)
 
 
 # ------------------------------------------------------------------ exam
@@ -210,7 +231,7 @@ def exam(topics, count, seed, difficulty, minutes, plain, due, show_correct, no_
     n_digits = parse_digits(digits)
     topic_list = parse_topics(topics)
     n_count = _int_option(count, "--count", minimum=1, maximum=50)
-    n_seed = _int_option(seed, "--seed")
+    n_seed = None if seed is None else parse_seed(seed)
     limit = None
     if minutes is not None:
         limit = parse_number(minutes, "--minutes")

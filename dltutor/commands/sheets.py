@@ -27,7 +27,9 @@ def _int(text: str | None, what: str, minimum: int, maximum: int) -> int | None:
 
 
 def _seed(text: str | None) -> int:
-    seed = _int(text, "--seed", 0, 2**63 - 1)
+    from dltutor.values import parse_seed
+
+    seed = None if text is None else parse_seed(text)
     if seed is None:
         import secrets
 
@@ -121,7 +123,9 @@ def export(fmt, topics, variants, seed, difficulty, output, digits):
 
     extension = pick(BANK_FORMATS, fmt).extension
     n_digits = parse_digits(digits)
-    n_seed = _int(seed, "--seed", 0, 2**63 - 1)
+    from dltutor.values import parse_seed
+
+    n_seed = 0 if seed is None else parse_seed(seed)
     n_variants = _int(variants, "--variants", 1, 50)
     bank = build_bank(parse_topics(topics), n_variants, n_seed, difficulty)
     data = render_bank(bank, fmt, n_digits)

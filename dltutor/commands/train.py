@@ -124,12 +124,13 @@ def train(data_name, classes, samples, spec, loss, optimizer, lr, epochs, batch,
         model = build(spec, seed=seed)
     except InputError as exc:
         raise exc.with_option("--model") from None
-    from dltutor.nn.training import prepare_inputs
+    from dltutor.nn.training import check_work, prepare_inputs
 
     prepare_inputs(model, X_train[:1])      # the data must fit the Input before anything runs
     check_fits(model, data_name, n_classes)
     epochs = default_epochs if epochs is None else epochs
     batch = default_batch if batch is None else batch
+    check_work(model, len(X_train), epochs)       # a run that would take hours is refused before it starts
     lr = lr if lr is not None else default_lr(data_name, optimizer)
     model.compile(loss=loss, optimizer=optimizer, lr=lr)
     if save_path:
