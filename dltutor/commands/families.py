@@ -60,7 +60,7 @@ def list_families(as_json):
 
 
 @families.command("copy", context_settings=CONTEXT, epilog=examples_epilog("dltutor families copy", [
-    "conv-output-size my-problems --as my-conv-size"]))
+    "pool-output-size my-problems --as my-pool-size"]))
 @click.argument("family")
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--as", "new_id", required=True, metavar="ID",
