@@ -83,10 +83,12 @@ def test_brief_on_every_kind_is_the_answer_and_one_line_per_step(name):
 def _pager_run(tmp_path, *args, tty: bool):
     """Run dltutor with PAGER = a script that records what it was given; stdout a pty or a pipe."""
     marker = tmp_path / "paged.txt"
+    marker.unlink(missing_ok=True)
     pager = tmp_path / "pager.sh"
     pager.write_text(f"#!/bin/sh\ncat > {marker}\n")
     pager.chmod(0o755)
-    env = dict(os.environ, PAGER=str(pager), LINES="10", COLUMNS="80", NO_COLOR="1")
+    env = dict(os.environ, PAGER=str(pager), LINES="10", COLUMNS="80", NO_COLOR="1",
+               DLTUTOR_HOME=str(tmp_path / "home"))
     command = [sys.executable, "-m", "dltutor", *args]
     if not tty:
         subprocess.run(command, env=env, cwd=ROOT, capture_output=True, timeout=60, check=True)
@@ -123,3 +125,9 @@ def test_no_pager_when_piped_or_asked_not_to(tmp_path):
 def test_short_output_is_not_paged(tmp_path):
     assert not _pager_run(tmp_path, "solve", "conv-output", "--input", "28", "--kernel", "5", "--brief",
                           tty=True)
+
+
+def test_a_lesson_is_paged_on_a_terminal_only(tmp_path):
+    assert _pager_run(tmp_path, "lesson", "perceptron", tty=True)
+    assert not _pager_run(tmp_path, "lesson", "perceptron", "--no-pager", tty=True)
+    assert not _pager_run(tmp_path, "lesson", "perceptron", tty=False)
