@@ -20,7 +20,7 @@ light: it is on the fast path of ``dltutor solve conv-output``.
 from __future__ import annotations
 
 from dltutor import values
-from dltutor.errors import InputError
+from dltutor.errors import InputError, did_you_mean
 from dltutor.solution import Step, fill
 
 OUTPUT_FORMULA = "out = floor((n + 2*p - d*(k - 1) - 1)/s) + 1"
@@ -33,6 +33,9 @@ def parse_padding(text: str, what: str = "--padding") -> int | str:
     word = values.check_length(text, what).lower()
     if word in ("valid", "same"):
         return word
+    if word.isalpha():          # a word that is not a padding: list the ones there are
+        raise InputError(f"{what} {values.quote(text)} is not valid, same or a whole number of zeros "
+                         f"on each side{did_you_mean(word, ('valid', 'same'))}")
     return values.parse_int(text, what, minimum=0)
 
 

@@ -41,20 +41,21 @@ CONV_ACTIVATIONS = ("linear", "relu", "leaky_relu", "sigmoid", "tanh")
 # ------------------------------------------------------------ shared mechanism
 
 def output_sizes(h: int, w: int, kh: int, kw: int, stride: int, padding: int | str,
-                 layer: str) -> tuple[int, int, list[Step]]:
+                 layer: str, dilation: int = 1) -> tuple[int, int, list[Step]]:
     """(out_h, out_w, steps) from ``window_output``; one set of steps when both dimensions agree."""
     if h == w and kh == kw:
-        out, steps = window_output(h, kh, stride, padding, layer=layer)
+        out, steps = window_output(h, kh, stride, padding, dilation, layer=layer)
         return out, out, steps
-    out_h, steps_h = window_output(h, kh, stride, padding, dim="height", layer=layer)
-    out_w, steps_w = window_output(w, kw, stride, padding, dim="width", layer=layer)
+    out_h, steps_h = window_output(h, kh, stride, padding, dilation, dim="height", layer=layer)
+    out_w, steps_w = window_output(w, kw, stride, padding, dilation, dim="width", layer=layer)
     return out_h, out_w, steps_h + steps_w
 
 
-def windows(x: np.ndarray, kh: int, kw: int, stride: int) -> np.ndarray:
-    """All windows of the last two axes at the given stride: (..., out_h, out_w, kh, kw)."""
-    view = sliding_window_view(x, (kh, kw), axis=(-2, -1))
-    return view[..., ::stride, ::stride, :, :]
+def windows(x: np.ndarray, kh: int, kw: int, stride: int, dilation: int = 1) -> np.ndarray:
+    """All windows of the last two axes at the given stride: (..., out_h, out_w, kh, kw); with
+    dilation d the window spans d·(k − 1) + 1 cells and takes every d-th."""
+    view = sliding_window_view(x, (dilation * (kh - 1) + 1, dilation * (kw - 1) + 1), axis=(-2, -1))
+    return view[..., ::stride, ::stride, ::dilation, ::dilation]
 
 
 def small(rows: int, cols: int) -> bool:
@@ -88,10 +89,12 @@ def signed_sum(terms: list[float]) -> Filled:
     return Filled(template, tuple(vals))
 
 
-def cell_where(i: int, j: int, stride: int, kh: int, kw: int, padded: bool) -> str:
+def cell_where(i: int, j: int, stride: int, kh: int, kw: int, padded: bool, dilation: int = 1) -> str:
     r, c = i * stride, j * stride
     grid = "padded input" if padded else "input"
-    return f"window: rows {r + 1}-{r + kh}, columns {c + 1}-{c + kw} of the {grid}"
+    spread = f" (every {dilation}th row and column: dilation {dilation})" if dilation > 1 else ""
+    kh, kw = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1
+    return f"window: rows {r + 1}-{r + kh}, columns {c + 1}-{c + kw} of the {grid}{spread}"
 
 
 # ------------------------------------------------------------------ conv2d
@@ -114,16 +117,19 @@ def cell_where(i: int, j: int, stride: int, kh: int, kw: int, padded: bool) -> s
         Option("padding", parse_padding, PADDING_HELP, default="0", metavar="P"),
         Option("activation", choice(*CONV_ACTIVATIONS), "activation applied to the output map",
                default="linear", metavar="NAME"),
+        Option("dilation", integer(minimum=1), "dilation d: the kernel taps are d cells apart", default="1",
+               metavar="D"),
     ],
     examples=[
         '--input "1,2,3,0,1;4,5,6,1,2;7,8,9,2,3;1,2,3,4,5;6,7,8,9,0" --kernel "1,0,-1;1,0,-1;1,0,-1"',
         '--input "156,155;153,154 | 167,166;164,165 | 163,162;160,161" '
         '--kernel "-1,-1,1;0,1,-1;0,1,1 | 1,0,0;1,-1,-1;1,0,-1 | 0,1,1;0,1,0;1,-1,1" --padding 1 --bias 1',
         '--input "1,2,0;0,1,3;2,1,1" --kernel "1,0;0,-1" --padding same --stride 2 --activation relu',
+        '--input "1,2,3,4,5;6,7,8,9,0;1,2,3,4,5;6,7,8,9,0;1,2,3,4,5" --kernel "1,0;0,1" --dilation 2',
     ],
 )
 def conv2d(input: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride: int = 1,
-           padding: int | str = 0, activation: str = "linear") -> Solution:
+           padding: int | str = 0, activation: str = "linear", dilation: int = 1) -> Solution:
     """z[i,j] = Σ_c Σ_m Σ_n x[c, i·s+m, j·s+n]·k[c,m,n] + b, then y = act(z).
 
     Input (C, H, W) or (H, W), kernel (C, kh, kw) or (kh, kw); the answer is the
@@ -141,10 +147,12 @@ def conv2d(input: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride: int
             f"channel, separated by '|'")
     inputs = {"input": (x[0] if C == 1 else x).tolist(), "kernel": (k[0] if C == 1 else k).tolist(), "bias": bias,
               "stride": stride, "padding": padding_label(padding), "activation": activation}
+    if dilation > 1:
+        inputs["dilation"] = dilation
 
-    out_h, out_w, steps = output_sizes(H, W, kh, kw, stride, padding, "kernel")
-    top, bottom = padding_split(H, kh, stride, padding)
-    left, right = padding_split(W, kw, stride, padding)
+    out_h, out_w, steps = output_sizes(H, W, kh, kw, stride, padding, "kernel", dilation)
+    top, bottom = padding_split(H, kh, stride, padding, dilation)
+    left, right = padding_split(W, kw, stride, padding, dilation)
     padded_cells = C * (H + top + bottom) * (W + left + right)
     if padded_cells > MAX_PADDED:
         raise InputError(f"--padding {padding_label(padding)} makes a padded input of {padded_cells:,} numbers; "
@@ -159,7 +167,7 @@ def conv2d(input: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride: int
                               fill("{}, {}, {}, {}", top, bottom, left, right), xp[c].tolist(),
                               note="the padded input is what the kernel slides over" if c == 0 else ""))
 
-    win = windows(xp, kh, kw, stride)                       # (C, out_h, out_w, kh, kw)
+    win = windows(xp, kh, kw, stride, dilation)             # (C, out_h, out_w, kh, kw)
     per_channel = np.einsum("cijmn,cmn->cij", win, k)       # each channel's sum, (C, out_h, out_w)
     z = per_channel.sum(axis=0) + bias
     act = activations.get(activation)
@@ -171,7 +179,7 @@ def conv2d(input: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride: int
     else:
         formula = "z[i,j] = sum over channels c of sum(x[c, i*s + m, j*s + n]*k[c,m,n]) + b"
     for n, (i, j) in enumerate(cells):
-        note = cell_where(i, j, stride, kh, kw, padded)
+        note = cell_where(i, j, stride, kh, kw, padded, dilation)
         if n == 0:
             note += "; the kernel is laid on the window as it is (not flipped), as in Keras and PyTorch"
         if C == 1:
@@ -199,6 +207,16 @@ def conv2d(input: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride: int
     return Solution("conv2d", inputs, y.tolist(), tuple(steps))
 
 
+def pool_padding(text: str, what: str) -> str:
+    """valid (= 0) or same; pooling takes no other padding here."""
+    value = parse_padding(text, what)
+    if value in (0, "valid"):
+        return "valid"
+    if value == "same":
+        return "same"
+    raise InputError(f"{what} {value} is not valid (0) or same: pooling pads only as 'same' does")
+
+
 # -------------------------------------------------------------------- pool
 
 @register(
@@ -209,32 +227,52 @@ def conv2d(input: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride: int
         Option("size", integer(minimum=1), "pool window size K (K x K)", required=True, metavar="K"),
         Option("stride", integer(minimum=1), "stride s (default: the window size)", metavar="S"),
         Option("mode", choice("max", "avg"), "max or avg (mean of the window)", default="max", metavar="MODE"),
+        Option("padding", pool_padding, "valid (= 0) or same (Keras: windows may hang over the edge; max "
+               "ignores the cells outside, avg divides by the cells inside)", default="valid", metavar="P"),
     ],
     examples=[
         '--input "3,3,2,1,0;0,0,1,3,1;3,1,2,2,3;2,0,0,2,2;2,0,0,0,1" --size 3 --stride 1',
         '--input "1,3,2,4;5,6,1,2;7,2,9,0;1,8,3,4" --size 2 --mode avg',
+        '--input "1,3,2;5,6,1;7,2,9" --size 2 --padding same --mode avg',
     ],
 )
-def pool(input: np.ndarray, size: int, stride: int | None = None, mode: str = "max") -> Solution:
-    """y[i,j] = max (or mean) of x[i·s : i·s + K, j·s : j·s + K]; input (H, W), output (out_h, out_w)."""
+def pool(input: np.ndarray, size: int, stride: int | None = None, mode: str = "max",
+         padding: str = "valid") -> Solution:
+    """y[i,j] = max (or mean) of x[i·s : i·s + K, j·s : j·s + K]; input (H, W), output (out_h, out_w).
+
+    'same' (Keras): out = ceil(n/s), the window hangs over the bottom/right edge where needed; the
+    cells outside the input take no part (max ignores them, the mean divides by the cells inside)."""
     x = np.asarray(input, dtype=float)
     stride = size if stride is None else stride
     H, W = x.shape
     inputs = {"input": x.tolist(), "size": size, "stride": stride, "mode": mode}
-    out_h, out_w, steps = output_sizes(H, W, size, size, stride, 0, "pool")
-    win = windows(x, size, size, stride)                   # (out_h, out_w, K, K)
-    y = win.max(axis=(-2, -1)) if mode == "max" else win.mean(axis=(-2, -1))
+    if padding == "same":
+        inputs["padding"] = "same"
+    out_h, out_w, steps = output_sizes(H, W, size, size, stride, padding, "pool")
+    top, bottom = padding_split(H, size, stride, padding)
+    left, right = padding_split(W, size, stride, padding)
+    inside = np.pad(np.ones_like(x, dtype=bool), ((top, bottom), (left, right)))
+    xp = np.pad(x, ((top, bottom), (left, right)))
+    win = windows(xp, size, size, stride)                  # (out_h, out_w, K, K)
+    keep = windows(inside, size, size, stride)
+    if mode == "max":
+        y = np.where(keep, win, -np.inf).max(axis=(-2, -1))
+    else:
+        y = (win * keep).sum(axis=(-2, -1)) / keep.sum(axis=(-2, -1))
+    padded = bool(top or bottom or left or right)
 
     cells, complete = detail_cells(out_h, out_w, size * size)
     for i, j in cells:
-        flat = win[i, j].ravel().tolist()
+        flat = win[i, j][keep[i, j]].tolist()
         if mode == "max":
             formula, sub = "y[i,j] = max(window)", fill("max(" + ", ".join("{}" for _ in flat) + ")", *flat)
         else:
-            formula = "y[i,j] = sum(window)/K**2"
+            formula = "y[i,j] = sum(window)/K**2" if not padded else "y[i,j] = sum(window inside the input)/count"
             sub = fill("(" + " + ".join("{}" for _ in flat) + ")/{}", *flat, len(flat))
-        steps.append(Step(f"Window (row {i + 1}, column {j + 1})", formula, sub, float(y[i, j]),
-                          note=cell_where(i, j, stride, size, size, False)))
+        note = cell_where(i, j, stride, size, size, padded)
+        if len(flat) < size * size:
+            note += f"; {size * size - len(flat)} cell(s) of the window lie outside the input and take no part"
+        steps.append(Step(f"Window (row {i + 1}, column {j + 1})", formula, sub, float(y[i, j]), note=note))
     note = f"{out_h} x {out_w} output"
     if not complete:
         note += f"; every window is handled like the ones above ({out_h * out_w} windows)"

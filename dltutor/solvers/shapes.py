@@ -38,14 +38,27 @@ def _window_solution(kind: str, inputs: dict, size_: values.Size, k: int, s: int
         Option("stride", integer(minimum=1), "stride s", default="1", metavar="S"),
         Option("padding", parse_padding, PADDING_HELP, default="0", metavar="P"),
         Option("dilation", integer(minimum=1), "dilation d (spacing of the kernel taps)", default="1", metavar="D"),
+        Option("transposed", help="a transposed convolution: o = (i - 1)*s - 2*p + d*(k - 1) + a + 1 "
+               "(PyTorch's ConvTranspose; 'same' is Keras's o = i*s)", flag=True),
+        Option("output-padding", integer(minimum=0), "--transposed: extra rows/columns a on one side "
+               "(smaller than the stride or the dilation) [default: 0]", metavar="A"),
     ],
-    examples=["--input 28 --kernel 5", "--input 32x28 --kernel 3 --stride 2 --padding same"],
+    examples=["--input 28 --kernel 5", "--input 32x28 --kernel 3 --stride 2 --padding same",
+              "--input 7 --kernel 3 --stride 2 --padding 1 --transposed --output-padding 1"],
 )
 def conv_output(input: values.Size, kernel: int, stride: int = 1, padding: int | str = 0,
-                dilation: int = 1) -> Solution:
-    """Output size of a convolution: floor((n + 2p - d(k-1) - 1)/s) + 1, or ceil(n/s) for 'same'."""
+                dilation: int = 1, transposed: bool = False, output_padding: int | None = None) -> Solution:
+    """Output size of a convolution: floor((n + 2p - d(k-1) - 1)/s) + 1, or ceil(n/s) for 'same'.
+    Transposed: (n - 1)·s - 2p + d(k - 1) + a + 1 (= (n - 1)·s - 2p + k + a without dilation)."""
     inputs = {"input": _size_text(input), "kernel": kernel, "stride": stride,
               "padding": padding_label(padding), "dilation": dilation}
+    if transposed:
+        from dltutor.solvers.transposed import transposed_solution
+
+        inputs.update(transposed=True, output_padding=output_padding or 0)
+        return transposed_solution(inputs, input, kernel, stride, padding, dilation, output_padding)
+    if output_padding is not None:
+        raise InputError("--output-padding belongs to a transposed convolution: add --transposed")
     return _window_solution("conv-output", inputs, input, kernel, stride, padding, dilation, "kernel")
 
 
@@ -103,16 +116,21 @@ def read_spec_file(text: str, what: str) -> str:
         Option("convention", choice("keras"), "layer conventions (Keras)", default="keras", metavar="NAME"),
         Option("emit", choice("keras", "pytorch"), "print code that builds this model in Keras or PyTorch "
                "(with --json: the answer's \"code\")", metavar="FRAMEWORK"),
+        Option("input-shape", lambda t, w: values.parse_shape(t, w), "pasted PyTorch code: the shape of one "
+               "sample, channels first (3,32,32; T,F for recurrent layers)", metavar="C,H,W"),
     ],
     examples=[
         '"Input(28,28,1) -> Conv2D(6,5) -> MaxPooling2D(2) -> Conv2D(16,5) -> MaxPooling2D(2) '
         '-> Flatten -> Dense(120) -> Dense(84) -> Dense(10)"',
         '"Input(3) -> Dense(5) -> Dense(2)"',
         '"Input(20, 8) -> LSTM(32) -> Dense(1)"',
+        '"Input(5,3) -> Bidirectional(LSTM(8, return_sequences=True)) -> TimeDistributed(Dense(2))"',
+        '"nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.Flatten(), '
+        'nn.Linear(16*8*8, 10))" --input-shape 3,8,8',
     ],
 )
 def params(spec: str | None = None, file: str | None = None, convention: str = "keras",
-           emit: str | None = None) -> Solution:
+           emit: str | None = None, input_shape: tuple[int, ...] | None = None) -> Solution:
     """Per-layer output shapes and parameter counts, Keras-exact, with the formula of each count."""
     from dltutor import modelspec
 
@@ -121,7 +139,7 @@ def params(spec: str | None = None, file: str | None = None, convention: str = "
     text = spec if spec else file
     if not text or not text.strip():
         raise InputError('no model spec given; e.g. dltutor solve params "Input(3) -> Dense(5) -> Dense(2)"')
-    model = modelspec.resolve(text)
+    model = modelspec.resolve(text, input_shape)
     steps = []
     rows = []
     for layer in model.layers:

@@ -23,6 +23,9 @@ options of the same problem:
 - gru --reset-after: torch.nn.GRU (PyTorch's cell is Keras 3's reset_after=True cell)
 - optimizer --v0/--s0/--m0/--t0/--l2/--eps 0: Keras 3 optimizers with their slot variables and
   iteration count assigned first; the L2 gradient from keras.regularizers.L2 through torch autograd
+- conv2d --dilation: torch.nn.functional.conv2d (numeric padding) and keras Conv2D (padding='same')
+- pool --padding same: keras MaxPooling2D / AveragePooling2D
+- conv-output --transposed: torch.nn.ConvTranspose2d and keras Conv2DTranspose(padding='same')
 - receptive-field: torch; the input pixels that receive a nonzero gradient from the centre
   output unit of a stack of convolutions (weights 1) and average pools, and the shift of
   that region between neighbouring output units (the jump)
@@ -391,6 +394,93 @@ def optimizer_cases(rng):
     return cases
 
 
+def tensor_text(a) -> str:
+    """(C, H, W) as channels separated by '|'."""
+    return " | ".join(mat(c) for c in a)
+
+
+def conv2d_dilation_cases(rng):
+    """torch.nn.functional.conv2d with dilation and numeric padding; keras Conv2D(padding='same',
+    dilation_rate) (stride 1, as Keras requires with dilation)."""
+    cases = []
+    for i in range(6):
+        c, h, w = int(rng.integers(1, 3)), int(rng.integers(5, 9)), int(rng.integers(5, 9))
+        k, d = int(rng.choice([2, 3])), int(rng.choice([2, 3]))
+        x = rng.integers(-3, 4, size=(c, h, w)).astype(float)
+        ker = rng.integers(-2, 3, size=(c, k, k)).astype(float)
+        b = float(rng.integers(-2, 3))
+        if i < 4:
+            stride, pad = int(rng.integers(1, 3)), int(rng.integers(0, 3))
+            if (h + 2 * pad - d * (k - 1) - 1) < 0 or (w + 2 * pad - d * (k - 1) - 1) < 0:
+                pad = d * (k - 1)
+            y = torch.nn.functional.conv2d(torch.tensor(x)[None], torch.tensor(ker)[None], torch.tensor([b]),
+                                           stride=stride, padding=pad, dilation=d)[0, 0].numpy()
+            padding = str(pad)
+        else:
+            stride, padding = 1, "same"
+            layer = keras.layers.Conv2D(1, k, padding="same", dilation_rate=d)
+            layer.build((None, h, w, c))
+            layer.kernel.assign(np.transpose(ker, (1, 2, 0))[..., None])
+            layer.bias.assign(np.array([b]))
+            y = keras.ops.convert_to_numpy(layer(np.transpose(x, (1, 2, 0))[None]))[0, :, :, 0]
+        cases.append({"options": {"input": tensor_text(x), "kernel": tensor_text(ker), "bias": repr(b),
+                                  "stride": str(stride), "padding": padding, "dilation": str(d)},
+                      "expected": y.tolist()})
+    return cases
+
+
+def pool_same_cases(rng):
+    """keras MaxPooling2D / AveragePooling2D with padding='same' (max ignores the padding; the
+    average divides by the cells inside the input), odd and even sizes, strides 1-3; averages
+    only with an even padding (see below)."""
+    cases = []
+    i = 0
+    while len(cases) < 10:
+        h, w = int(rng.integers(3, 8)), int(rng.integers(3, 8))
+        size, stride = int(rng.integers(2, 4)), int(rng.integers(1, 4))
+        mode = "max" if i % 2 == 0 else "avg"
+        i += 1
+        totals = [max((-(-n // stride) - 1) * stride + size - n, 0) for n in (h, w)]
+        if mode == "avg" and any(t % 2 for t in totals):
+            # Keras's torch backend fills an odd padding by repeating the edge before averaging;
+            # TensorFlow (and Keras's documented 'same') leaves those cells out. Record the
+            # average only where the padding is even, which both agree on.
+            continue
+        x = rng.integers(-5, 6, size=(h, w)).astype(float)
+        cls = keras.layers.MaxPooling2D if mode == "max" else keras.layers.AveragePooling2D
+        y = keras.ops.convert_to_numpy(cls(size, strides=stride, padding="same")(x[None, :, :, None]))[0, :, :, 0]
+        cases.append({"options": {"input": mat(x), "size": str(size), "stride": str(stride), "mode": mode,
+                                  "padding": "same"}, "expected": y.tolist()})
+    return cases
+
+
+def transposed_output_cases(rng):
+    """torch.nn.ConvTranspose2d (numeric padding, output_padding, dilation) and keras
+    Conv2DTranspose(padding='same') output sizes."""
+    cases = []
+    for i in range(10):
+        n, k, s = int(rng.integers(2, 12)), int(rng.integers(1, 6)), int(rng.integers(1, 4))
+        d = 1 if i < 6 else int(rng.integers(1, 3))
+        if i < 8:
+            p = int(rng.integers(0, 3))
+            a = int(rng.integers(0, max(s, d))) if i % 2 else 0
+            out = torch.nn.ConvTranspose2d(1, 1, k, stride=s, padding=p, output_padding=a, dilation=d)(
+                torch.zeros(1, 1, n, n)).shape[-1]
+            if out < 1:
+                continue
+            opts = {"input": str(n), "kernel": str(k), "stride": str(s), "padding": str(p), "transposed": True}
+            if a:
+                opts["output-padding"] = str(a)
+        else:
+            out = keras.layers.Conv2DTranspose(1, k, strides=s, padding="same").compute_output_shape(
+                (None, n, n, 1))[1]
+            opts = {"input": str(n), "kernel": str(k), "stride": str(s), "padding": "same", "transposed": True}
+        if d > 1:
+            opts["dilation"] = str(d)
+        cases.append({"options": opts, "expected": int(out)})
+    return cases
+
+
 def main() -> None:
     rng = np.random.default_rng(16)
     data = {
@@ -405,6 +495,9 @@ def main() -> None:
         "receptive-field": receptive_cases(),
         "gru": gru_cases(rng),
         "optimizer": optimizer_cases(rng),
+        "conv2d": conv2d_dilation_cases(rng),
+        "pool": pool_same_cases(rng),
+        "conv-output": transposed_output_cases(rng),
     }
     data["_versions"] = {"torch": torch.__version__, "keras": keras.__version__,
                          "scikit-learn": __import__("sklearn").__version__}
