@@ -62,3 +62,13 @@ def test_formula_nesting_is_limited_before_sympy_sees_it():
     # 30 nested sigmoid( crashed the differentiator (and the TUI calculator) with a RecursionError
     result = run_process("solve", "optimizer", "--method", "sgd", "--f", deep(30), "--w", "1", "--steps", "1")
     assert result.code == 2 and "Traceback" not in result.err and "20 functions" in result.err
+
+
+def test_a_training_run_over_the_work_budget_is_refused_before_it_starts():
+    assert "at most 2e12" in DOCS
+    model = "Input(8,8,1) -> Conv2D(16,3) -> MaxPooling2D(2) -> Flatten -> Dense(10, softmax)"
+    result = run_process("train", "--data", "digits", "--model", model, "--epochs", "100000", timeout=60)
+    assert result.code == 2 and "multiply-adds" in result.err and "Traceback" not in result.err
+    assert result.err.count("\n") == 1 and "epochs" in result.err
+    fits = int(result.err.split("use at most ")[1].split(" epochs")[0].replace(",", ""))
+    assert 1000 < fits < 100000          # the message's own number of epochs is within the budget
