@@ -108,7 +108,7 @@ def read_spec_file(text: str, what: str) -> str:
 
 @register(
     "params", topic="cnn",
-    summary="output shapes and parameter counts of a Keras model",
+    summary="output shapes and parameter counts of a model (a spec, Keras code or a PyTorch nn.Sequential)",
     options=[
         Option("spec", lambda t, w: values.check_length(t, w), "model spec, layers separated by -> (see CLI.md)",
                argument=True, metavar="SPEC"),
