@@ -87,3 +87,11 @@ def test_no_problem_id_breaks_across_lines_in_the_pdf(tmp_path):
             assert not re.search(broken, text), f"{pid} is broken across lines after {pid[:i]!r}"
     last_page = text.split("\f")[-2] if text.endswith("\f") else text.split("\f")[-1]
     assert all(pid in last_page for pid in sheet.ids)       # every id listed at the end
+
+
+def test_the_latex_grade_table_lists_problem_numbers_and_marks_not_titles():
+    sheet = _sheet(["perceptron-epoch", "conv2d-by-hand", "mp-truth-table"])
+    tex = render_sheet(sheet, "tex")
+    assert r"\gradetable" not in tex
+    marks = " & ".join(f"{p.marks:g}" for p in sheet.problems)
+    assert f"Problem & 1 & 2 & 3 & Total" in tex and f"Marks & {marks} & {sheet.marks:g}" in tex

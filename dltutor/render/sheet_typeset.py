@@ -95,6 +95,17 @@ def _tex_grid(part, digits: int, filled: bool) -> str:
     return "\n".join(lines)
 
 
+def _tex_grade_table(sheet: Sheet) -> str:
+    """Problem numbers, marks and an empty score row (the exam class's \\gradetable would print
+    every problem's title across the page, wider than the page)."""
+    n = len(sheet.problems)
+    rows = [["Problem"] + [str(i) for i in range(1, n + 1)] + ["Total"],
+            ["Marks"] + [f"{p.marks:g}" for p in sheet.problems] + [f"{sheet.marks:g}"],
+            ["Score"] + [""] * (n + 1)]
+    return ("\\begin{center}\\renewcommand{\\arraystretch}{1.4}\\begin{tabular}{|l|" + "c|" * (n + 1) + "}\\hline\n"
+            + "\n".join(" & ".join(r) + r" \\ \hline" for r in rows) + "\n\\end{tabular}\\end{center}")
+
+
 def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
     """A complete LaTeX document of the ``exam`` class (pdflatex, lualatex or xelatex)."""
     out = [LATEX_PREAMBLE.rstrip(), r"\printanswers" if sheet.solutions else r"\noprintanswers",
@@ -109,7 +120,7 @@ def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
            r"\noindent\makebox[0.6\textwidth]{Name:\enspace\hrulefill}\hfill"
            r"\makebox[0.34\textwidth]{Date:\enspace\hrulefill}\par\medskip"]
     if len(sheet.problems) <= GRADE_TABLE_MAX:
-        out.append(r"\begin{center}\gradetable[h][questions]\end{center}")
+        out.append(_tex_grade_table(sheet))
     out.append(r"\noindent\textit{" + latex_text(
         "Answer in the spaces provided and show your working. Problem ids are at the foot of each page: "
         "dltutor generate ID regenerates a problem.") + "}")
