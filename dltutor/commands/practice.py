@@ -89,12 +89,17 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
 
     results = None
     if checks:
-        from dltutor.practice.checking import check_answers
+        from dltutor.practice.checking import check_answers, parse_answer
         from dltutor.values import check_length
 
         checks = [check_length(answer, "--check") for answer in checks]   # capped like every answer
         if len(checks) > len(problem.parts):
             raise InputError(f"{len(checks)} answers given with --check; the problem has {len(problem.parts)} parts")
+        for i, (part, answer) in enumerate(zip(problem.parts, checks)):
+            try:
+                parse_answer(answer, part)          # unreadable: refused here, never scored 0 later
+            except InputError as exc:
+                raise InputError(f"--check {part_label(i)}: {exc}") from None
         given = {p.name: a for p, a in zip(problem.parts, checks)}
         results = check_answers(problem, given)
         if not no_record:
