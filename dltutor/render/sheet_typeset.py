@@ -312,9 +312,9 @@ def sheet_typst(sheet: Sheet, digits: int = 6) -> str:
 def _typ_ids(sheet: Sheet) -> str:
     """Every problem id at the end (a page's footer names at most ``FOOTER_IDS``), one per line, unbroken."""
     items = ", ".join(f"[#box(raw({typst_string(pid)}))]" for pid in sheet.ids)
-    return ("#v(1.2em)\n#line(length: 100%, stroke: 0.4pt + luma(150))\n#text(9pt)["
-            + _t("Problem ids: dltutor generate ID regenerates a problem.")
-            + f"\n#set text(8.5pt)\n#enum({items})]")
+    return ("#v(1.2em)\n#block(breakable: false, width: 100%)[#line(length: 100%, stroke: 0.4pt + luma(150))\n"
+            "#text(9pt)[" + _t("Problem ids: dltutor generate ID regenerates a problem.")
+            + f"\n#set text(8.5pt)\n#enum({items})]]")       # the list on one page
 
 
 def sheet_pdf(sheet: Sheet, digits: int = 6) -> bytes:
