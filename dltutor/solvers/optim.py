@@ -269,7 +269,9 @@ def optimizer(method: str, w: np.ndarray, grads: np.ndarray | None = None, f: st
                 explained.insert(1, Step(f"Step {t_start + t}: L2 penalty", "g = g + 2*lam*w",
                                          fill(parenthesize_negatives("{} + 2*{}*{}", [shown(g_given), l2, shown(w0)]),
                                               shown(g_given), l2, shown(w0)), shown(g),
-                                         note="the gradient of Keras's penalty λ·∑w² (the sum over the weights) is 2λ·w"))
+                                         note="the gradient of Keras's penalty λ·∑w² (the sum over the weights) is 2λ·w"
+                                              + ("; f in the answer is the formula alone, without the penalty"
+                                                 if objective is not None else "")))
             out_steps += explained
         if t == DETAIL_HEAD:
             summary_at = len(out_steps)
