@@ -263,7 +263,7 @@ def torch_rule(call: LayerCall, shape: tuple[int, ...]) -> Layer:
         return _layer(name, call, cfg, shape, shape[:-1] + (o,), weights, "shape = (..., out)",
                       fill("{}", shape_text(shape[:-1] + (o,))), "params = out*in" + (" + out" if bias else ""),
                       fill("{}*{}" + (" + {}" if bias else ""), o, i, *((o,) if bias else ())),
-                      "PyTorch's weight is (out_features, in_features)")
+                      "PyTorch's weight is (outputs, inputs): one row per output")
     if name in ("BatchNorm1d", "BatchNorm2d"):
         c = _whole(cfg["num_features"], "num_features", where)
         if len(shape) < 1 or shape[0] != c:
@@ -273,7 +273,7 @@ def torch_rule(call: LayerCall, shape: tuple[int, ...]) -> Layer:
         weights = [Weight("weight", (c,)), Weight("bias", (c,))] if affine else []
         return _layer(name, call, cfg, shape, shape, weights, "shape = input shape", same,
                       "params = 2*C" if affine else "params = 0 (affine=False)", fill("2*{}", c) if affine else "",
-                      "running_mean and running_var are buffers, not parameters (Keras counts them as "
+                      "the running mean and variance are buffers, not parameters (Keras counts them as "
                       "2·C non-trainable)")
     if name == "LayerNorm":
         norm = cfg["normalized_shape"]

@@ -152,7 +152,7 @@ def to_unicode(text: str) -> str:
 _NAME = re.compile(r"(?<![\w.\\/-])(?:[A-Za-zα-ω]\w*?(?:_\([^()\s]*\)|_[A-Za-z0-9]+)+(?:\*\*\d+)?"
                    r"|[A-Za-z]\w*\*\*\d+)(?![\w(])")
 # words of prose that look like names but are not (Keras's option names are reworded at their source)
-_KEEP = re.compile(r"[a-z]{3,}_[a-z]{3,}(?:_\w+)?")
+_KEEP = re.compile(r"[a-z]{2,}_[a-z]{3,}(?:_\w+)?")
 
 
 def _name(match: re.Match) -> str:
@@ -188,6 +188,8 @@ def prose(text: str) -> str:
         return text
     out = re.sub(r"\((\d+),\)", r"(\1)", text)                          # a shape (10,) → (10)
     out = _brackets(out.replace(" -> ", " → "))
+    out = re.sub(r"\b([A-Z])(\d)\[(\d),\s?(\d)\]",                            # W1[2,1] → (W₁)₂₁, an entry
+                 lambda m: f"({m.group(1)}{SUB[m.group(2)]}){SUB[m.group(3)]}{SUB[m.group(4)]}", out)
     out = _NAME.sub(_name, out)
     out = re.sub(r"(?<=[\w)])\*\*(\d+|\(-?\d+\))",
                  lambda m: superscript(m.group(1).strip("()").replace("-", "−")), out)   # (a - b)**2 → (a − b)²
