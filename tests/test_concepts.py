@@ -86,8 +86,10 @@ def test_every_option_gets_its_own_verdict_and_feedback(fid):
                     assert check_part(problem, part, f"  {accepted.upper()}. ").correct, accepted
                     assert check_part(problem, part, f"the {accepted}").correct or accepted.startswith(("a ", "an "))
                 for mis in problem.misconceptions:
-                    got = check_part(problem, part, mis.values["answer"])
-                    assert not got.correct and got.feedback == mis.feedback
+                    for typed in (mis.values["answer"], f"answer = {mis.values['answer']}"):
+                        got = check_part(problem, part, typed)
+                        assert not got.correct and got.feedback == mis.feedback, typed
+                assert check_part(problem, part, f"ans = {part.accepted[-1]}").correct
                 assert not check_part(problem, part, "no idea").correct
 
 

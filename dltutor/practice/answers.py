@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from dltutor.errors import InputError
-from dltutor.practice.concept_spec import normalize
+from dltutor.practice.concept_spec import normalize, spellings
 from dltutor.practice.expressions import evaluate, fill_template
 from dltutor.practice.spec import Family, MisconceptionSpec, PartSpec
 from dltutor.solution import Solution
@@ -324,7 +324,8 @@ def close(a, b, spec: PartSpec | Part) -> bool:
     if isinstance(b, bool) or isinstance(a, bool):
         return a == b
     if isinstance(a, str) or isinstance(b, str):
-        return isinstance(a, str) and isinstance(b, str) and normalize(a) == normalize(b)
+        return isinstance(a, str) and isinstance(b, str) and any(
+            normalize(x) == normalize(y) for x in spellings(a) for y in spellings(b))
     try:
         x = np.asarray(a, dtype=float)
         y = np.asarray(b, dtype=float)
@@ -372,7 +373,8 @@ def scores_right(given, part: Part) -> bool:
     if part.interval is not None:
         return inside(given, part.interval)
     if part.accepted:
-        return isinstance(given, str) and normalize(given) in {normalize(a) for a in part.accepted}
+        right = {normalize(a) for a in part.accepted}
+        return isinstance(given, str) and any(normalize(t) in right for t in spellings(given))
     return close(given, part.expected, part)
 
 

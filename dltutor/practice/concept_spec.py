@@ -94,8 +94,9 @@ def read_concept(text: str, form: str):
     return raw
 
 def _unlabel(raw: str, form: str) -> str:
-    """A label copied in front ('ans = B', 'reason: c', 'answer = dropout') dropped, but only where
-    what follows is a whole answer of the form: an option's text may hold '=' or ':' itself."""
+    """A label copied in front ('ans = B', 'reason: c') dropped from a choice or a verdict, but only
+    where what follows is a whole answer of the form: an option's text may hold '=' or ':' itself.
+    A short answer keeps its text (see ``spellings``)."""
     after_equals = raw.rsplit("=", 1)[1].strip() if "=" in raw else None
     label = _LABEL.match(raw)
     for rest in (after_equals, label.group(1).strip() if label else None):
@@ -108,6 +109,14 @@ def _unlabel(raw: str, form: str) -> str:
         if form == "text" and rest is after_equals:
             return rest
     return raw
+
+def spellings(text: str) -> tuple[str, ...]:
+    """A short answer as typed, and without a label copied in front ('answer = dropout'): both are
+    compared with the accepted answers, since an answer may hold '=' itself (batch_first=True)."""
+    text = str(text).strip()
+    if "=" not in text:
+        return (text,)
+    return (text, text.split("=", 1)[1].strip(), text.rsplit("=", 1)[1].strip())
 
 
 
