@@ -320,7 +320,8 @@ def close(a, b, spec: PartSpec | Part) -> bool:
 
     Given a drawn ``Part``, the tolerance is the part's own (judged from its expected value and
     starting value, whatever ``b`` is); given a ``PartSpec``, it is judged from ``b``.
-    Texts (a choice's letter, a short answer) are equal when they normalise the same."""
+    Texts (a choice's letter, a short answer) are equal when they normalise the same, with or
+    without a label copied in front ('ans = compile')."""
     if isinstance(b, bool) or isinstance(a, bool):
         return a == b
     if isinstance(a, str) or isinstance(b, str):

@@ -60,9 +60,9 @@ class Question:
 
 # ---------------------------------------------------------------- normalising what students type
 
+_ARTICLE = re.compile(r"^(the|a|an)\s+")
 _LETTER = re.compile(r"[(\[]?\s*([A-Za-z])\s*[)\].:]?")
 _LABEL = re.compile(r"^[^\W\d][\w .()]{0,40}?\s*:\s*(\S.*)$")
-_ARTICLE = re.compile(r"^(the|a|an)\s+")
 
 
 def normalize(text: str) -> str:
@@ -93,6 +93,7 @@ def read_concept(text: str, form: str):
             return letter.group(1).upper()
     return raw
 
+
 def _unlabel(raw: str, form: str) -> str:
     """A label copied in front ('ans = B', 'reason: c') dropped from a choice or a verdict, but only
     where what follows is a whole answer of the form: an option's text may hold '=' or ':' itself.
@@ -106,9 +107,8 @@ def _unlabel(raw: str, form: str) -> str:
             return rest
         if form == "truefalse" and normalize(rest) in TRUE_WORDS + FALSE_WORDS:
             return rest
-        if form == "text" and rest is after_equals:
-            return rest
     return raw
+
 
 def spellings(text: str) -> tuple[str, ...]:
     """A short answer as typed, and without a label copied in front ('answer = dropout'): both are
@@ -117,7 +117,6 @@ def spellings(text: str) -> tuple[str, ...]:
     if "=" not in text:
         return (text,)
     return (text, text.split("=", 1)[1].strip(), text.rsplit("=", 1)[1].strip())
-
 
 
 def choice_letter(given: str, options: tuple[str, ...] | list[str]) -> str | None:
