@@ -175,15 +175,32 @@ def block_text(block: DataBlock) -> str:
     return "\n".join(INDENT + line if line else "" for line in lines)
 
 
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
+
+
+def _fill_line(line: str, names: dict) -> str:
+    """Placeholders filled as prose: a vector reads ``0.5, -1`` (a space after each comma), not
+    the option syntax ``0.5,-1`` (the solver's option texts keep that)."""
+    from dltutor.practice.expressions import evaluate, to_text
+
+    def replace(match):
+        if match.group(1) is None:
+            return match.group(0)[0]
+        value = evaluate(match.group(1), names)
+        if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, tuple)) for v in value):
+            return ", ".join(to_text(v) for v in value)
+        return to_text(value)
+
+    return PLACEHOLDER.sub(replace, line)
+
+
 def fill_prompt(template: str, names: dict, blocks: dict[str, DataBlock]) -> str:
     """The prompt as one string: placeholders filled, each block line replaced by its text grid."""
-    from dltutor.practice.expressions import fill_template
-
     out, after_block = [], False
     for line in template.splitlines():
         m = BLOCK_LINE.match(line)
         if m and after_block:
             out.append("")          # two matrices one under the other read as one without a gap
-        out.append(block_text(blocks[m.group(1)]) if m else fill_template(line, names))
+        out.append(block_text(blocks[m.group(1)]) if m else _fill_line(line, names))
         after_block = bool(m)
     return "\n".join(out)
