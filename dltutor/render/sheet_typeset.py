@@ -247,11 +247,11 @@ def _typ_answer_grid(header, rows) -> str:
     return (f"#pad(left: 1.8em, table(columns: {columns}, rows: 0.8cm, align: center + horizon, "
             f"stroke: 0.5pt + luma(110), {head}{body}))")
 
+
 def _typ_answer(part, digits: int) -> str:
     """The key's answer: words as text that wraps (a conceptual answer), anything else as math."""
     value = answer_value(part)
     return _t(value) if part.spec.form in WORDS else _typ_math(value, digits)
-
 
 
 def _typ_part(j: int, part, digits: int, solutions: bool, problem=None) -> list[str]:
