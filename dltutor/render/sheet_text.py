@@ -17,8 +17,8 @@ from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answ
                                   data_table, grid, prompt_blocks)
 from dltutor.render.sheet import worked_solution
 from dltutor.render.wording import letter, marks_text, plural
-WORDS = ("choice", "truefalse", "text")     # forms whose answer is words, shown as text
 
+WORDS = ("choice", "truefalse", "text")     # forms whose answer is words, shown as text
 
 
 def _info(sheet: Sheet) -> str:

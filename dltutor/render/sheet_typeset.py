@@ -18,8 +18,8 @@ from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answ
                                   data_table, grid, prompt_blocks)
 from dltutor.render.sheet import worked_solution
 from dltutor.render.wording import letter, marks_text, plural
-WORDS = ("choice", "truefalse", "text")     # forms whose answer is words, shown as text
 
+WORDS = ("choice", "truefalse", "text")     # forms whose answer is words, shown as text
 GRADE_TABLE_MAX = 12     # a grading table wider than this does not fit across the page
 FOOTER_IDS = 2           # a page's footer names at most this many problem ids; more: "ids on the last page"
 
