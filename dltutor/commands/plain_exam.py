@@ -380,6 +380,7 @@ class PlainExam:
                 for i, r in enumerate(results)]
 
     def review(self, result) -> None:
+        from dltutor.render.sheet import worked_solution
         from dltutor.render.terminal import print_solution
 
         click.echo("")
@@ -395,4 +396,4 @@ class PlainExam:
                 click.echo(f"      answer {part_label(i)}: {expected_text(part, self.digits)}")
             click.echo("  Worked solution:")
             sys.stdout.flush()
-            print_solution(q.problem.solution, self.digits)
+            print_solution(worked_solution(q.problem), self.digits)

@@ -180,8 +180,12 @@ def _html_grid(part, digits: int, filled: bool) -> str:
 
 
 def _md_answer_grid(header, rows) -> str:
-    """An answer grid in Markdown (a table; a grid without column names gets an empty header)."""
-    head = [_md_column(c) for c in header] if header else [" "] * len(rows[0])
+    """An answer grid in Markdown (a table; a grid without column names uses its first row as the
+    table's header, so it shows as many rows as the answer has)."""
+    if not header:
+        head, rows = [md_escape(c) or " " for c in rows[0]], rows[1:]
+    else:
+        head = [_md_column(c) for c in header]
     return "\n".join(["| " + " | ".join(head) + " |", "|" + "|".join(":---:" for _ in head) + "|"]
                      + ["| " + " | ".join(md_escape(c) or " " for c in row) + " |" for row in rows])
 
