@@ -118,12 +118,13 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
         print_results(results, n_digits)
     if no_solution:
         return
+    from dltutor.render.sheet import worked_solution
     from dltutor.render.terminal import print_solution
 
     click.echo("")
     click.echo("Worked solution")
     sys.stdout.flush()
-    print_solution(problem.solution, n_digits)
+    print_solution(worked_solution(problem), n_digits)
     click.echo("Answers")
     for i, part in enumerate(problem.parts):
         click.echo(f"  {part_label(i)} {part.label}: {expected_text(part, n_digits)}")

@@ -42,7 +42,7 @@ def _latex_letter(text: str) -> str:
 class LatexPrinter(Printer):
     def verbatim(self, text):
         from dltutor.render.formula_unicode import prose
-        from dltutor.render.latex import latex_text
+        from dltutor.render.latex_text import latex_text
 
         return r"\text{" + latex_text(prose(text)) + "}"
 

@@ -2,52 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from dltutor.render.document import DocumentPrinter
 from dltutor.render.formula import split_exponent, to_latex
-from dltutor.render.formula_unicode import SUB, SUP
-
-
-def latex_escape(text: str) -> str:
-    text = re.sub(r"([#$%&_{}])", r"\\\1", text.replace("\\", r"\textbackslash{}"))
-    return text.replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
-
-
-# Characters of the prompts and steps that pdflatex cannot take as they are (text mode).
-TEXT_SYMBOLS = {
-    "²": r"\textsuperscript{2}", "³": r"\textsuperscript{3}", "½": r"\textonehalf{}", "…": r"\ldots{}",
-    "–": "--", "—": "---", "·": r"$\cdot$", "×": r"$\times$", "ᵀ": r"$^{\mathsf{T}}$", "←": r"$\leftarrow$",
-    "→": r"$\rightarrow$", "∂": r"$\partial$", "∇": r"$\nabla$", "−": r"$-$", "√": r"$\surd$",
-    "≠": r"$\neq$", "≥": r"$\geq$", "≤": r"$\leq$", "≈": r"$\approx$", "⊙": r"$\odot$", "Σ": r"$\Sigma$",
-    "∑": r"$\sum$", "∞": r"$\infty$", "±": r"$\pm$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$",
-    "⌈": r"$\lceil$", "⌉": r"$\rceil$", "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$",
-    "δ": r"$\delta$", "ε": r"$\varepsilon$", "η": r"$\eta$", "θ": r"$\theta$", "λ": r"$\lambda$",
-    "μ": r"$\mu$", "ρ": r"$\rho$", "σ": r"$\sigma$", "τ": r"$\tau$", "φ": r"$\phi$", "ω": r"$\omega$",
-    "Δ": r"$\Delta$", "“": "``", "”": "''", "’": "'", "‘": "`",
-}
-_ACCENTS = {"\u0302": "hat", "\u0303": "tilde"}
-# the sub- and superscripts of names in prose (h̃₁, hₜ₋₁, x²): math in text mode
-_SUBS = {script: plain for plain, script in SUB.items() if plain != "−"}
-_SUPS = {script: plain for plain, script in SUP.items() if plain != "−" and script not in "²³"}   # ² ³: textsuperscript
-
-
-def _scripts(text: str) -> str:
-    """Runs of Unicode sub- and superscripts (hₜ₋₁, w₅ⁿᵉʷ) as one math script each: $_{t-1}$."""
-    text = re.sub(f"[{''.join(_SUBS)}]+", lambda m: "$_{" + "".join(_SUBS[c] for c in m.group(0)) + "}$", text)
-    return re.sub(f"[{''.join(_SUPS)}]+", lambda m: "$^{" + "".join(_SUPS[c] for c in m.group(0)) + "}$", text)
-
-
-def latex_text(text: str) -> str:
-    """Plain text for pdflatex: special characters escaped, Greek and math symbols as math (``σ`` → ``$\\sigma$``).
-
-    A combining accent on a letter becomes a math accent: ``h̃`` → ``$\\tilde{h}$``."""
-    out = latex_escape(text)
-    out = re.sub(r"(?<![\w\\])([A-Za-z])\\_(\w|\([^()\s]*\))",                         # h_T → $h_{T}$
-                 lambda m: f"${m.group(1)}_{{{m.group(2).strip('()')}}}$", out)
-    out = re.sub("(\\w)([\u0302\u0303])", lambda m: f"$\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}$", out)
-    out = "".join(TEXT_SYMBOLS.get(ch, ch) for ch in _scripts(out))
-    return re.sub(r"(?<!\\)\$\$", "", out)   # `$a$$b$` would open display math: join into `$ab$`
+from dltutor.render.latex_text import TEXT_SYMBOLS, latex_escape, latex_text  # noqa: F401 (imported from here too)
 
 
 def latex_number(text: str) -> str:

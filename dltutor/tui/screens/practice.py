@@ -222,6 +222,7 @@ class PracticeScreen(Screen):
 
     @on(Button.Pressed, "#hint")
     def action_hint(self) -> None:
+        from dltutor.render.sheet import worked_solution
         from dltutor.render.terminal import solution_renderable, step_renderable
 
         if self.help_shown and self.help_shown[-1][0] == "solution":
@@ -240,7 +241,7 @@ class PracticeScreen(Screen):
                 answers.append(f"\n  ({LETTERS[i % 26]}) {part.label}: ", style="dim")
                 answers.append(expected_text(part, digits, self.problem).replace("\n", "\n      "), style="cyan")
             shown = Group(Text("Worked solution", style="bold yellow"),
-                          solution_renderable(self.problem.solution, digits), answers)
+                          solution_renderable(worked_solution(self.problem), digits), answers)
             self.help_shown = [entry for entry in self.help_shown if entry[0] == "hint"]
         self.help_shown.append((piece.level, shown))
         show_message(self.query_one("#helpbox", Static), Group(*(r for _, r in self.help_shown)))

@@ -25,6 +25,7 @@ def clock(seconds: float) -> str:
 
 
 def exam_review(exam, result, digits: int = 6) -> Group:
+    from dltutor.render.sheet import worked_solution
     from dltutor.render.terminal import solution_renderable
 
     parts = [Text.assemble((f"Exam over ({result.reason}): ", "bold"),
@@ -43,5 +44,5 @@ def exam_review(exam, result, digits: int = 6) -> Group:
             line.append_text(head)
             parts.extend([line, *indented(details, 4)])
         parts.append(Text("Worked solution", style="bold yellow"))
-        parts.append(solution_renderable(q.problem.solution, digits))
+        parts.append(solution_renderable(worked_solution(q.problem), digits))
     return Group(*parts)
