@@ -56,7 +56,7 @@ def test_a_matrix_answer_gets_a_grid_of_its_shape(seed):
     rows = re.findall(r"<tr>(.*?)</tr>", table)
     assert len(rows) == size and all(r.count("<td></td>") == size for r in rows)
     md = render_sheet(_sheet(["conv2d-by-hand"], seed=seed), "md")
-    grid_lines = md.split("output feature map")[1].split("\n\n")[1].splitlines()
+    grid_lines = md.split("output feature map — ")[1].split("\n\n")[1].splitlines()
     assert len(grid_lines) == size + 1 and all(line.count("|") == size + 1 for line in grid_lines)
     tex = render_sheet(_sheet(["conv2d-by-hand"], seed=seed), "tex")
     assert r"\begin{tabular}{|" + "p{1.4cm}|" * size + "}" in tex
