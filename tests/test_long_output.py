@@ -131,3 +131,13 @@ def test_a_lesson_is_paged_on_a_terminal_only(tmp_path):
     assert _pager_run(tmp_path, "lesson", "perceptron", tty=True)
     assert not _pager_run(tmp_path, "lesson", "perceptron", "--no-pager", tty=True)
     assert not _pager_run(tmp_path, "lesson", "perceptron", tty=False)
+
+
+def test_the_dead_band_rule_on_xnor_stops_at_the_first_repeat():
+    """XNOR of ±1 inputs is not linearly separable; from w = 0 one epoch of the θ rule returns to 0."""
+    result = run_cli("solve", "perceptron", "--data", "1,1:-1; 1,-1:1; -1,1:1; -1,-1:-1", "--w", "0,0",
+                     "--theta", "0.2", "--epochs", "100", "--json")
+    out = json.loads(result.out)
+    epochs = [s for s in out["steps"] if s["title"].startswith("Epoch")]
+    assert len(epochs) == 1 and "not linearly separable" in epochs[0]["note"]
+    assert out["answer"] == {"w": [0.0, 0.0], "b": 0.0, "converged": False}

@@ -14,6 +14,7 @@ import numpy as np
 
 from dltutor.errors import InputError
 from dltutor.solution import Solution, Step, Table
+from dltutor.solvers.cycles import WeightHistory
 from dltutor.solvers.neurons import dot
 from dltutor.values import format_number
 
@@ -35,7 +36,9 @@ def dead_band(X: np.ndarray, t: np.ndarray, w: np.ndarray, b: float, lr: float, 
                        f"the weights change only when y differs from t")]
     w = w.astype(float).copy()
     converged = False
+    history = WeightHistory(w, b)     # a repeat of an epoch's weights: the run cycles (not separable)
     for epoch in range(1, epochs + 1):
+        shown = not history.cycled
         rows, updates = [], 0
         for x, target in zip(X, t):
             z = dot(w, x, b)
@@ -52,6 +55,10 @@ def dead_band(X: np.ndarray, t: np.ndarray, w: np.ndarray, b: float, lr: float, 
                 note += f" (epochs {epoch + 1} to {epochs} would repeat this one, so they are not shown)"
         else:
             note = f"{updates} update(s) in this epoch"
+            repeat = history.note(w, b, epoch, epochs) if shown else ""
+            note += "; " + repeat if repeat else ""
+        if not shown:
+            continue
         steps.append(Step(f"Epoch {epoch}", "if y != t: w = w + lr*t*x,  b = b + lr*t", "",
                           {"w": w.tolist(), "b": b}, note=note,
                           table=Table(("x", "t", "z", "y", "update", "new w", "new b"), tuple(rows))))

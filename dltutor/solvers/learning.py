@@ -18,6 +18,7 @@ from dltutor.nn import activations as acts
 from dltutor.nn import losses
 from dltutor.solution import Filled, Solution, Step, Table
 from dltutor.solvers.neurons import arg, check_lengths, dot, weighted_sum
+from dltutor.solvers.cycles import WeightHistory
 from dltutor.solvers.registry import (Option, choice, dataset, integer, nonnegative_number, number,
                                       positive_number, register, vector)
 from dltutor.values import Dataset, format_number, format_value
@@ -114,10 +115,9 @@ def perceptron(data: Dataset, w: np.ndarray, b: float = 0.0, lr: float = 1.0, ep
                         if output == "auto" else f"the output is {fn}(z), as asked"))]
     w = w.astype(float).copy()
     converged = False
-    seen = {(tuple(w.tolist()), b): 0}    # weights at the end of each epoch (0: the start) → the epoch
-    cycled = False                        # once the weights repeat, later epochs are computed, not shown
+    history = WeightHistory(w, b)     # a repeat of an epoch's weights: the run cycles (not separable)
     for epoch in range(1, epochs + 1):
-        shown = not cycled
+        shown = not history.cycled
         rows, first_update, updates = [], None, 0
         for k, (x, target) in enumerate(zip(X, t), start=1):
             z = dot(w, x, b)
@@ -141,18 +141,11 @@ def perceptron(data: Dataset, w: np.ndarray, b: float = 0.0, lr: float = 1.0, ep
             if first_update is not None:
                 k, text = first_update
                 note += f"; the first, at sample {k}: w = w + lr*(t - y)*x = {text.render()}"
-            earlier = seen.get((tuple(w.tolist()), b))
-            if earlier is not None and not cycled:
-                cycled = True
-                since = "the start" if earlier == 0 else f"epoch {earlier}"
-                cycle = f"epoch {epoch}" if earlier + 1 == epoch else f"epochs {earlier + 1} to {epoch}"
-                note += (f"; the weights are back to those after {since}, so the later epochs repeat "
-                         f"{cycle} and training never converges: the data are not linearly separable")
-                if epoch < epochs:
-                    note += f" (epochs {epoch + 1} to {epochs} are not shown; the answer is after epoch {epochs})"
-            elif epoch == epochs and not cycled:
+            repeat = history.note(w, b, epoch, epochs) if shown else ""
+            if repeat:
+                note += "; " + repeat
+            elif epoch == epochs and not history.cycled:
                 note += "; not converged yet: more epochs may help (if the data are linearly separable)"
-            seen.setdefault((tuple(w.tolist()), b), epoch)
         if not shown:
             continue
         steps.append(Step(f"Epoch {epoch}", "w = w + lr*(t - y)*x,  b = b + lr*(t - y)", "",
