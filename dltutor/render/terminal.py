@@ -77,7 +77,7 @@ def input_name(key: str, value=None) -> str:
 
     if "_" in key and len(key.split("_")[0]) > 2:
         return key.replace("_", " ")
-    if is_matrix(value) and len(value) > 1 and key[:1].islower() and key[1:].isdigit():
+    if is_matrix(value) and key[:1].islower() and key[1:].isdigit():     # --w3 "0.3,0.4" is the matrix W₃
         key = key[0].upper() + key[1:]
     return to_unicode(key)
 
