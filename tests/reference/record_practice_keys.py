@@ -445,6 +445,49 @@ def regression_metrics(n):
     return {"mse": mse, "rmse": float(np.sqrt(mse)), "mae": skm.mean_absolute_error(y, p), "r2": skm.r2_score(y, p)}
 
 
+def autoencoder_params(n):
+    L_ = keras.layers
+    bias = _uses_bias(n)
+    enc = ([L_.Dense(n["h"], use_bias=bias)] if n["h"] else []) + [L_.Dense(n["c"], use_bias=bias)]
+    dec = ([L_.Dense(n["h"], use_bias=bias)] if n["h"] else []) + [L_.Dense(n["n"], use_bias=bias)]
+    model = keras.Sequential([keras.Input((n["n"],)), *enc, *dec])
+    e = sum(layer.count_params() for layer in enc)
+    return {"enc": e, "dec": model.count_params() - e, "total": model.count_params()}
+
+
+def autoencoder_reconstruction(n):
+    F = torch.nn.functional
+    x, xh = T(n["x"]), T(n["xh"])
+    loss = F.mse_loss(xh, x) if n["lk"] == "mse" else F.binary_cross_entropy(xh, x)
+    return {"error": float(loss)}
+
+
+def gan_discriminator_loss(n):
+    y = np.concatenate([np.full(len(n["dr"]), float(n["t"])), np.zeros(len(n["df"]))])
+    d = np.concatenate([n["dr"], n["df"]]).astype(float)
+    return {"loss": float(keras.losses.BinaryCrossentropy()(y, d))}
+
+
+def gan_generator_loss(n):
+    return {"loss": float(-torch.log(T(n["df"])).mean())}
+
+
+def huber_loss(n):
+    return {"loss": float(keras.losses.Huber(delta=n["d"])(np.array(n["y"], float), np.array(n["p"], float)))}
+
+
+def l2_update(n):
+    # torch SGD: weight_decay adds wd·w to the gradient, so wd = 2λ for the penalty λ·Σw²
+    w = T(n["w"]).requires_grad_(True)
+    opt = torch.optim.SGD([w], lr=n["lr"], weight_decay=2 * n["lam"])
+    out = []
+    for g in (n["g1"], n["g2"]):
+        w.grad = T(g)
+        opt.step()
+        out.append(L(w))
+    return {"w1": out[0], "w2": out[1]}
+
+
 REFERENCE = {
     "mp-threshold": mp_threshold, "mp-truth-table": mp_truth_table, "xor-network": xor_network,
     "neuron-forward": neuron_forward, "activation-derivative": activation_derivative,
@@ -461,7 +504,15 @@ REFERENCE = {
     "receptive-field": receptive_field, "attention-weights": attention_weights, "auc": auc,
     "batchnorm-train": batchnorm_train, "bptt-steps": bptt_steps, "dropout-step": dropout_step,
     "positional-encoding": positional_encoding, "regression-metrics": regression_metrics,
+    "autoencoder-params": autoencoder_params, "autoencoder-reconstruction": autoencoder_reconstruction,
+    "gan-discriminator-loss": gan_discriminator_loss, "gan-generator-loss": gan_generator_loss,
+    "huber-loss": huber_loss, "l2-update": l2_update,
 }
+
+
+def numeric(family) -> bool:
+    """A family answered by a solver (the conceptual ones, choice/true-false/short text, have none)."""
+    return not family.conceptual
 
 
 def non_trivial(names: dict) -> bool:
@@ -485,6 +536,8 @@ def audit(seeds: int) -> int:
     """Compare dltutor's keys with the references on seeds 0..seeds-1 of every difficulty (no file written)."""
     bad, count = {}, 0
     for name, family in sorted(load_families().items()):
+        if not numeric(family):
+            continue
         for difficulty in DIFFICULTIES:
             for seed in range(seeds):
                 problem = generate(family, seed, difficulty)
@@ -503,7 +556,7 @@ def audit(seeds: int) -> int:
 def main() -> int:
     if sys.argv[1:2] == ["--audit"]:
         return audit(int(sys.argv[2]) if len(sys.argv) > 2 else 100)
-    families = load_families()
+    families = {k: f for k, f in load_families().items() if numeric(f)}
     missing = sorted(set(families) - set(REFERENCE))
     if missing:
         print(f"no reference computation for {', '.join(missing)}", file=sys.stderr)
