@@ -122,6 +122,7 @@ def Path_of(name):
     ('X = { table = "X" }\n', "{@X}", "needs columns"),
     ('X = { matrix = "X", colour = "red" }\n', "{@X}", "unknown key 'colour'"),
     ('X = { matrix = "X +" }\n', "{@X}", "blocks.X"),
+    ('X = { matrix = "X" }\nY = { matrix = "K" }\n', "{@X}", "blocks.Y: is not shown"),
 ])
 def test_a_bad_block_is_refused_naming_the_field(tmp_path, blocks, line, message):
     with pytest.raises(InputError, match=re.escape(message)):
@@ -131,3 +132,14 @@ def test_a_bad_block_is_refused_naming_the_field(tmp_path, blocks, line, message
 def test_parse_blocks_defaults_the_label_to_the_name():
     assert parse_blocks({"W": {"matrix": "W"}})["W"].label == "W"
     assert parse_blocks({"s": {"samples": "X", "labels": "t", "columns": ["x", "t"]}})["s"].label == ""
+
+
+@pytest.mark.parametrize("blocks, message", [
+    ('X = { matrix = "s" }\n', "blocks.X: 's' must give rows of numbers"),
+    ('X = { vector = "X" }\n', "blocks.X: 'X' must give a list of numbers"),
+    ('X = { table = "X", columns = ["a"] }\n', "one cell per column of ['a']"),
+])
+def test_a_block_of_the_wrong_shape_is_refused_when_drawn(tmp_path, blocks, message):
+    family = load_family(_family_file(tmp_path, blocks))
+    with pytest.raises(InputError, match=re.escape(message)):
+        generate(family, 1)

@@ -116,8 +116,19 @@ def without_blocks(prompt: str) -> str:
     return "\n".join(line for line in prompt.splitlines() if not BLOCK_LINE.match(line))
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _is_rows(value) -> bool:
+    """A non-empty list of equally long, non-empty rows of numbers."""
+    return (isinstance(value, list) and bool(value) and all(isinstance(r, list) and r for r in value)
+            and len({len(r) for r in value}) == 1 and all(_is_number(c) for r in value for c in r))
+
+
 def draw_blocks(specs: dict[str, BlockSpec], names: dict) -> dict[str, DataBlock]:
-    from dltutor.practice.expressions import evaluate
+    """The blocks of one draw; a value of the wrong shape is an ExpressionError naming the block."""
+    from dltutor.practice.expressions import ExpressionError, evaluate
     from dltutor.solution import plain
 
     out = {}
@@ -125,6 +136,8 @@ def draw_blocks(specs: dict[str, BlockSpec], names: dict) -> dict[str, DataBlock
         value = plain(evaluate(spec.expr, names))
         if spec.kind == "samples":
             targets = plain(evaluate(spec.labels, names))
+            if not isinstance(value, list) or not isinstance(targets, list) or len(value) != len(targets):
+                raise ExpressionError(f"blocks.{name}: samples and labels must be lists of the same length")
             value = [list(x if isinstance(x, list) else [x]) + [t] for x, t in zip(value, targets)]
         elif spec.kind == "vector" and not isinstance(value, list):
             value = [value]
@@ -133,6 +146,16 @@ def draw_blocks(specs: dict[str, BlockSpec], names: dict) -> dict[str, DataBlock
         columns = spec.columns
         if isinstance(columns, str):
             columns = tuple(str(c) for c in evaluate(columns, names))
+        if spec.kind == "vector":
+            ok = isinstance(value, list) and bool(value) and all(_is_number(v) for v in value)
+        elif spec.kind == "matrix":
+            ok = _is_rows(value) or (isinstance(value, list) and bool(value) and all(_is_rows(c) for c in value))
+        else:
+            ok = _is_rows(value) and len(value[0]) + (1 if spec.answer else 0) == len(columns)
+        if not ok:
+            what = {"vector": "a list of numbers", "matrix": "rows of numbers (or channels of them)"}.get(
+                spec.kind, f"rows of numbers, one cell per column of {list(columns)}")
+            raise ExpressionError(f"blocks.{name}: {spec.expr!r} must give {what}")
         out[name] = DataBlock(spec.kind, value, spec.label, columns, spec.answer)
     return out
 

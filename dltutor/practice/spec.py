@@ -279,6 +279,9 @@ def _validate(data: dict, path: Path) -> Family:
         missing = [n for n in block_names(prompt) if n not in blocks]
         if missing:
             raise _Bad("prompt", f"{{@{missing[0]}}} names no block of [blocks]")
+        unused = [n for n, spec in blocks.items() if not spec.answer and n not in block_names(prompt)]
+        if unused:
+            raise _Bad(f"blocks.{unused[0]}", f"is not shown: put {{@{unused[0]}}} on a line of the prompt")
         hints = tuple(_need(data, "hints", list))
         if not hints or not all(isinstance(h, str) for h in hints):
             raise _Bad("hints", "must be a non-empty list of texts")
