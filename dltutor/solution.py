@@ -28,7 +28,7 @@ class Filled:
     The numbers are formatted when rendered. A step's result is rounded to ``digits``; the
     numbers put into its formula get one figure more, and never fewer than ``INPUT_DIGITS``, so
     that the line is true as printed: with ``--digits 3`` it reads
-    ``1/(1 + exp(-1.105906)) = 0.751``, not ``1/(1 + exp(-1.11)) = 0.751`` (σ(1.11) is 0.752)."""
+    ``1/(1 + exp(-1.10591)) = 0.751``, not ``1/(1 + exp(-1.11)) = 0.751`` (σ(1.11) is 0.752)."""
 
     template: str
     values: tuple = ()

@@ -237,6 +237,7 @@ def answer_height(part: Part) -> float:
     base = {"matrix": 2.4, "vector": 1.4, "table": 0.0}.get(part.spec.form, 1.1)
     return round(base + 0.5 * min(part.spec.marks, 4), 2)
 
+
 # ---------------------------------------------------------------- data blocks of a prompt
 
 def data_items(block: DataBlock) -> list[tuple[str, str, Any]]:
@@ -250,6 +251,7 @@ def data_items(block: DataBlock) -> list[tuple[str, str, Any]]:
 def data_table(block: DataBlock) -> tuple[list[str], list[list]]:
     """A samples or table block as (column names, rows of values); samples end with their label."""
     return list(block.columns), [list(row) for row in block.value]
+
 
 MAX_GRID_CELLS = 12      # a vector longer than this gets a plain answer box, not one cell per entry
 
