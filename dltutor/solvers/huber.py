@@ -44,9 +44,10 @@ def huber(y: np.ndarray, p: np.ndarray, delta: float) -> Solution:
             pieces.append("{}*Abs(" + "{}" + ") - {}**2/2")
             nums.extend((delta, e[k], delta))
     steps = (
-        Step("Errors and their branch", "e_k = y_k - p_k",
-             Filled("delta = {}", (delta,)), terms.tolist(),
-             note="each term is squared (e_k²/2) if |e_k| ≤ δ, else linear (δ·|e_k| − δ²/2)",
+        Step("Errors and their branch",
+             "term_k = e_k**2/2 if Abs(e_k) <= delta else delta*Abs(e_k) - delta**2/2", "", terms.tolist(),
+             note=f"with the error e_k = y_k - p_k and δ = {format_number(delta)}: squared where the error "
+                  f"is small, linear beyond δ",
              table=Table(("k", "y_k", "p_k", "e_k", "branch", "term_k"), rows)),
         Step("Loss (huber)", FORMULA, Filled("(" + join_terms(pieces, n) + ")/{}", (*nums, n)), value,
              note="the mean over the components, as Keras's Huber loss"),
