@@ -24,9 +24,9 @@ _INFIX = {"odot": "⊙", "convolve": "⊛", "star": "⋆"}
 
 def subscript(text: str) -> str:
     """``t-1`` → ₜ₋₁; text with a character that has no subscript form → ``_t`` or ``_(text)``."""
-    plain = text.replace(" ", "").replace(",", "")
-    if plain and all(ch in SUB for ch in plain):
-        return "".join(SUB[ch] for ch in plain)
+    plain = text.replace(" ", "")
+    if plain and all(ch in SUB or ch == "," for ch in plain):
+        return "".join(SUB.get(ch, ch) for ch in plain)                 # h₂,₁: the comma kept
     return "_" + (text if re.fullmatch(r"\w", text) else f"({text})")
 
 
@@ -191,6 +191,8 @@ def prose(text: str) -> str:
     out = re.sub(r"\b([A-Z])(\d)\[(\d),\s?(\d)\]",                            # W1[2,1] → (W₁)₂₁, an entry
                  lambda m: f"({m.group(1)}{SUB[m.group(2)]}){SUB[m.group(3)]}{SUB[m.group(4)]}", out)
     out = _NAME.sub(_name, out)
+    out = re.sub(r"(?<![\w/])d([A-Z])/d([a-z]\w*)\b", lambda m: f"∂{m.group(1)}/∂{to_unicode(m.group(2))}", out)  # dE/do
+    out = re.sub(r"\bdelta = ", "δ = ", out)
     out = re.sub(r"(?<=[\w)])\*\*(\d+|\(-?\d+\))",
                  lambda m: superscript(m.group(1).strip("()").replace("-", "−")), out)   # (a - b)**2 → (a − b)²
     out = re.sub(r"(?<=[\w)]) - (?=[\w(])", " − ", out)                # 1 - z → 1 − z

@@ -79,6 +79,8 @@ def symbol_parts(name: str) -> tuple[str, str]:
     """``beta1`` → (β, 1); ``k_eff`` → (k, eff); ``w_h`` → (w, h); ``w5_new`` → (w, "5,new")."""
     base, _, sub = name.partition("_")
     m = re.fullmatch(r"([A-Za-z]+?)(\d+)", base)
+    if m and len(m.group(1)) == 1 and re.fullmatch(r"\d+", sub):          # h2_1 → h with 2,1 (layer 2, unit 1)
+        return GREEK.get(m.group(1), m.group(1)), m.group(2) + "," + sub
     if m and not sub:
         base, sub = m.group(1), m.group(2)
     elif m and len(m.group(1)) == 1 and re.fullmatch(r"[A-Za-z]+", sub):   # w5_new → w with 5,new
@@ -169,7 +171,10 @@ class Printer:
         if name == "lr":                      # the learning rate is η on every face (the option stays --lr)
             name = "eta"
         plain, accent = split_accent(name)
-        return self.symbol(*symbol_parts(plain), accent)
+        base, sub = symbol_parts(plain)
+        if "_" in sub:                        # net_h2_1: net with subscript h₂,₁ (a subscripted name)
+            return self.symbol(base, "", accent, sub_math=self.name(sub))
+        return self.symbol(base, sub, accent)
 
     def print_Name(self, n):
         return self.dots() if n.id == "cdots" else self.name(n.id)
