@@ -291,8 +291,10 @@ def sheet_typst(sheet: Sheet, digits: int = 6) -> str:
     for n, problem in enumerate(sheet.problems, start=1):
         meta = f"{problem.family.topic} · {problem.difficulty} · {marks_text(problem.marks)}"
         inner = [f"#metadata({typst_string(f'{n}: {problem.id}')}) <problem-id>",
-                 f"#text(11.5pt)[*Problem {n}.* {_t(problem.family.title)}] #h(1fr) "
-                 f"#text(8.5pt, fill: luma(90))[{_t(meta)}]",
+                 # a grid, so that a long title wraps before the topic line instead of running into it
+                 f"#grid(columns: (1fr, auto), column-gutter: 1em, align: (left, right + bottom), "
+                 f"text(11.5pt)[*Problem {n}.* {_t(problem.family.title)}], "
+                 f"text(8.5pt, fill: luma(90))[{_t(meta)}])",
                  "#v(-0.55em) #line(length: 100%, stroke: 0.4pt + luma(120))"]
         inner += [_typ_block(b, digits) for b in prompt_blocks(problem)]
         for j, part in enumerate(problem.parts):
