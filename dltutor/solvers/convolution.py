@@ -177,7 +177,7 @@ def conv2d(input: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride: int
     if C == 1:
         formula = "z[i,j] = sum(x[i*s + m, j*s + n]*k[m,n]) + b"
     else:
-        formula = "z[i,j] = sum over channels c of sum(x[c, i*s + m, j*s + n]*k[c,m,n]) + b"
+        formula = "z[i, j] = Sum(Sum(Sum(x[c, i*s + m, j*s + n]*k[c, m, n], n), m), c) + b"
     for n, (i, j) in enumerate(cells):
         note = cell_where(i, j, stride, kh, kw, padded, dilation)
         if n == 0:

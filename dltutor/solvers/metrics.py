@@ -47,7 +47,7 @@ def metrics(tp: int, fp: int, fn: int, tn: int) -> Solution:
                    + (f"; {counts} = 0 agrees" if fp + fn else ""))
     else:
         f1_note = f"the harmonic mean of P and R; {counts}"
-    matrix = Table(("", "predicted +", "predicted -"), (("actual +", tp, fn), ("actual -", fp, tn)))
+    matrix = Table(("", "predicted +", "predicted −"), (("actual +", tp, fn), ("actual −", fp, tn)))
     steps = (
         Step("Accuracy", "accuracy = (TP + TN)/(TP + FP + FN + TN)",
              Filled("({} + {})/({} + {} + {} + {})", (tp, tn, tp, fp, fn, tn)), accuracy, note=acc_note,
