@@ -100,9 +100,7 @@ class DocumentPrinter:
         return blocks
 
     def cell(self, value) -> str:
-        """A table cell: a number with a true minus sign, a shape as 24×24×6, a name as mathematics."""
-        if isinstance(value, list) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            return "×".join(str(v) for v in value)
+        """A table cell: a number with a true minus sign, yes/no, a name as mathematics."""
         if isinstance(value, bool):
             return "yes" if value else "no"
         return prose(self.text_of(value))
@@ -151,8 +149,8 @@ class DocumentPrinter:
         a truth table as a table, a matrix as a matrix, a vector as (a, b), named quantities by name."""
         blocks = [self.paragraph("Answer:")]
         if isinstance(answer, dict) and "layers" in answer and "total" in answer:
-            rows = [[str(r.get("layer", "")), self.cell(r.get("output_shape")), self.cell(r.get("params"))]
-                    for r in answer["layers"]]
+            rows = [[str(r.get("layer", "")), "×".join(str(v) for v in r.get("output_shape") or []),
+                     self.cell(r.get("params"))] for r in answer["layers"]]
             blocks.append(self.table(["Layer", "Output shape", "Parameters"], rows))
             line = f"Total: {answer['total']:,} parameters"
             if answer.get("non_trainable"):
