@@ -140,3 +140,61 @@ def test_solve_terminal_output_reads_as_mathematics(name, example):
     print_solution(solution, console=console)
     text = console.export_text()
     assert not program_text(text), text
+
+
+# ---------------------------------------------------------------- the answer answers the question
+
+def test_a_parameter_count_answers_with_the_layer_table_and_the_total():
+    from dltutor.render.markdown import to_markdown
+    from dltutor.solvers.registry import run
+
+    # Dense(5) on 3 inputs: 3·5 + 5 = 20; Dense(2) on 5: 5·2 + 2 = 12; total 32 (by hand)
+    md = to_markdown(run("params", spec="Input(3) -> Dense(5) -> Dense(2)"))
+    answer = md.split("Answer:", 1)[1]
+    assert "| Layer | Output shape | Parameters |" in answer
+    assert "| Dense(5) | 5 | 20 |" in answer and "| Dense(2) | 2 | 12 |" in answer
+    assert "Total: 32 parameters" in answer and "non_trainable" not in md and "output_shape" not in md
+
+
+def test_a_truth_table_answers_as_a_table():
+    from dltutor.render.html import to_html_fragment
+    from dltutor.solvers.registry import run
+
+    html = to_html_fragment(run("mp-neuron", gate="AND"))
+    answer = html.split("<p>Answer:</p>", 1)[1]
+    rows = re.findall(r"<tr>(.*?)</tr>", answer.split("</thead>", 1)[1])
+    cells = [re.findall(r"<td>(.*?)</td>", r) for r in rows]
+    assert cells == [["0", "0", "0"], ["0", "1", "0"], ["1", "0", "0"], ["1", "1", "1"]]   # AND
+    assert "<th>x₁</th><th>x₂</th><th>y</th>" in answer and "truth_table" not in html
+
+
+def test_vectors_are_tuples_and_gradients_have_their_names():
+    from dltutor.render.latex import to_latex_fragment
+    from dltutor.solvers.registry import run
+
+    tex = to_latex_fragment(run("neuron", x="1,2", w="0.5,-1", b="0", activation="linear"))
+    assert r"\[ z = -1.5 \]" in tex                     # 0.5·1 − 1·2
+    key = run("backprop", x="0.05,0.1", target="0.01,0.99", w1="0.15,0.2;0.25,0.3", b1="0.35",
+              w2="0.4,0.45;0.5,0.55", b2="0.6")
+    answer = to_latex_fragment(key).split("Answer:", 1)[1]
+    assert r"\frac{\partial E}{\partial W_{1}}" in answer and "grad" not in answer
+    assert r"h = \left(0.59327, 0.596884\right)" in answer       # the notes' 2-2-2 example
+
+
+@pytest.mark.parametrize("family, kept, left_out, lr_given", [
+    ("backprop-deep", set(), {"Update of"}, False),                   # asks ∂E/∂W3, ∂E/∂W2, ∂E/∂W1 only
+    ("backprop-output-weights", {"Update of w₅", "Update of w₈"}, {"Update of w₁", "Update of w₄"}, True),
+])
+def test_a_key_works_what_its_parts_ask_and_no_more(family, kept, left_out, lr_given):
+    from dltutor.render.formula_unicode import prose
+    from dltutor.render.sheet import worked_solution
+
+    problem = generate(load_families()[family], 1)
+    worked = worked_solution(problem)
+    titles = [prose(s.title) for s in worked.steps]
+    assert all(any(t.startswith(k) for t in titles) for k in kept)
+    assert not any(t.startswith(k) for t in titles for k in left_out)
+    asked = {re.search(r"answer\.(\w+)", p.spec.answer).group(1) for p in problem.parts}
+    assert set(worked.answer) == asked
+    assert ("lr" in worked.inputs) == lr_given   # no learning rate the question never gave
+    assert len(worked.steps) < len(problem.solution.steps)
