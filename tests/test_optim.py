@@ -155,8 +155,8 @@ def test_human_output():
     result = run_cli("solve", "optimizer", "--method", "momentum", "--w", "1,-2", "--grads", "0.5,-1;0.4,-0.8",
                      "--lr", "0.1")
     assert result.code == 0, result.err
-    assert "Step 1: velocity" in result.out and "0.9·[0, 0] − 0.1·[0.5, −1]" in result.out
-    assert "[0.95, −1.9]" in result.out and "Answer" in result.out
+    assert "Step 1: velocity" in result.out and "0.9·(0, 0) − 0.1·(0.5, −1)" in result.out   # vectors (a, b)
+    assert "(0.95, −1.9)" in result.out and "Answer" in result.out
 
 
 def test_negative_option_values():

@@ -247,7 +247,12 @@ class Printer:
         return self.symbol(base, "", accent, sub_math=self.comma_list([self.node(i) for i in index]))
 
     def print_List(self, n):
-        return self.brackets(self.comma_list([self.node(e) for e in n.elts]))
+        """``[h, x]`` a concatenated vector in brackets; a vector of numbers (a, b), as every answer writes it."""
+        items = self.comma_list([self.node(e) for e in n.elts])
+        numbers = n.elts and all(isinstance(e, ast.Constant) or (isinstance(e, ast.UnaryOp)
+                                                                 and isinstance(e.operand, ast.Constant))
+                                 for e in n.elts)
+        return self.parens(items) if numbers else self.brackets(items)
 
     def print_Call(self, n):
         if not isinstance(n.func, ast.Name) or n.keywords:

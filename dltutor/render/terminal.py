@@ -50,13 +50,15 @@ def value_text(value, digits: int) -> str:
         return matrix_text(value, digits)
     if (isinstance(value, list) and len(value) > MAX_ROWS_SHOWN
             and all(not isinstance(v, (list, dict)) for v in value)):
-        head, tail = format_value(value[:10], digits)[:-1], format_value(value[-5:], digits)[1:]
-        return f"{head}, ... {len(value) - 15} more ..., {tail}"
+        head, tail = format_value(value[:10], digits)[1:-1], format_value(value[-5:], digits)[1:-1]
+        return f"({head}, ... {len(value) - 15} more ..., {tail})"
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return "\n".join("- " + format_value(v, digits) for v in value)
     if isinstance(value, dict):
         return "\n".join(f"{k} = " + value_text(v, digits).replace("\n", "\n" + " " * (len(str(k)) + 3))
                          for k, v in value.items())
+    if isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return "(" + format_value(value, digits)[1:-1] + ")"            # a vector is (a, b)
     return format_value(value, digits)
 
 
