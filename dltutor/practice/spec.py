@@ -82,11 +82,11 @@ class PartSpec:
         if self.exact or self.accept:
             return ""
         if self.decimals == 0:
-            return "as whole numbers"
+            return "as a whole number"
         if self.decimals is not None:
             return f"to {self.decimals} decimal place{'s' if self.decimals != 1 else ''}"
         if self.start:
-            return (f"with every change from its starting value right to {self.sig} significant "
+            return (f"with its change from the value before the update right to {self.sig} significant "
                     f"figure{'s' if self.sig != 1 else ''}")
         return f"to {self.sig} significant figure{'s' if self.sig != 1 else ''}"
 
@@ -397,8 +397,14 @@ def precision_sentence(parts: tuple[PartSpec, ...]) -> str:
     if len(texts) == 1 and not wanted[0][0].start:
         body = f"give every number {texts[0]}"
     else:
-        body = "; ".join(f"{p.label} {t}" for p, t in wanted)
-    return f"\nPrecision: {body} (round only the final answers)."
+        groups = []
+        for text in texts:
+            labels = [p.label for p, t in wanted if t == text]
+            named = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+            groups.append(f"{named} {text}")
+        body = "; ".join(groups)
+    rounding = "" if all(p.decimals == 0 for p, _ in wanted) else " (round only the final answers)"
+    return f"\nPrecision: {body}{rounding}."
 
 
 def _part(data, i: int) -> PartSpec:

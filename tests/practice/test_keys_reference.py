@@ -163,7 +163,7 @@ def test_precision_is_stated_in_every_prompt_that_needs_one():
         if inexact:
             assert "Precision:" in problem.prompt, family.id
             assert ("significant figure" in problem.prompt or "decimal place" in problem.prompt
-                    or "whole numbers" in problem.prompt), family.id
+                    or "whole number" in problem.prompt), family.id
 
 
 @pytest.mark.parametrize("rid", ["rmsprop-step", "adam-step", "sgd-momentum-step"])
