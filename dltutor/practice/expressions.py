@@ -108,6 +108,10 @@ class LimitError(ExpressionError):
     """An expression that would exceed a size limit or the time budget of a draw."""
 
 
+class LanguageError(ExpressionError):
+    """Something the family language does not have (``%`` on a text)."""
+
+
 class _Budget(threading.local):
     deadline: float | None = None
     seconds: float = 0.0
@@ -193,7 +197,7 @@ def _check_operands(op, left, right, text: str) -> None:
     """Refuse an operation whose result would be over a limit, before it is computed."""
     where = f"{text!r}: "
     if isinstance(op, ast.Mod) and isinstance(left, str):
-        raise ExpressionError(f"{where}% formats text in Python; it is not part of the family language")
+        raise LanguageError(f"{where}% formats text in Python; it is not part of the family language")
     if isinstance(op, ast.Mult):
         for seq, times in ((left, right), (right, left)):
             if isinstance(seq, str) and isinstance(times, (int, np.integer)) and not isinstance(times, bool):
@@ -268,11 +272,14 @@ def compile_expression(text: str) -> ast.Expression:
             raise ExpressionError(f"{text!r} is not a valid expression") from None
         if _depth(tree, 3 * MAX_DEPTH) > 3 * MAX_DEPTH:
             raise LimitError(f"{source[:40]!r}...: nested more than {MAX_DEPTH} deep")
-        if not any(isinstance(n, ast.Name) and n.id not in ("true", "false") for n in ast.walk(tree)):
+        nodes = list(ast.walk(tree))
+        called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+        if not any(isinstance(n, ast.Name) and id(n) not in called and n.id not in ("true", "false")
+                   for n in nodes):
             with budget(1.0):
                 try:
                     plain(_eval(tree.body, {}, text))
-                except LimitError:
+                except (LimitError, LanguageError):
                     raise
                 except Exception:       # other faults are reported where the value is used
                     pass
