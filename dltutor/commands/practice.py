@@ -15,7 +15,7 @@ import click
 from dltutor.commands.common import CONTEXT, digits_option, examples_epilog, parse_digits
 from dltutor.commands.problem_lines import print_problem, print_results
 from dltutor.errors import InputError
-from dltutor.values import parse_seed
+from dltutor.seeds import parse_seed
 from dltutor.render.wording import expected_text, marks_text, part_label
 
 def _int_option(text: str | None, what: str, minimum: int = 0, maximum: int = 2**63 - 1) -> int | None:

@@ -27,7 +27,7 @@ def _int(text: str | None, what: str, minimum: int, maximum: int) -> int | None:
 
 
 def _seed(text: str | None) -> int:
-    from dltutor.values import parse_seed
+    from dltutor.seeds import parse_seed
 
     seed = None if text is None else parse_seed(text)
     if seed is None:
@@ -123,7 +123,7 @@ def export(fmt, topics, variants, seed, difficulty, output, digits):
 
     extension = pick(BANK_FORMATS, fmt).extension
     n_digits = parse_digits(digits)
-    from dltutor.values import parse_seed
+    from dltutor.seeds import parse_seed
 
     n_seed = 0 if seed is None else parse_seed(seed)
     n_variants = _int(variants, "--variants", 1, 50)

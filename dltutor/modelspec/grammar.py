@@ -20,6 +20,7 @@ from dltutor import values
 from dltutor.errors import InputError
 
 MAX_LAYERS = 200
+MAX_SPEC_TEXT = 65536    # characters of a model spec or model code read from a file (--file)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def quoted(value, limit: int = 60) -> str:
 
 
 def split_layers(text: str) -> list[str]:
-    text = values.check_length(text, "model spec", values.MAX_SPEC_TEXT)
+    text = values.check_length(text, "model spec", MAX_SPEC_TEXT)
     lines = [line.split("#", 1)[0] for line in text.splitlines()]
     parts = []
     for chunk in re.split(r"->|→", "\n".join(lines)):

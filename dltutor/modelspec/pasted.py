@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from dltutor import values
 from dltutor.errors import InputError
-from dltutor.modelspec.grammar import MAX_LAYERS, LayerCall
+from dltutor.modelspec.grammar import MAX_LAYERS, MAX_SPEC_TEXT, LayerCall
 
 FRAMEWORK_MODULES = ("keras", "tensorflow", "tf_keras", "torch", "numpy")
 SKIPPED_METHODS = ("summary", "compile", "build", "fit", "evaluate", "predict", "to", "cuda", "cpu", "eval",
@@ -307,4 +307,4 @@ class Reader:
 
 def read(text: str) -> Pasted:
     """The model in pasted code (see the module docstring)."""
-    return Reader(values.check_length(text, "model code", values.MAX_SPEC_TEXT)).read()
+    return Reader(values.check_length(text, "model code", MAX_SPEC_TEXT)).read()

@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 
 from dltutor.errors import InputError
-from dltutor.values import MAX_SEED, quote
+from dltutor.seeds import MAX_SEED
+from dltutor.values import quote
 from dltutor.practice.expressions import (MAX_ELEMENTS, ExpressionError, LimitError, budget, check_budget,
                                           evaluate, fill_template)
 from dltutor.practice.answers import (KindMissing, Part, close, collision, derive, expected_part, flatten_row, initial_state,

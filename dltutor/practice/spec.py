@@ -7,14 +7,14 @@ table part with its ``TableSpec``), hints and misconceptions
 (``MisconceptionSpec``). Every expression and template is compiled when the
 file is read, so that a mistake in a file is reported with the file and the
 field (``problem family x.toml: parts[1].answer: ...``), not when a student
-draws a problem. Drawing is in ``dltutor.practice.families``.
+draws a problem. Drawing is in ``dltutor.practice.families``; which folders are
+read (the built-in one and teachers') is ``dltutor.practice.catalog``.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -146,24 +146,6 @@ def problems_dir() -> Path:
         return resource_dir("problems")
     except FileNotFoundError:
         raise InputError("the problems folder is missing from this installation") from None
-
-
-@lru_cache(maxsize=None)
-def load_families(directory: str | None = None) -> dict[str, Family]:
-    """Every family in ``directory`` (default: the project's problems/), by id, sorted."""
-    folder = Path(directory) if directory else problems_dir()
-    families = {}
-    for path in sorted(folder.glob("*.toml")):
-        fam = load_family(path)
-        families[fam.id] = fam
-    return families
-
-
-def get_family(name: str) -> Family:
-    families = load_families()
-    if name not in families:
-        raise InputError(f"unknown problem family {name!r}; see 'dltutor generate --list'")
-    return families[name]
 
 
 def load_family(path: str | Path) -> Family:

@@ -57,6 +57,29 @@ def unit_interval(text: str, what: str) -> float:
 
 # --------------------------------------------------------------- gradients
 
+MAX_FORMULA_DEPTH = 20   # functions and powers nested inside one another in --f
+
+
+def check_depth(text: str) -> None:
+    """Bad input when ``--f`` nests more than MAX_FORMULA_DEPTH functions or powers (30 nested
+    sigmoid( took sympy's differentiation past Python's recursion limit); walked without recursion."""
+    import ast
+
+    try:
+        tree = ast.parse(values.check_length(text, "--f").replace("^", "**"), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return                   # parse_formula reports what is wrong with it
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        depth += isinstance(node, ast.Call) or (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow))
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    if deepest > MAX_FORMULA_DEPTH:
+        raise InputError(f"--f nests {deepest} functions or powers inside one another; the limit is "
+                         f"{MAX_FORMULA_DEPTH} (it keeps the derivative computable)")
+
+
 class Objective:
     """f(x, y, z) from ``--f``, its sympy gradient, and text templates that put numbers in."""
 
@@ -66,6 +89,7 @@ class Objective:
         if n > len(VARIABLES):
             raise InputError(f"--f works with up to 3 weights (x, y, z); --w has {n}")
         self.names = VARIABLES[:n]
+        check_depth(text)       # before sympy sees it: its derivative recurses once per level
         self.expr = values.parse_formula(text, VARIABLES, "--f")
         extra = sorted(s.name for s in self.expr.free_symbols if s.name not in self.names)
         if extra:
@@ -81,7 +105,7 @@ class Objective:
             self.grad_text = "[" + ", ".join(str(d) for d in self.grad) + "]"
         except (RecursionError, MemoryError):    # a safety net under the depth limit of parse_formula
             raise InputError(f"--f is too deeply nested to differentiate; at most "
-                             f"{values.MAX_FORMULA_DEPTH} functions or powers inside one another") from None
+                             f"{MAX_FORMULA_DEPTH} functions or powers inside one another") from None
 
     def _finite(self, value: float, what: str, w: np.ndarray) -> float:
         if not math.isfinite(value):
