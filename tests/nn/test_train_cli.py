@@ -87,7 +87,7 @@ def test_ctrl_c_stops_cleanly_and_saves(tmp_path):
     from conftest import ROOT
 
     path = tmp_path / "w.npz"
-    proc = subprocess.Popen([sys.executable, "-m", "dltutor", "train", "--data", "digits", "--epochs", "100000",
+    proc = subprocess.Popen([sys.executable, "-m", "dltutor", "train", "--data", "digits", "--epochs", "50000",
                              "--save", str(path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     time.sleep(3)
