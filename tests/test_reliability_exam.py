@@ -17,8 +17,9 @@ import pytest
 from conftest import ROOT
 from dltutor.store import DB_NAME, Store
 
-# seed 20, one question: backprop-output-weights, three parts (vector, vector, matrix)
-EXAM = ["exam", "--plain", "--count", "1", "--seed", "20"]
+# topic backprop, seed 1, one question: backprop-output-weights, three parts (vector, vector, matrix);
+# the topic is named so that families added to other topics do not change the question
+EXAM = ["exam", "--plain", "--topics", "backprop", "--count", "1", "--seed", "1"]
 
 
 def start(home: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
@@ -225,7 +226,7 @@ with open(os.path.join(home, "fill"), "wb") as fill:      # leave ~40 KiB: the d
         fill.write(bytes(max(0, info.f_bavail * info.f_frsize - 40 * 1024)))
     except OSError:
         pass
-run = subprocess.run([sys.executable, "-m", "dltutor", "exam", "--plain", "--count", "1", "--seed", "20", "--json"],
+run = subprocess.run([sys.executable, "-m", "dltutor", "exam", "--plain", "--topics", "backprop", "--count", "1", "--seed", "1", "--json"],
                      input="0.1,0.2\n0.3,0.4\n1,2;3,4\nsubmit\n", capture_output=True, text=True, env=env, timeout=120)
 print(json.dumps({"code": run.returncode, "out": run.stdout, "err": run.stderr}))
 """
