@@ -13,7 +13,7 @@ import sys
 import click
 
 from dltutor import __version__
-from dltutor.commands.common import CONTEXT, examples_epilog
+from dltutor.commands.common import CONTEXT, encode_what_cannot_be_shown, examples_epilog
 from dltutor.errors import InputError
 
 # The subcommands: name -> (module, attribute) under dltutor/commands/, each
@@ -34,6 +34,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "formulas": ("dltutor.commands.study", "formulas"),
     "predict": ("dltutor.commands.predict", "predict"),
     "convert": ("dltutor.commands.convert", "convert"),
+    "families": ("dltutor.commands.families", "families"),
     "families": ("dltutor.commands.families", "families"),
 }
 
@@ -82,6 +83,7 @@ def _one_line(message: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the click group and maps errors to exit codes (0, 1, 2)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    encode_what_cannot_be_shown()      # LANG=C or PYTHONIOENCODING=ascii: escape, never crash
     debug = "--debug" in args
     if debug:
         args.remove("--debug")

@@ -7,7 +7,6 @@ exam and its answered questions. The exam logic itself is ``dltutor.practice.exa
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import signal
 import sys
@@ -16,6 +15,7 @@ import time
 
 import click
 
+from dltutor.commands.common import encode_what_cannot_be_shown
 from dltutor.commands.problem_lines import part_line, print_results
 from dltutor.errors import InputError
 from dltutor.render.wording import expected_text, part_label
@@ -134,44 +134,6 @@ def _signals(handler, *names: str):
 
 class _Submit(Exception):
     """The exam ends here (end of input, time up); the message is the reason."""
-
-
-def _escape(error: UnicodeError):
-    """Codec error handler: what the output cannot encode is written as ``\\uXXXX`` (valid in
-    JSON strings too, and readable in a terminal that cannot show the character)."""
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    out = []
-    for char in error.object[error.start:error.end]:
-        code = ord(char)
-        if code > 0xFFFF:      # outside the BMP: a surrogate pair, as JSON writes it
-            code -= 0x10000
-            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
-        else:
-            out.append(f"\\u{code:04x}")
-    return "".join(out), error.end
-
-
-codecs.register_error("dltutor-escape", _escape)
-
-
-def encode_what_cannot_be_shown() -> None:
-    """stdout/stderr in an encoding that is not UTF-8 (LANG=C, PYTHONIOENCODING=ascii) escape the
-    characters they cannot show instead of ending the run; stdin decodes bad bytes as U+FFFD."""
-    for stream in (sys.stdout, sys.stderr):
-        encoding = getattr(stream, "encoding", None)
-        if not encoding or not hasattr(stream, "reconfigure"):
-            continue
-        try:
-            if codecs.lookup(encoding).name != "utf-8":
-                stream.reconfigure(errors="dltutor-escape")
-        except (LookupError, ValueError, OSError):
-            pass
-    if sys.stdin is not None and hasattr(sys.stdin, "reconfigure"):
-        try:
-            sys.stdin.reconfigure(errors="replace")
-        except (ValueError, OSError):
-            pass
 
 
 class PlainExam:
