@@ -23,6 +23,7 @@ from dltutor import values
 from dltutor.errors import InputError
 from dltutor.nn.optimizers import OPTIMIZERS, make
 from dltutor.solution import Filled, Solution, Step, Table, fill
+from dltutor.solvers.formula_input import parse_formula
 from dltutor.solvers.registry import (Option, choice, integer, matrix, nonnegative_number, plain_text,
                                       positive_number, register, vector)
 
@@ -90,7 +91,7 @@ class Objective:
             raise InputError(f"--f works with up to 3 weights (x, y, z); --w has {n}")
         self.names = VARIABLES[:n]
         check_depth(text)       # before sympy sees it: its derivative recurses once per level
-        self.expr = values.parse_formula(text, VARIABLES, "--f")
+        self.expr = parse_formula(text, VARIABLES, "--f")
         extra = sorted(s.name for s in self.expr.free_symbols if s.name not in self.names)
         if extra:
             raise InputError(f"--f uses {extra[0]!r} but --w has {n} weight(s), so the variables are "
