@@ -77,10 +77,10 @@ def test_conv_output_size_question_matches_the_problem():
 
 
 def test_special_characters_are_escaped_in_xml():
-    from dltutor.render.lms import _text
+    from dltutor.render.lms_xml import xml_text
 
     root = ET.Element("quiz")
-    _text(root, "questiontext", "<p>a < b & c ]]> d</p>", "html")
+    xml_text(root, "questiontext", "<p>a < b & c ]]> d</p>", "html")
     text = ET.tostring(root, encoding="unicode")
     assert "&lt;p&gt;a &lt; b &amp; c ]]&gt; d" in text
     assert ET.fromstring(text).findtext("questiontext/text") == "<p>a < b & c ]]> d</p>"

@@ -228,22 +228,28 @@ def _param_spec(spec, where: str) -> dict:
     return spec
 
 
+def _header(data: dict, path: Path) -> tuple[str, int, str, str]:
+    """The id (equal to the file name), version, title and topic every family starts with."""
+    fid = _need(data, "id", str)
+    if fid != path.stem:
+        raise _Bad("id", f"{fid!r} must equal the file name {path.stem!r}")
+    version = _need(data, "version", int)
+    if version < 1:
+        raise _Bad("version", "must be at least 1")
+    title = _need(data, "title", str)
+    topic = _need(data, "topic", str)
+    if topic not in TOPICS:
+        raise _Bad("topic", f"{topic!r} is not one of {', '.join(TOPICS)}")
+    return fid, version, title, topic
+
+
 def _validate(data: dict, path: Path) -> Family:
     from dltutor.solvers.registry import KIND_MODULES
 
     if "questions" in data:
         return _conceptual(data, path)
     try:
-        fid = _need(data, "id", str)
-        if fid != path.stem:
-            raise _Bad("id", f"{fid!r} must equal the file name {path.stem!r}")
-        version = _need(data, "version", int)
-        if version < 1:
-            raise _Bad("version", "must be at least 1")
-        title = _need(data, "title", str)
-        topic = _need(data, "topic", str)
-        if topic not in TOPICS:
-            raise _Bad("topic", f"{topic!r} is not one of {', '.join(TOPICS)}")
+        fid, version, title, topic = _header(data, path)
         kind = _need(data, "kind", str)
         if kind not in KIND_MODULES:
             raise _Bad("kind", f"{kind!r} is not a solve kind")
@@ -331,16 +337,7 @@ def _conceptual(data: dict, path: Path) -> Family:
         unknown = sorted(set(data) - set(CONCEPT_KEYS))
         if unknown:
             raise _Bad(unknown[0], "is not a key of a conceptual family (a [[questions]] pool, no kind)")
-        fid = _need(data, "id", str)
-        if fid != path.stem:
-            raise _Bad("id", f"{fid!r} must equal the file name {path.stem!r}")
-        version = _need(data, "version", int)
-        if version < 1:
-            raise _Bad("version", "must be at least 1")
-        title = _need(data, "title", str)
-        topic = _need(data, "topic", str)
-        if topic not in TOPICS:
-            raise _Bad("topic", f"{topic!r} is not one of {', '.join(TOPICS)}")
+        fid, version, title, topic = _header(data, path)
         form = _need(data, "form", str)
         hints = tuple(_need(data, "hints", list))
         if not hints or not all(isinstance(h, str) for h in hints):

@@ -28,6 +28,7 @@ from html import escape
 
 import numpy as np
 
+from dltutor.render.lms_xml import cloze_escape, xml_text
 from dltutor.errors import InputError
 from dltutor.practice.families import DIFFICULTIES, Family, Part, Problem, generate, load_families
 from dltutor.practice.selection import SEED_RANGE
@@ -140,25 +141,12 @@ def _category(family: Family) -> str:
 
 # ---------------------------------------------------------------- Moodle XML
 
-def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = None) -> ET.Element:
-    el = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
-    ET.SubElement(el, "text").text = text
-    return el
-
-
-def _cloze_escape(text: str) -> str:
-    """Feedback inside an embedded answer: ``} # ~ / " \\`` are special there."""
-    for ch in '\\}#~/"':
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def _cloze_field(cell: Cell, weight: int) -> str:
     if isinstance(cell.value, bool):
         right, other = ("yes", "no") if cell.value else ("no", "yes")
         return f"{{{weight}:MULTICHOICE:={right}#Correct~{other}}}"
     answers = [f"={_num(cell.value)}:{_tol(cell.tolerance)}#Correct"]
-    answers += [f"%0%{_num(w)}:{_tol(cell.tolerance)}#{_cloze_escape(fb)}" for w, fb in cell.wrong]
+    answers += [f"%0%{_num(w)}:{_tol(cell.tolerance)}#{cloze_escape(fb)}" for w, fb in cell.wrong]
     return f"{{{weight}:NUMERICAL:" + "~".join(answers) + "}"
 
 
@@ -201,13 +189,13 @@ def _question(quiz: ET.Element, problem: Problem, digits: int) -> None:
     prompt = html_prompt(problem, digits)
     single = len(parts) == 1 and len(parts[0][1]) == 1 and not isinstance(parts[0][1][0].value, bool)
     q = ET.SubElement(quiz, "question", {"type": "numerical" if single else "cloze"})
-    _text(q, "name", _name(problem))
+    xml_text(q, "name", _name(problem))
     if single:
         part, (cell,) = parts[0]
-        _text(q, "questiontext", f"{prompt}\n<p>{escape(cell.label)}</p>", "html")
+        xml_text(q, "questiontext", f"{prompt}\n<p>{escape(cell.label)}</p>", "html")
     else:
-        _text(q, "questiontext", _cloze_text(problem, prompt, parts), "html")
-    _text(q, "generalfeedback", to_html_fragment(worked_solution(problem), digits), "html")
+        xml_text(q, "questiontext", _cloze_text(problem, prompt, parts), "html")
+    xml_text(q, "generalfeedback", to_html_fragment(worked_solution(problem), digits), "html")
     ET.SubElement(q, "defaultgrade").text = f"{problem.marks:g}"
     ET.SubElement(q, "penalty").text = "0.3333333"
     ET.SubElement(q, "hidden").text = "0"
@@ -218,7 +206,7 @@ def _question(quiz: ET.Element, problem: Problem, digits: int) -> None:
         answer = ET.SubElement(q, "answer", {"fraction": fraction, "format": "moodle_auto_format"})
         ET.SubElement(answer, "text").text = _num(value)
         ET.SubElement(answer, "tolerance").text = _tol(cell.tolerance)
-        _text(answer, "feedback", feedback, "html")
+        xml_text(answer, "feedback", feedback, "html")
     for tag, text in (("unitgradingtype", "0"), ("unitpenalty", "0.1"), ("showunits", "3"), ("unitsleft", "0")):
         ET.SubElement(q, tag).text = text
 
@@ -228,8 +216,8 @@ def to_moodle_xml(bank, digits: int = 6) -> str:
     quiz = ET.Element("quiz")
     for family, problems in bank:
         cat = ET.SubElement(quiz, "question", {"type": "category"})
-        _text(cat, "category", _category(family))
-        _text(cat, "info", family.title, "html")
+        xml_text(cat, "category", _category(family))
+        xml_text(cat, "info", family.title, "html")
         for problem in problems:
             _question(quiz, problem, digits)
     ET.indent(quiz, "  ")

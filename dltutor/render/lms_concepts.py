@@ -16,6 +16,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from html import escape
 
+from dltutor.render.lms_xml import cloze_escape, xml_text
 from dltutor.practice.families import Part, Problem
 
 LETTERS = "ABCDEFGH"
@@ -47,22 +48,10 @@ def _choices(problem: Problem, part: Part) -> list[tuple[str, bool, str]]:
 
 # ---------------------------------------------------------------- Moodle XML
 
-def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = None) -> ET.Element:
-    el = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
-    ET.SubElement(el, "text").text = text
-    return el
-
-
-def _cloze_escape(text: str) -> str:
-    for ch in '\\}#~/"':
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def _head(q: ET.Element, problem: Problem, name: str, text: str, general: str) -> None:
-    _text(q, "name", name)
-    _text(q, "questiontext", text, "html")
-    _text(q, "generalfeedback", general, "html")
+    xml_text(q, "name", name)
+    xml_text(q, "questiontext", text, "html")
+    xml_text(q, "generalfeedback", general, "html")
     ET.SubElement(q, "defaultgrade").text = f"{problem.marks:g}"
     ET.SubElement(q, "penalty").text = "0.3333333"
     ET.SubElement(q, "hidden").text = "0"
@@ -81,7 +70,7 @@ def moodle_question(quiz: ET.Element, problem: Problem, name: str, general: str)
         for text, right, feedback in _choices(problem, part):
             answer = ET.SubElement(q, "answer", {"fraction": "100" if right else "0", "format": "html"})
             ET.SubElement(answer, "text").text = escape(text)
-            _text(answer, "feedback", escape(feedback), "html")
+            xml_text(answer, "feedback", escape(feedback), "html")
     elif form == "text":
         part = problem.parts[0]
         q = ET.SubElement(quiz, "question", {"type": "shortanswer"})
@@ -92,15 +81,15 @@ def moodle_question(quiz: ET.Element, problem: Problem, name: str, general: str)
         for text, fraction, feedback in rows:
             answer = ET.SubElement(q, "answer", {"fraction": fraction, "format": "moodle_auto_format"})
             ET.SubElement(answer, "text").text = text
-            _text(answer, "feedback", escape(feedback), "html")
+            xml_text(answer, "feedback", escape(feedback), "html")
     else:
         verdict, reason = problem.parts
         trap = _wrong_feedback(problem, verdict).get(not verdict.expected, "")
         right, wrong = ("true", "false") if verdict.expected else ("false", "true")
         fields = [f"<p><b>(a)</b> {escape(verdict.label)}: "
-                  f"{{1:MULTICHOICE:={right}#{RIGHT}~{wrong}#{_cloze_escape(trap)}}}</p>",
-                  f"<p><b>(b)</b> the reason: {{1:MULTICHOICE_V:"
-                  + "~".join(("=" if ok else "") + _cloze_escape(text) + "#" + _cloze_escape(fb)
+                  f"{{1:MULTICHOICE:={right}#{RIGHT}~{wrong}#{cloze_escape(trap)}}}</p>",
+                  "<p><b>(b)</b> the reason: {1:MULTICHOICE_V:"
+                  + "~".join(("=" if ok else "") + cloze_escape(text) + "#" + cloze_escape(fb)
                              for text, ok, fb in _choices(problem, reason)) + "}</p>"]
         q = ET.SubElement(quiz, "question", {"type": "cloze"})
         _head(q, problem, name, stem_html(problem) + "\n" + "\n".join(fields), general)
