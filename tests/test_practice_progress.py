@@ -18,10 +18,11 @@ import pytest
 from dltutor.store import DB_NAME, AttemptRecord, Store, now
 from tests.conftest import ROOT, run_cli, run_process
 
-# seed 4 of cnn draws conv-same-padding first: a 15x15 input, 3x3 kernel, stride 2, 'same'
-# padding gives ceil(15/2) = 8 (the 'same' rule of CLI.md), then a pooling table
-EXAM = ("exam", "--plain", "--topics", "cnn", "--count", "2", "--seed", "4")
-FIRST = "conv-same-padding@1:704965:medium"
+# seed 66 of cnn draws conv-same-padding first: a 24x24 input, 5x5 kernel, stride 2, 'same'
+# padding gives ceil(24/2) = 12 (the 'same' rule of CLI.md), then a pooling table
+EXAM = ("exam", "--plain", "--topics", "cnn", "--count", "2", "--seed", "66")
+FIRST = "conv-same-padding@1:420502:medium"
+RIGHT, WRONG = "12", "11"
 
 
 @pytest.fixture
@@ -39,16 +40,16 @@ def progress() -> dict:
 
 def test_piped_exam_shows_in_progress(home):
     # 7 first, then back to question 1 (skip wraps round) and 8: one attempt, with the last answer
-    proc = run_process(*EXAM, input="7\nskip\n8\nsubmit\n", env={"DLTUTOR_HOME": str(home)})
+    proc = run_process(*EXAM, input=f"{WRONG}\nskip\n{RIGHT}\nsubmit\n", env={"DLTUTOR_HOME": str(home)})
     assert proc.code == 0 and "Exam over (submitted): 2/4 marks" in proc.out, proc.err
     data = progress()
     (attempt,) = data["attempts"]                    # the unanswered pooling question is no attempt
     (exam,) = data["exams"]
     assert attempt["problem_id"] == FIRST and attempt["family"] == "conv-same-padding"
-    assert (attempt["source"], attempt["topic"], attempt["answer"]) == ("exam", "cnn", {"out": "8"})
+    assert (attempt["source"], attempt["topic"], attempt["answer"]) == ("exam", "cnn", {"out": RIGHT})
     assert (attempt["marks"], attempt["max_marks"], attempt["hints_used"]) == (2, 2, 0)
     assert attempt["seconds"] >= 0 and attempt["exam_id"] == exam["id"]
-    assert (exam["seed"], exam["topics"], exam["count"], exam["marks"], exam["max_marks"]) == (4, "cnn", 2, 2, 4)
+    assert (exam["seed"], exam["topics"], exam["count"], exam["marks"], exam["max_marks"]) == (66, "cnn", 2, 2, 4)
     assert exam["finished_at"]
     assert data["topics"]["cnn"] == {"attempts": 1, "families": {"conv-same-padding": 1.0}, "mastery": 1.0}
     assert [r["family"] for r in data["schedule"]] == ["conv-same-padding"] and data["due"] == []
@@ -75,7 +76,7 @@ def test_signal_keeps_the_answers_given(home, sig):
     proc = subprocess.Popen([sys.executable, "-m", "dltutor", *EXAM], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     try:
-        proc.stdin.write("8\n")
+        proc.stdin.write(RIGHT + "\n")
         proc.stdin.flush()
         _read_until(proc.stdout, "Question 2 of 2")   # waiting for the second answer now
         time.sleep(0.2)
@@ -87,7 +88,7 @@ def test_signal_keeps_the_answers_given(home, sig):
     with Store() as store:
         (attempt,) = store.attempts()
         (exam,) = store.exams()
-    assert attempt["problem_id"] == FIRST and json.loads(attempt["answer"]) == {"out": "8"}
+    assert attempt["problem_id"] == FIRST and json.loads(attempt["answer"]) == {"out": RIGHT}
     assert exam["finished_at"] and (exam["marks"], exam["max_marks"]) == (2, 4)
 
 
@@ -97,7 +98,7 @@ def test_a_killed_exam_keeps_the_answers_given(home):
     proc = subprocess.Popen([sys.executable, "-m", "dltutor", *EXAM], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     try:
-        proc.stdin.write("8\n")
+        proc.stdin.write(RIGHT + "\n")
         proc.stdin.flush()
         _read_until(proc.stdout, "Question 2 of 2")
         proc.kill()
@@ -108,12 +109,12 @@ def test_a_killed_exam_keeps_the_answers_given(home):
         (attempt,) = store.attempts()
         (exam,) = store.exams()
         assert store.schedule() == []          # reviews move only when the exam ends
-    assert attempt["problem_id"] == FIRST and json.loads(attempt["answer"]) == {"out": "8"}
+    assert attempt["problem_id"] == FIRST and json.loads(attempt["answer"]) == {"out": RIGHT}
     assert attempt["marks"] == 2 and not exam["finished_at"]
 
 
 def test_internal_error_keeps_the_answers_given(home, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("8\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(RIGHT + "\n"))
 
     def broken(self):
         raise RuntimeError("boom")
@@ -128,16 +129,16 @@ def test_internal_error_keeps_the_answers_given(home, monkeypatch):
 def test_no_record_leaves_no_database(home):
     result = run_cli(*EXAM, "--no-record", "--json")
     assert result.code == 0 and result.json()["reason"] == "end of input"
-    check = run_cli("generate", FIRST, "--check", "8", "--no-record", "--no-solution")
+    check = run_cli("generate", FIRST, "--check", RIGHT, "--no-record", "--no-solution")
     assert check.code == 0 and "2/2 marks" in check.out
     assert not (home / DB_NAME).exists()
 
 
 def test_checked_practice_is_an_attempt(home):
-    result = run_cli("generate", FIRST, "--check", "7", "--json")
+    result = run_cli("generate", FIRST, "--check", WRONG, "--json")
     assert result.code == 0 and result.json()["check"][0]["correct"] is False
     (attempt,) = progress()["attempts"]
-    assert (attempt["source"], attempt["problem_id"], attempt["answer"]) == ("practice", FIRST, {"out": "7"})
+    assert (attempt["source"], attempt["problem_id"], attempt["answer"]) == ("practice", FIRST, {"out": WRONG})
     assert (attempt["marks"], attempt["max_marks"], attempt["exam_id"]) == (0, 2, None)
     assert progress()["schedule"][0]["family"] == "conv-same-padding"   # wrong: back in 10 minutes
 
@@ -155,7 +156,7 @@ def _newer(home):
 
 @pytest.mark.parametrize("spoil, fragment", [(_corrupt, "not readable"), (_newer, "newer dltutor")],
                          ids=["corrupt", "newer-schema"])
-@pytest.mark.parametrize("args", [(*EXAM, "--json"), ("generate", FIRST, "--check", "8")], ids=["exam", "generate"])
+@pytest.mark.parametrize("args", [(*EXAM, "--json"), ("generate", FIRST, "--check", RIGHT)], ids=["exam", "generate"])
 def test_unusable_store_stops_before_asking(home, spoil, fragment, args):
     spoil(home)
     before = (home / DB_NAME).read_bytes()
