@@ -78,3 +78,29 @@ def test_help_example_runs_in_a_shell(example, workdir):
     assert "Traceback" not in result.stderr, (example, result.stderr[-2000:])
     if " --check " in example:          # an example of checking an answer gives the right answer
         assert "right" in result.stdout and "wrong" not in result.stdout, (example, result.stdout[-1500:])
+
+
+def _shell_operators(line: str) -> list[str]:
+    """The control operators a POSIX shell would act on in ``line`` (``;``, ``|``, ``&``, redirections)."""
+    import shlex
+
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    return [tok for tok in lexer if tok and set(tok) <= set(";|&<>()")]
+
+
+def _kind_examples():
+    from dltutor.solvers.registry import KIND_MODULES, get_kind
+
+    return [(name, ex) for name in sorted(KIND_MODULES) for ex in get_kind(name).examples]
+
+
+@pytest.mark.parametrize("kind,example", _kind_examples(), ids=lambda v: v if isinstance(v, str) and " " not in v else None)
+def test_solve_examples_paste_into_a_shell_as_one_command(kind, example):
+    # the kinds' examples run in-process in test_cli.py; here: a shell would not cut them at an unquoted ';'
+    assert _shell_operators(f"dltutor solve {kind} {example}") == [], example
+
+
+def test_the_operator_check_sees_an_unquoted_semicolon():
+    assert _shell_operators("dltutor solve attention --q 1,0;0,1") == [";"]
+    assert _shell_operators('dltutor solve attention --q "1,0;0,1"') == []

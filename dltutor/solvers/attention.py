@@ -46,8 +46,8 @@ def _softmax_rows(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
         Option("mask", matrix, "1 = query i may attend to key j, 0 = not (n_q rows, n_k columns)",
                metavar="MAT"),
     ],
-    examples=["--q 1,0;0,1 --k 1,0;0,1;1,1 --v 1,2;3,4;5,6",
-              "--q 1,0;0,1 --k 1,0;0,1 --v 1,2;3,4 --mask 1,0;1,1"],
+    examples=['--q "1,0;0,1" --k "1,0;0,1;1,1" --v "1,2;3,4;5,6"',
+              '--q "1,0;0,1" --k "1,0;0,1" --v "1,2;3,4" --mask "1,0;1,1"'],
 )
 def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | None = None) -> Solution:
     """Scaled dot-product attention of queries Q (n_q, d_k) over keys K (n_k, d_k) and values

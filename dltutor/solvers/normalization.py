@@ -102,8 +102,8 @@ def _eps(text: str, what: str) -> float:
         Option("mean", vector, "moving mean per feature (--mode infer)", metavar="VEC"),
         Option("var", vector, "moving variance per feature (--mode infer)", metavar="VEC"),
     ],
-    examples=["--x 1,2;3,6;5,4", "--x 1,2;3,6 --gamma 2,1 --beta 0,0.5",
-              "--x 1,2;3,6 --mode infer --mean 2,4 --var 1,4"],
+    examples=['--x "1,2;3,6;5,4"', '--x "1,2;3,6" --gamma 2,1 --beta 0,0.5',
+              '--x "1,2;3,6" --mode infer --mean 2,4 --var 1,4'],
 )
 def batchnorm(x: np.ndarray, gamma=None, beta=None, eps: float = 0.001, mode: str = "train",
               mean=None, var=None) -> Solution:
