@@ -80,6 +80,17 @@ def _one_line(message: str) -> str:
     return " ".join(str(message).split())
 
 
+def _stdout_identity():
+    """(device, inode) of file descriptor 1, or None when there is none."""
+    import os
+
+    try:
+        st = os.fstat(1)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the click group and maps errors to exit codes (0, 1, 2)."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -88,7 +99,16 @@ def main(argv: list[str] | None = None) -> None:
     if debug:
         args.remove("--debug")
     try:
-        code = cli.main(args=args, prog_name="dltutor", standalone_mode=False)
+        stdout_before = _stdout_identity()
+        try:
+            code = cli.main(args=args, prog_name="dltutor", standalone_mode=False)
+        except SystemExit as exc:
+            # a closed pipe (`dltutor ... | head`): click and rich end with exit 1 after pointing
+            # stdout at /dev/null or wrapping it; the reader has what it wanted, so that is success
+            if exc.code == 1 and (type(sys.stdout).__name__ == "PacifyFlushWrapper"
+                                  or _stdout_identity() != stdout_before):
+                sys.exit(0)
+            raise
     except InputError as exc:
         click.echo(f"error: {_one_line(exc)}", err=True)
         sys.exit(2)

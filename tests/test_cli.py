@@ -150,3 +150,16 @@ def test_core_does_not_import_the_user_interface():
     proc = subprocess.run([sys.executable, "-c", CORE_ONLY], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("args", [["glossary"], ["lessons"], ["generate", "conv2d-multichannel", "--seed", "2"]])
+def test_a_reader_that_stops_early_is_not_an_error(args):
+    """`dltutor ... | head -1`: a closed pipe ends the command quietly with status 0, not 'internal error'."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "dltutor", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()                  # the reader goes away, as head does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "error" not in err, err
