@@ -39,7 +39,25 @@ def expected_text(part, digits: int) -> str:
         return "\n" + "\n".join(lines)
     if part.spec.form == "boolean":
         return "yes" if part.expected else "no"
-    return concept_answer(part) or format_value(part.expected, digits)
+    value = part.expected
+    if part.spec.form == "shape" and isinstance(value, list):
+        return "x".join(str(v) for v in value)                          # as the question writes it
+    if isinstance(value, list) and value and all(isinstance(r, list) for r in value):
+        if all(isinstance(c, list) for r in value for c in r):        # channels of a tensor
+            return "\n" + "\n\n".join(_rows(m, digits) for m in value)
+        return "\n" + _rows(value, digits)                             # a matrix: one row a line
+    if isinstance(value, list):
+        return "(" + ", ".join(format_value(v, digits).replace("-", "−") for v in value) + ")"  # (a, b)
+    return concept_answer(part) or format_value(value, digits)
+
+
+def _rows(matrix: list[list], digits: int) -> str:
+    """A matrix as aligned rows of plain text, indented under its part."""
+    from dltutor.values import format_value
+
+    cells = [[format_value(c, digits).replace("-", "−") for c in row] for row in matrix]
+    width = max(len(c) for row in cells for c in row)
+    return "\n".join("    " + "  ".join(c.rjust(width) for c in row) for row in cells)
 
 
 def concept_answer(part) -> str:
