@@ -69,3 +69,20 @@ def assert_bad_input(result: Result, *fragments: str) -> None:
     assert "Traceback" not in result.err
     for fragment in fragments:
         assert fragment in result.err, (fragment, result.err)
+
+
+# Runs a command as the only child of a small wrapper, which writes that child's peak
+# memory (KiB) to a file: a measure of this one process, whatever else the suite has run.
+_PEAK_WRAPPER = ("import resource, subprocess, sys\n"
+                 "code = subprocess.run(sys.argv[2:]).returncode\n"
+                 "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+                 "sys.exit(code)\n")
+
+
+def measured(cmd: list[str], peak_file) -> list[str]:
+    """``cmd`` wrapped so that its peak resident memory lands in ``peak_file`` (read with ``peak_kib``)."""
+    return [sys.executable, "-c", _PEAK_WRAPPER, str(peak_file), *cmd]
+
+
+def peak_kib(peak_file) -> int:
+    return int(Path(peak_file).read_text())
