@@ -243,3 +243,11 @@ def test_without_a_terminal_the_exam_is_plain(home):
     result = run_cli("exam", "--count", "1", "--seed", "1", "--no-record")
     (line,) = result.err.strip().splitlines()
     assert result.code == 0 and "no terminal" in line and "Exam over (end of input)" in result.out
+
+
+def test_an_unreadable_answer_is_refused_when_typed(home):
+    # 'abc' is refused at the prompt and asked again; the 12 typed next is the answer that counts
+    proc = run_process(*EXAM, "--no-record", input=f"abc\n{RIGHT}\nsubmit\n", env={"DLTUTOR_HOME": str(home)})
+    assert proc.code == 0, proc.err
+    assert proc.out.count("Cannot read that: answer 'abc' is not a number") == 1
+    assert "Exam over (submitted): 2/4 marks" in proc.out

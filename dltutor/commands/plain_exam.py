@@ -263,11 +263,14 @@ class PlainExam:
                 self.say(part_line(i, part))
                 if part.name in q.answers:
                     self.say(f"      current answer: {q.answers[part.name]!r} (empty line keeps it)")
-                if part.spec.form == "table":
-                    text, command = self.read_table(part)
-                else:
-                    line = self.read(f"{part_label(i)}> ")
-                    text, command = (None, line.strip().lower()) if self.is_command(line) else (line, None)
+                while True:              # an answer that cannot be read is refused here, never scored 0 later
+                    if part.spec.form == "table":
+                        text, command = self.read_table(part)
+                    else:
+                        line = self.read(f"{part_label(i)}> ")
+                        text, command = (None, line.strip().lower()) if self.is_command(line) else (line, None)
+                    if command or text is None or not text.strip() or self.readable(text, part):
+                        break
                 if command:
                     return self.command(command)
                 if text is not None and text.strip():
@@ -289,6 +292,17 @@ class PlainExam:
                 if self.is_command(line):
                     return self.command(line.strip().lower())
         return "next"
+
+    def readable(self, text: str, part) -> bool:
+        """Whether ``text`` can be read as an answer to ``part``; if not, one line says why."""
+        from dltutor.practice.reading import parse_answer
+
+        try:
+            parse_answer(text, part)
+        except InputError as exc:
+            self.say(f"  Cannot read that: {exc}. Type it again (or skip).")
+            return False
+        return True
 
     def save(self, index: int) -> None:
         if self.record is not None:
