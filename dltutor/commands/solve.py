@@ -56,7 +56,7 @@ def make_kind_command(kind) -> click.Command:
 
     help_text = kind.summary[0].upper() + kind.summary[1:] + "."
     if kind.description and kind.description != kind.summary:
-        help_text += "\n\n" + kind.description
+        help_text += "\n\n" + _as_mathematics(kind.description)
     return click.Command(kind.name, params=params, callback=callback, help=help_text,
                          short_help=kind.summary, context_settings=CONTEXT,
                          epilog=examples_epilog(f"dltutor solve {kind.name}", kind.examples))
@@ -100,3 +100,18 @@ def solve() -> None:
     one line per step. Long output goes through a pager when stdout is a terminal
     ($PAGER; --no-pager never).
     """
+
+
+def _as_mathematics(text: str) -> str:
+    """A kind's description with its formulas as mathematics: ``g**2`` → g², ``beta1`` → β₁,
+    ``sqrt(v)`` → √(v), ``lr`` → η (the option names, written ``--lr``, stay as they are)."""
+    import re
+
+    from dltutor.render.formula_unicode import prose
+
+    out = prose(text)
+    out = re.sub(r"(?<!-)\bbeta([12])\b", lambda m: "β" + "₁₂"[int(m.group(1)) - 1], out)
+    for word, symbol in (("beta", "β"), ("rho", "ρ"), ("eps", "ε"), ("alpha_t", "αₜ")):
+        out = re.sub(rf"(?<!-)\b{word}\b", symbol, out)
+    out = re.sub(r"\bsqrt\(", "√(", out)
+    return re.sub(r"\*\*t\b", "ᵗ", out)
