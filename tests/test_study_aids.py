@@ -378,3 +378,30 @@ def test_glossary_json_is_one_object():
         from dltutor.lessons.glossary import find_term
 
         find_term("no such thing at all")
+
+
+def test_formulas_in_a_terminal_are_typeset_not_latex(tmp_path):
+    """On a terminal the sheet is drawn as mathematics; the Markdown/LaTeX source is for files and pipes."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "dltutor", "formulas", "--topic", "cnn"], stdout=follower,
+                            stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "100", "PAGER": "cat"})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait(timeout=60) == 0
+    os.close(leader)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "Convolution and pooling" in shown and "⎣" in shown        # a typeset floor bracket
+    assert "\\frac" not in shown and "$$" not in shown

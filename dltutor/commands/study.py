@@ -58,8 +58,9 @@ def glossary(term: str | None, as_json: bool) -> None:
 @click.option("--topic", default=None, metavar="T",
               help="one topic's sheet (a topic as 'dltutor lessons' shows it: cnn, rnn, losses, ...); "
                    "default: every topic")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf"]), default="md", show_default=True,
-              help="md (LaTeX formulas), html (standalone page, MathML), pdf (typeset)")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf"]), default=None,
+              help="md (LaTeX formulas), html (standalone page, MathML), pdf (typeset); default: typeset "
+                   "in the terminal when stdout is one, md otherwise")
 # a plain string, not click.Path (see `dltutor lesson`): '-' is stdout
 @click.option("-o", "--output", default=None, metavar="FILE",
               help="file to write; '-' for stdout (default: stdout for md and html; pdf needs -o)")
@@ -71,6 +72,11 @@ def formulas(topic: str | None, fmt: str, output: str | None) -> None:
     from dltutor.lessons.formula_sheets import load_sheets, pick_sheets
 
     sheets = pick_sheets(topic, load_sheets())
+    if fmt is None:
+        if output is None and sys.stdout.isatty():
+            _print_sheets(sheets)
+            return
+        fmt = "md"
     if fmt == "pdf" and output is None:
         raise click.UsageError("a PDF needs -o FILE (or -o - for stdout)")
     if fmt == "pdf" and output == "-" and (sys.stdout.isatty() or not hasattr(sys.stdout, "buffer")):
@@ -89,3 +95,23 @@ def formulas(topic: str | None, fmt: str, output: str | None) -> None:
 
     write_atomic(output, data)
     click.echo(f"wrote {output}", err=True)
+
+
+def _print_sheets(sheets) -> None:
+    """The formula sheets typeset in the terminal, as `dltutor lesson` shows math blocks."""
+    from rich.console import Console, Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from dltutor.render.lesson import math_renderable
+
+    console = Console()
+    for sheet in sheets:
+        parts = [Text(sheet.title, style="bold underline"), Text("")]
+        for formula in sheet.formulas:
+            parts.append(Text(formula.name, style="bold"))
+            parts.append(Padding(math_renderable(formula.math), (0, 0, 0, 2)))
+            if formula.note:
+                parts.append(Padding(Text(formula.note, style="dim"), (0, 0, 0, 2)))
+        console.print(Group(*parts))
+        console.print()
