@@ -35,7 +35,6 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "predict": ("dltutor.commands.predict", "predict"),
     "convert": ("dltutor.commands.convert", "convert"),
     "families": ("dltutor.commands.families", "families"),
-    "families": ("dltutor.commands.families", "families"),
 }
 
 
@@ -80,6 +79,28 @@ def _one_line(message: str) -> str:
     return " ".join(str(message).split())
 
 
+def _reader_gone(identity_before) -> bool:
+    """Whether stdout is a pipe whose reader went away (`dltutor ... | head`). click and rich each
+    answer that on their own (wrapping stdout, or pointing it at /dev/null); a write still buffered
+    is flushed here, and if that fails stdout is pointed at /dev/null so the exit stays quiet."""
+    import os
+
+    if type(sys.stdout).__name__ == "PacifyFlushWrapper" or (
+            identity_before is not None and _stdout_identity() != identity_before):
+        return True
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
 def _stdout_identity():
     """(device, inode) of file descriptor 1, or None when there is none."""
     import os
@@ -105,10 +126,11 @@ def main(argv: list[str] | None = None) -> None:
         except SystemExit as exc:
             # a closed pipe (`dltutor ... | head`): click and rich end with exit 1 after pointing
             # stdout at /dev/null or wrapping it; the reader has what it wanted, so that is success
-            if exc.code == 1 and (type(sys.stdout).__name__ == "PacifyFlushWrapper"
-                                  or _stdout_identity() != stdout_before):
+            if exc.code == 1 and _reader_gone(stdout_before):
                 sys.exit(0)
             raise
+        if _reader_gone(stdout_before):
+            sys.exit(0)
     except InputError as exc:
         click.echo(f"error: {_one_line(exc)}", err=True)
         sys.exit(2)
@@ -128,6 +150,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:                 # the reader of a pipe went away: nothing is wrong
+        _reader_gone(None)
+        sys.exit(0)
     except Exception as exc:  # the one place that catches everything
         if debug:
             raise
