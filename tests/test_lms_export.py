@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from dltutor.practice.families import problem_from_id
 from dltutor.render.lms import build_bank, cells, gift_escape, to_gift, to_moodle_xml
 from tests.conftest import assert_bad_input, run_cli
 
@@ -164,3 +165,28 @@ def test_cli_failed_export_leaves_no_file(tmp_path, monkeypatch):
 ])
 def test_cli_bad_input(args, fragment):
     assert_bad_input(run_cli("export", *args), fragment)
+
+
+@pytest.mark.parametrize("pid, expected", [
+    # 3 significant figures of each number: half a unit in the third figure
+    ("batchnorm-train@1:102398:medium", {"3.75": "0.005", "6.6875": "0.005", "-0.06333063956579177": "5e-05",
+                                         "0.710000734663875": "0.0005", "2.643329170238042": "0.005"}),
+    # w after step 2 is right when its change from step 1 is: 1.990526 − 1.990000 = 0.000526 → ±5e-07
+    ("adam-step@2:514758:medium", {"0.009999954824808933": "5e-06", "1.990000158111383": "5e-06",
+                                   "0.019090783503198004": "5e-06", "1.9905264680150616": "5e-07"}),
+])
+def test_cloze_and_gift_tolerances_are_the_precision_the_prompt_states(pid, expected):
+    problem = problem_from_id(pid)
+    bank = [(problem.family, [problem])]
+    gift = dict(re.findall(r"=(-?[0-9.]+):([0-9e.-]+)#Correct", to_gift(bank)))
+    cloze = dict(re.findall(r"NUMERICAL:=(-?[0-9.]+):([0-9e.-]+)#Correct", to_moodle_xml(bank)))
+    assert gift == expected
+    assert cloze == expected
+
+
+def test_numerical_question_tolerance_is_the_precision_the_prompt_states():
+    problem = problem_from_id("auc@1:248606:medium")        # AUC 0.6875 to 3 significant figures
+    assert problem.parts[0].expected == 0.6875
+    quiz = ET.fromstring(to_moodle_xml([(problem.family, [problem])]).split("\n", 1)[1])
+    (question,) = quiz.findall("question[@type='numerical']")
+    assert [a.findtext("tolerance") for a in question.findall("answer")][0] == "0.0005"

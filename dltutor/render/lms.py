@@ -1,8 +1,9 @@
 """Problem banks for a learning platform: Moodle XML and GIFT.
 
 One category per problem family, ``variants`` problems each (drawn with
-distinct seeds from ``--seed``). Every answer number carries its tolerance,
-``max(tol, rel·|value|)`` of the part (0 for whole numbers), and the typical
+distinct seeds from ``--seed``). Every answer number carries the tolerance
+of the precision its prompt states (``Part.cell_tolerances``: half a unit in the last
+significant figure or decimal place asked for, 0 for whole numbers), and the typical
 wrong answers of the family (its misconceptions) are listed after the right
 one with weight 0 and their feedback, so the platform explains a slip the
 way ``dltutor`` does. The worked solution (HTML, MathML formulas) is the
@@ -108,8 +109,9 @@ def cells(problem: Problem) -> list[tuple[Part, list[Cell]]]:
                 if len(values) == len(right):
                     wrongs.append((values, mis.feedback))
         part_cells = []
+        tolerances = part.cell_tolerances()
         for i, value in enumerate(right):
-            tol = 0.0 if isinstance(value, bool) else max(spec.tol, spec.rel * abs(float(value)))
+            tol = 0.0 if isinstance(value, bool) else tolerances[i]
             wrong: list[tuple[float, str]] = []
             for values, feedback in wrongs:
                 w = values[i]
