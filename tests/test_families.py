@@ -90,6 +90,22 @@ def test_stress_finds_no_problems(name):
     assert report.problems == []
 
 
+@pytest.mark.parametrize("seed", [22, 451])
+def test_a_table_slip_within_the_precision_row_by_row_is_drawn_again(seed):
+    """lstm-step, medium, seeds 22 and 451 used to draw a small cell state (tanh(c) ≈ c): o·c for
+    h_t stayed within 3 significant figures of each row recomputed from the student's previous
+    row, so the checker marked the h-without-tanh table right although its later rows were apart
+    from the key's. The draw must be made again; no misconception may score as right."""
+    family = FAMILIES["lstm-step"]
+    need(family)
+    problem = generate(family, seed, "medium")
+    for part in problem.parts:
+        for mis in problem.misconceptions:
+            if part.name not in mis.values:
+                continue
+            got = check_part(problem, part, answer_text(mis.values[part.name], part.spec.form))
+            assert not got.correct, (problem.id, mis.id, part.name)
+
 def test_same_id_same_problem():
     fam = FAMILIES["conv-output-size"]
     a, b = generate(fam, 42, "hard"), generate(fam, 42, "hard")

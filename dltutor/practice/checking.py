@@ -23,7 +23,7 @@ import numpy as np
 
 from dltutor import values
 from dltutor.errors import InputError
-from dltutor.practice.answers import scores_right
+from dltutor.practice.answers import scores_right, table_row_right
 from dltutor.practice.concept_spec import choice_letter
 from dltutor.practice.reading import FORM_HELP, parse_answer, read_answer, read_table
 from dltutor.practice.families import (Part, Problem, close, initial_state, next_state, table_row,
@@ -160,10 +160,7 @@ def _check_table(problem: Problem, part: Part, text: str, result: PartResult) ->
         row = table_row(family, spec, scope, i, state)
         cells = flatten_row(row)
         given = rows[i] if i < len(rows) else None
-        # right: the row follows from the student's own previous row, or it is the key's row (a
-        # student who kept full precision between rows but wrote each row rounded)
-        if given is not None and len(given) == len(cells) and (
-                close(given, cells, spec) or close(given, expected_cells, spec)):
+        if table_row_right(given, cells, expected_cells, spec):
             ok_rows.append(True)
             state = next_state(spec, scope, state, unflatten_row(given, part))
             continue

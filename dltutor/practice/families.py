@@ -205,14 +205,14 @@ def _build(family: Family, seed: int, difficulty: str, params: dict) -> Problem:
     if not all(_finite(p.expected) for p in parts):
         raise Rejected("an answer is not a finite number")
     for p in parts:
-        if p.start is not None and collision(p, p.start) != "apart":
+        if p.start is not None and collision(p, p.start, family, names) != "apart":
             raise Rejected(f"the starting value of {p.name} would score as right")
     misconceptions = []
     for mis in family.misconceptions:
         values = misconception_values(family, mis, names, solution, parts)
         if values is None:
             continue
-        verdicts = {p.name: collision(p, values[p.name]) for p in parts if p.name in values}
+        verdicts = {p.name: collision(p, values[p.name], family, names) for p in parts if p.name in values}
         if "passes" in verdicts.values():
             raise Rejected(f"misconception {mis.id} would score as right at the stated precision")
         values = {k: v for k, v in values.items() if verdicts[k] != "same"}
