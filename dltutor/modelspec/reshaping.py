@@ -130,9 +130,9 @@ def _transposed(layer_type: str, spatial: int):
         weights = [Weight("kernel", k + (f, c_in))] + ([Weight("bias", (f,))] if bias else [])
         kexpr = "*".join(str(x) for x in k)
         if a is None:
-            sf = "valid: out = n*s + max(k_eff - s, 0); same: out = n*s  (k_eff = d*(k - 1) + 1)"
+            sf = "valid: out = n*s + max(k_prime - s, 0); same: out = n*s  (k_prime = d*(k - 1) + 1)"
         else:
-            sf = "out = (n - 1)*s + k_eff - 2*pad + output_padding  (pad = k_eff//2 for same, else 0)"
+            sf = "out = (n - 1)*s + k_prime - 2*pad + output_padding  (pad = k_prime//2 for same, else 0)"
         ss = fill("; ".join("{}" for _ in outs), *outs)
         pf = "params = k*C_in*filters + filters" if bias else "params = k*C_in*filters (no bias)"
         ps = fill("{}*{}*{}" + (" + {}" if bias else ""), kexpr, c_in, f, *((f,) if bias else ()))

@@ -8,7 +8,7 @@ follows one formula (CLI.md, "Conventions"):
     out   = floor((n + 2p − k_eff) / s) + 1            numeric padding p ("valid" is p = 0)
     out   = ceil(n / s)                                 "same" padding (Keras, TensorFlow)
 
-For "same" the zeros added are ``total = max((out − 1)·s + k_eff − n, 0)``, split
+For "same" the zeros added are ``total = max((out − 1)·s + k′ − n, 0)`` (k′ = d·(k − 1) + 1), split
 ``total // 2`` before and the rest after: the odd extra zero goes at the
 bottom/right, as Keras does (PyTorch's ``padding='same'`` pads the same total).
 
@@ -86,8 +86,9 @@ def window_output(n: int, k: int, s: int = 1, padding: int | str = 0, d: int = 1
         total = before + after
         note = ("no padding is needed" if total == 0 else
                 f"{before} zero(s) before and {after} after" +
-                (" (the extra one goes at the bottom/right, as in Keras)" if before != after else ""))
-        steps.append(Step(f"Padding added{where}", "p_total = max((out - 1)*s + k_eff - n, 0)",
+                (" (the extra one goes at the bottom/right, as in Keras)" if before != after else "") +
+                f"; k_prime = d*(k - 1) + 1 = {k_eff} is the span of the kernel")
+        steps.append(Step(f"Padding added{where}", "p_total = max((out - 1)*s + k_prime - n, 0)",
                           fill("max(({} - 1)*{} + {} - {}, 0)", out, s, k_eff, n), total, note=note))
         return out, steps
 

@@ -60,7 +60,9 @@ class LatexPrinter(Printer):
         base = _latex_letter(base)
         if len(base) > 1 and not base.startswith("\\"):
             base = r"\mathrm{" + base + "}"
-        if accent:
+        if accent == "prime":
+            base = base + "'"
+        elif accent:
             base = "\\" + ("widetilde" if accent == "tilde" and len(base) > 2 else accent) + "{" + base + "}"
         if sub and sub.isalpha() and len(sub) > 1 and not _greek_name(sub):
             sub = r"\mathrm{" + sub + "}"                # w_new: a word, upright
@@ -112,7 +114,7 @@ class LatexPrinter(Printer):
         return r"\mathcal{F}" + ("^{-1}" if inverse else "") + r"\left(" + x + r"\right)"
 
     def juxtapose(self, items):
-        return "".join(items)
+        return " ".join(items)                           # \nabla f, not \nablaf (math mode ignores the space)
 
     def derivative(self, expr, var, ordinary):
         d = r"\mathrm{d}" if ordinary else r"\partial "
@@ -169,7 +171,7 @@ class TypstPrinter(Printer):
     def symbol(self, base, sub, accent="", sub_math=""):
         base = base if len(base) == 1 else f'"{base}"'
         if accent:
-            base = f"{accent}({base})"
+            base = f"{base}'" if accent == "prime" else f"{accent}({base})"
         if sub_math:
             return base + f"_({sub_math})"
         return base + (f'_("{sub}")' if sub and len(sub) > 1 and not sub.isdigit() else f"_({sub})" if sub else "")
@@ -287,7 +289,9 @@ class MathMLPrinter(Printer):
     def symbol(self, base, sub, accent="", sub_math=""):
         tag = "mi" if len(base) == 1 else "mi mathvariant=\"normal\""
         b = f"<{tag}>{escape(base)}</mi>"
-        if accent:
+        if accent == "prime":
+            b = f"<msup>{b}<mo>′</mo></msup>"
+        elif accent:
             mark = {"hat": "^", "tilde": "~", "bar": "¯"}[accent]
             b = f'<mover accent="true">{b}<mo>{mark}</mo></mover>'
         if sub_math:

@@ -18,7 +18,7 @@ SUB = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ",
                "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
 SUP = dict(zip("0123456789+-−=()abcdefghijklmnoprstuvwxyzT",
                "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀ"))
-_ACCENT = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304"}
+_ACCENT = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304", "prime": "′"}
 _INFIX = {"odot": "⊙", "convolve": "⊛", "star": "⋆"}
 
 
@@ -188,6 +188,7 @@ def prose(text: str) -> str:
         return text
     out = re.sub(r"\((\d+),\)", r"(\1)", text)                          # a shape (10,) → (10)
     out = _brackets(out.replace(" -> ", " → "))
+    out = re.sub(r"\bsqrt\(", "√(", out)                               # sqrt(v + ε) → √(v + ε)
     out = re.sub(r"\b([A-Z])(\d)\[(\d),\s?(\d)\]",                            # W1[2,1] → (W₁)₂₁, an entry
                  lambda m: f"({m.group(1)}{SUB[m.group(2)]}){SUB[m.group(3)]}{SUB[m.group(4)]}", out)
     out = _NAME.sub(_name, out)

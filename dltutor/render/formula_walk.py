@@ -30,7 +30,7 @@ GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "eta": "η",
          "tau": "τ", "phi": "φ", "omega": "ω", "nabla": "∇", "kappa": "κ", "nu": "ν", "xi": "ξ",
          "psi": "ψ", "zeta": "ζ", "Delta": "Δ", "Sigma": "Σ", "Theta": "Θ", "Phi": "Φ", "Omega": "Ω"}
 LATEX_GREEK = {"ε": r"\varepsilon", "∇": r"\nabla"}
-ACCENTS = ("hat", "tilde", "bar")
+ACCENTS = ("hat", "tilde", "bar", "prime")   # k_prime → k′ (a dilated kernel's span)
 FUNCTIONS = {"exp", "log", "ln", "sqrt", "sin", "cos", "tanh", "sigmoid", "floor", "ceil", "max", "min",
              "Abs", "abs", "Sum", "sum"}
 BIG_OPERATORS = {"Sum": "sum", "Product": "product"}
@@ -213,6 +213,8 @@ class Printer:
             if isinstance(n.left, (ast.BinOp, ast.UnaryOp)):
                 base = self.parens(base)
             return self.power(base, self.node(n.right))
+        if isinstance(n.op, ast.Mult) and isinstance(n.left, ast.Name) and n.left.id == "nabla":
+            return self.juxtapose([self.node(n.left), self.wrap(n.right, mul=True, signed=True)])   # ∇f, no product
         if isinstance(n.op, ast.Mult):
             return self.times(self.wrap(n.left, mul=True, signed=signed), self.wrap(n.right, mul=True, signed=True))
         if isinstance(n.op, (ast.Add, ast.Sub)):
@@ -282,6 +284,9 @@ class Printer:
                 raise TypeError("Derivative(expression, variable)")
             expr, var = n.args
             ordinary = is_ordinary_derivative(expr, var)
+            if (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and len(expr.func.id) == 1
+                    and len(expr.args) > 1 and isinstance(var, ast.Name)):
+                return self.derivative(self.node(expr.func), self.node(var), False)   # f(x, y) by x: ∂f/∂x
             if isinstance(expr, ast.Name):
                 return self.derivative(self.node(expr), self.node(var), ordinary)
             return self.derivative_of(self.wrap(expr, add=True), self.node(var), ordinary)

@@ -4,8 +4,8 @@
                input (C, H, W), kernel (C, kh, kw): one filter → one output map (out_h, out_w).
                Cross-correlation, as Keras and PyTorch compute it: the kernel is not flipped.
     pool       y[i, j] = max (or mean) of the K x K window at (i·s, j·s)
-    conv-cost  standard  = out_h·out_w·F·K²·C        depthwise = out_h·out_w·C·K²
-               pointwise = out_h·out_w·C·F          separable = depthwise + pointwise
+    conv-cost  standard  = H_out·W_out·F·K²·C        depthwise = H_out·W_out·C·K²
+               pointwise = H_out·W_out·C·F          separable = depthwise + pointwise
 
 Output sizes come from ``modelspec.windows.window_output`` (one formula for every sliding
 window); 'same' padding is Keras's: the odd extra zero goes at the bottom/right.
@@ -298,8 +298,8 @@ def shape_hwc(text: str, what: str) -> tuple[int, int, int]:
         Option("stride", integer(minimum=1), "stride s", default="1", metavar="S"),
         Option("padding", parse_padding, PADDING_HELP, default="same", metavar="P"),
     ],
-    description="Multiplications (bias left out): standard = out_h*out_w*F*K**2*C; depthwise = "
-                "out_h*out_w*C*K**2 (one K x K filter per channel); pointwise = out_h*out_w*C*F (1 x 1 "
+    description="Multiplications (bias left out): standard = H_out*W_out*F*K**2*C; depthwise = "
+                "H_out*W_out*C*K**2 (one K × K filter per channel); pointwise = H_out*W_out*C*F (1 × 1 "
                 "filters); separable = depthwise + pointwise; ratio = standard/separable. The output size "
                 "follows the stride and padding ('same' by default).",
     examples=["--input 32x32x3 --kernel 3 --filters 64",
@@ -307,7 +307,7 @@ def shape_hwc(text: str, what: str) -> tuple[int, int, int]:
 )
 def conv_cost(input: tuple[int, int, int], kernel: int, filters: int, stride: int = 1,
               padding: int | str = "same") -> Solution:
-    """standard = out_h·out_w·F·K²·C; depthwise = out_h·out_w·C·K²; pointwise = out_h·out_w·C·F;
+    """standard = H_out·W_out·F·K²·C; depthwise = H_out·W_out·C·K²; pointwise = H_out·W_out·C·F;
     separable = depthwise + pointwise; ratio = standard / separable."""
     H, W, C = input
     K, F = kernel, filters
@@ -319,13 +319,13 @@ def conv_cost(input: tuple[int, int, int], kernel: int, filters: int, stride: in
     pointwise = oh * ow * C * F
     separable = depthwise + pointwise
     ratio = standard / separable
-    standard_note = f"each of the {oh * ow * F:,} outputs (out_h·out_w·F) needs K·K·C = {K * K * C} products"
+    standard_note = f"each of the {oh * ow * F:,} outputs (H_out·W_out·F) needs K·K·C = {K * K * C} products"
     steps += [
-        Step("Standard convolution", "standard = out_h*out_w*F*K**2*C",
+        Step("Standard convolution", "standard = H_out*W_out*F*K**2*C",
              fill("{}*{}*{}*{}**2*{}", oh, ow, F, K, C), standard, note=standard_note),
-        Step("Depthwise step", "depthwise = out_h*out_w*C*K**2", fill("{}*{}*{}*{}**2", oh, ow, C, K), depthwise,
+        Step("Depthwise step", "depthwise = H_out*W_out*C*K**2", fill("{}*{}*{}*{}**2", oh, ow, C, K), depthwise,
              note="one K x K filter per input channel, no mixing between channels"),
-        Step("Pointwise step", "pointwise = out_h*out_w*C*F", fill("{}*{}*{}*{}", oh, ow, C, F), pointwise,
+        Step("Pointwise step", "pointwise = H_out*W_out*C*F", fill("{}*{}*{}*{}", oh, ow, C, F), pointwise,
              note="F filters of size 1 x 1 x C mix the channels"),
         Step("Depthwise separable total", "separable = depthwise + pointwise",
              fill("{} + {}", depthwise, pointwise), separable),

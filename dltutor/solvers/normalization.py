@@ -126,7 +126,7 @@ def batchnorm(x: np.ndarray, gamma=None, beta=None, eps: float = 0.001, mode: st
         var_text = "(" + join_terms(["({} - " + arg(mu[0]) + ")**2" for _ in idx], n) + ")/{}"
         steps.append(Step("Batch mean per feature", "mu_j = Sum(x_kj, (k, 1, m))/m",
                           Filled("feature 1: " + mean_text, (*[col[k] for k in idx], n)), mu.tolist(),
-                          note=f"the mean of each column over the {n} samples of the batch"))
+                          note=f"the mean of each column over the {n} sample{'s' if n != 1 else ''} of the batch"))
         steps.append(Step("Batch variance per feature", "var_j = Sum((x_kj - mu_j)**2, (k, 1, m))/m",
                           Filled("feature 1: " + var_text, (*[v for k in idx for v in (col[k], mu[0])], n)),
                           sigma2.tolist(),
@@ -134,7 +134,7 @@ def batchnorm(x: np.ndarray, gamma=None, beta=None, eps: float = 0.001, mode: st
                                "normalize in training"))
         if n == 1:
             steps[-1] = Step(steps[-1].title, steps[-1].formula, steps[-1].substituted, steps[-1].value,
-                             note="one sample: every variance is 0 and x - mu is 0, so y = beta")
+                             note="one sample: every variance is 0 and x − μ is 0, so y = β")
     else:
         if mean is None or var is None:
             raise InputError("--mode infer needs --mean and --var (the moving statistics), "
@@ -163,7 +163,7 @@ def batchnorm(x: np.ndarray, gamma=None, beta=None, eps: float = 0.001, mode: st
     steps.append(Step("Scale and shift", "y_kj = gamma_j*xhat_kj + beta_j",
                       Filled("sample 1, feature 1: {}*" + arg(xhat[0, 0]) + " + " + arg(b[0]),
                              (g[0], xhat[0, 0], b[0])), y.tolist(),
-                      note="γ and β are learned; with γ = sqrt(var + eps) and β = mu the layer "
+                      note="γ and β are learned; with γ = sqrt(var_j + ε) and β = μ_j the layer "
                            "could undo the normalization"))
     inputs = {"x": x.tolist(), "gamma": g.tolist(), "beta": b.tolist(), "eps": eps, "mode": mode}
     if mode == "infer":

@@ -103,7 +103,8 @@ class Objective:
             self._f = sympy.lambdify(self.symbols, self.expr, modules="numpy")
             self._g = [sympy.lambdify(self.symbols, d, modules="numpy") for d in self.grad]
             self.text = str(self.expr)
-            self.grad_text = "[" + ", ".join(str(d) for d in self.grad) + "]"
+            grads = [str(d) for d in self.grad]
+            self.grad_text = grads[0] if len(grads) == 1 else "(" + ", ".join(grads) + ")"   # a vector (a, b)
         except (RecursionError, MemoryError):    # a safety net under the depth limit of parse_formula
             raise InputError(f"--f is too deeply nested to differentiate; at most "
                              f"{MAX_FORMULA_DEPTH} functions or powers inside one another") from None
@@ -141,7 +142,7 @@ class Objective:
 
         # a negative number as the whole argument of a function needs one pair of parentheses, not two
         parts = [re.sub(r"\(\((\{\d+\})\)\)", r"(\1)", Placeholders().doprint(e)) for e in exprs]
-        text = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
+        text = parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
         return Filled(text, tuple(float(v) for v in w))
 
 
@@ -252,8 +253,12 @@ def optimizer(method: str, w: np.ndarray, grads: np.ndarray | None = None, f: st
     shown = scalar_if_one(n)
     out_steps: list[Step] = []
     if objective is not None:
-        out_steps.append(Step("Gradient of f", "grad f = [" + ", ".join(f"df/d{v}" for v in objective.names) + "]",
-                              objective.grad_text, None, note=f"the partial derivatives of f = {objective.text}"))
+        names = objective.names
+        call = f"f({', '.join(names)})"
+        gradient = (f"Derivative(f, {names[0]})" if len(names) == 1 else      # ∇f = (∂f/∂x, ∂f/∂y)
+                    "nabla*f = (" + ", ".join(f"Derivative({call}, {v})" for v in names) + ")")
+        out_steps.append(Step("Gradient of f", gradient,
+                              objective.grad_text, None, note=("the derivative" if len(names) == 1 else "the partial derivatives") + f" of f = {objective.text}"))
     detailed = set(range(1, steps + 1)) if steps <= DETAIL_ALL else set(range(1, DETAIL_HEAD + 1)) | {steps}
     history_w: list[list[float]] = []
     history_f: list[float] = []
@@ -352,7 +357,7 @@ def explain_step(opt, method: str, before: dict, after: dict, objective: Objecti
     t = before["t"]
     out = []
     if objective is not None:
-        out.append(Step(f"Step {t}: gradient at w", "g = grad f(w)", objective.filled(objective.grad, before["w"]),
+        out.append(Step(f"Step {t}: gradient at w", "g = nabla*f(w)", objective.filled(objective.grad, before["w"]),
                         shown(before["g"])))
     else:
         out.append(Step(f"Step {t}: gradient", "g = g_t", "", shown(before["g"])))

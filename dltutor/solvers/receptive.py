@@ -1,7 +1,7 @@
 """The receptive field of a stack of convolution and pooling layers.
 
-    k_eff = d·(k − 1) + 1                 a dilated window covers d·(k − 1) + 1 inputs
-    r_l   = r_(l−1) + (k_eff − 1)·j_(l−1)  receptive field, in input pixels (r_0 = 1)
+    k′ = d·(k − 1) + 1                    a dilated window covers d·(k − 1) + 1 inputs
+    r_l   = r_(l−1) + (k′ − 1)·j_(l−1)     receptive field, in input pixels (r_0 = 1)
     j_l   = j_(l−1)·s                      jump: input pixels between neighbouring outputs (j_0 = 1)
 
 (Araujo, Norris and Sim, "Computing receptive fields of convolutional neural
@@ -98,8 +98,8 @@ def receptive_field(spec: str) -> Solution:
         new_j = [jj * ss for jj, ss in zip(j, s)]
         square = len(set(new_r)) == 1 and len(set(new_j)) == 1 and len(set(keff)) == 1
         ax = 0
-        dil = f"k_eff = {d[ax]}*({k[ax]} - 1) + 1 = {keff[ax]}; " if d[ax] > 1 else ""
-        steps.append(Step(f"Layer {call.position}: {call.text}", "r = r_prev + (k_eff - 1)*j_prev, j = j_prev*s",
+        dil = f"k_prime = {d[ax]}*({k[ax]} - 1) + 1 = {keff[ax]}; " if d[ax] > 1 else ""
+        steps.append(Step(f"Layer {call.position}: {call.text}", "r = r_prev + (k_prime - 1)*j_prev, j = j_prev*s",
                           Filled(dil + "r = {} + ({} - 1)*{}, j = {}*{}", (r[ax], keff[ax], j[ax], j[ax], s[ax]))
                           if square else Filled("; ".join(
                               f"axis {a + 1}: r = {{}} + ({{}} - 1)*{{}}, j = {{}}*{{}}" for a in range(spatial)),

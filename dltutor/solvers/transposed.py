@@ -2,7 +2,7 @@
 
     o = (i − 1)·s − 2·p + d·(k − 1) + a + 1      PyTorch's ConvTranspose (numeric padding p, output_padding a);
                                                   without dilation: o = (i − 1)·s − 2·p + k + a
-    'same' (Keras Conv2DTranspose): o = i·s, or (i − 1)·s + k_eff − 2·(k_eff // 2) + a with output_padding a
+    'same' (Keras Conv2DTranspose): o = i·s, or (i − 1)·s + k′ − 2·⌊k′/2⌋ + a (k′ = d·(k − 1) + 1) with output_padding a
 
 A transposed convolution maps a size back to the one a convolution with the same kernel,
 stride and padding would have shrunk from; several sizes shrink to the same one, and a
@@ -29,7 +29,7 @@ def transposed_length(n: int, k: int, s: int, padding: int | str, d: int, a: int
         else:
             pad = keff // 2
             out = (n - 1) * s + keff - 2 * pad + a
-            step = Step(f"Output size{where}, 'same' padding", "out = (n - 1)*s + k_eff - 2*(k_eff//2) + a",
+            step = Step(f"Output size{where}, 'same' padding", "out = (n - 1)*s + k_prime - 2*floor(k_prime/2) + a",
                         fill("({} - 1)*{} + {} - 2*{} + {}", n, s, keff, pad, a), out)
     else:
         p = 0 if padding == "valid" else int(padding)
@@ -57,7 +57,7 @@ def transposed_solution(inputs: dict, size: values.Size, k: int, s: int, padding
     else:
         out_h, steps_h = transposed_length(size.h, k, s, padding, d, a, "height")
         out_w, steps_w = transposed_length(size.w, k, s, padding, d, a, "width")
-        steps = steps_h + steps_w + [Step("Output size", "out = out_h x out_w", fill("{} x {}", out_h, out_w),
+        steps = steps_h + steps_w + [Step("Output size", "out = H_out x W_out", fill("{} x {}", out_h, out_w),
                                           [out_h, out_w])]
         answer = [out_h, out_w]
     return Solution("conv-output", inputs, answer, tuple(steps))
