@@ -188,7 +188,9 @@ def worked_solution(problem: Problem):
 
     solution = problem.solution
     given = {name.replace("-", "_") for name in problem.option_texts}
-    if given:            # the settings the question gives, not the solver's defaults (a learning rate it never named)
+    if problem.family.conceptual:    # its ids (family, question) are no setting a student reads
+        solution = replace(solution, inputs={})
+    elif given:          # the settings the question gives, not the solver's defaults (a learning rate it never named)
         solution = replace(solution, inputs={k: v for k, v in solution.inputs.items() if k in given})
     asked = {key for part in problem.parts for key in re.findall(r"\banswer\.(\w+)", part.spec.answer)}
     if not asked or not isinstance(solution.answer, dict) or not asked <= set(solution.answer):

@@ -46,7 +46,7 @@ def matrix_text(rows: list[list], digits: int) -> str:
 
 
 def value_text(value, digits: int) -> str:
-    if is_matrix(value) and len(value) > 1:
+    if is_matrix(value):                                                # one row too: [ 0  0 ], not [[0, 0]]
         return matrix_text(value, digits)
     if (isinstance(value, list) and len(value) > MAX_ROWS_SHOWN
             and all(not isinstance(v, (list, dict)) for v in value)):
@@ -191,10 +191,10 @@ def solution_renderable(solution: Solution, digits: int = 6):
     shown = {k: plain(v) for k, v in solution.inputs.items()}
     inputs = ", ".join(f"{input_name(k, v)} = {inline_value(v, digits)}" for k, v in shown.items())
     header = Text.assemble((solution.kind, "bold magenta"), "  ", (inputs, "dim"))
-    body = []
+    body = [header, Text("")] if shown else []          # a conceptual question has no settings to list
     for s in steps:
         body.extend([s, Text("")])
-    return Group(header, Text(""), *body, Panel(answer, title="Answer", title_align="left", expand=False))
+    return Group(*body, Panel(answer, title="Answer", title_align="left", expand=False))
 
 
 def print_solution(solution: Solution, digits: int = 6, console: Console | None = None) -> None:
