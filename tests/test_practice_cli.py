@@ -22,6 +22,22 @@ def test_list_json():
     assert result.code == 0 and {"id", "title", "topic", "kind"} == set(rows[0])
 
 
+def test_list_columns_line_up_past_the_longest_family_name():
+    rows = json.loads(run_cli("generate", "--list", "--json").out)
+    lines = run_cli("generate", "--list").out.splitlines()
+    assert len(lines) == len(rows)
+    topic_at = {line.index("  " + row["topic"] + " ", len(row["id"])) for line, row in zip(lines, rows)}
+    assert len(topic_at) == 1 and topic_at.pop() >= max(len(row["id"]) for row in rows)
+
+
+def test_a_misspelt_family_is_answered_with_the_closest_name():
+    for args in (["generate", "conv-output-sise"], ["generate", "conv-output-sise@1:1:medium"],
+                 ["stress", "conv-output-sise"]):
+        result = run_cli(*args)
+        assert result.code == 2 and "did you mean 'conv-output-size'?" in result.err, args
+    assert "did you mean" not in run_cli("generate", "zzzz").err
+
+
 def test_generate_json_and_id():
     result = run_cli("generate", "conv-output-size", "--seed", "42", "--difficulty", "hard", "--json")
     data = result.json()

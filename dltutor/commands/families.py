@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from dltutor.commands.common import CONTEXT, examples_epilog
-from dltutor.errors import InputError
+from dltutor.errors import InputError, did_you_mean
 
 CHECK_DRAWS = 60        # default draws per family file (20 per difficulty)
 
@@ -74,7 +74,9 @@ def copy_family(family, folder, new_id):
         raise InputError(f"--as {new_id!r}: an id is lower case letters, digits and '-', e.g. my-conv-size")
     known = load_families()
     if family not in known:
-        raise InputError(f"unknown problem family {family!r}; see 'dltutor families list'")
+        hint = did_you_mean(family, known)
+        raise InputError(f"unknown problem family {family!r}" +
+                         (f"{hint} (see 'dltutor families list')" if hint else "; see 'dltutor families list'"))
     if new_id in known:
         raise InputError(f"--as {new_id!r}: a family with that id already exists; choose another")
     target = Path(folder) / f"{new_id}.toml"

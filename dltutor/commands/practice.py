@@ -14,9 +14,24 @@ import click
 
 from dltutor.commands.common import CONTEXT, digits_option, examples_epilog, parse_digits
 from dltutor.commands.problem_lines import print_problem, print_results
-from dltutor.errors import InputError
+from dltutor.errors import InputError, did_you_mean
 from dltutor.seeds import parse_seed
 from dltutor.render.wording import expected_text, marks_text, part_label
+
+
+def check_family_name(name: str) -> None:
+    """A misspelt family name is refused with the closest one (``conv-output-sise``: did you mean
+    'conv-output-size'?); a family whose file is at fault is left to ``get_family`` to report."""
+    from pathlib import Path
+
+    from dltutor.practice.families import family_errors, load_families
+
+    known = load_families()
+    if name in known or any(Path(e.path).stem == name for e in family_errors()):
+        return
+    hint = did_you_mean(name, known)
+    raise InputError(f"unknown problem family {name!r}" +
+                     (f"{hint} (see 'dltutor generate --list')" if hint else "; see 'dltutor generate --list'"))
 
 def _int_option(text: str | None, what: str, minimum: int = 0, maximum: int = 2**63 - 1) -> int | None:
     from dltutor.values import parse_int
@@ -69,11 +84,14 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
         if as_json:
             click.echo(json.dumps(rows))
         else:
-            for r in rows:
-                click.echo(f"{r['id']:<26} {r['topic']:<12} {r['kind']:<12} {r['title']}")
+            widths = {key: max([len(str(r[key])) for r in rows], default=0) for key in ("id", "topic", "kind")}
+            for r in rows:                   # columns as wide as their longest entry (a long family name)
+                click.echo(f"{r['id']:<{widths['id']}}  {r['topic']:<{widths['topic']}}  "
+                           f"{r['kind']:<{widths['kind']}}  {r['title']}")
         return
     if not name:
         raise click.UsageError("give a FAMILY or an ID (or --list)")
+    check_family_name(name.split("@")[0])
     if "@" in name:
         if seed is not None or difficulty is not None:
             raise InputError("an ID fixes the seed and the difficulty; drop --seed/--difficulty")
@@ -163,6 +181,8 @@ def stress(family, count, as_json):
     from dltutor.values import parse_int
 
     n = parse_int(count, "-n", minimum=1, maximum=MAX_N)
+    if family:
+        check_family_name(family)
     fams = [get_family(family)] if family else list(load_families().values())
     if n * len(fams) > MAX_TOTAL:
         raise InputError(f"-n {n} over {len(fams)} families is {n * len(fams):,} draws; a run draws at most "
