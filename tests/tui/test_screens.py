@@ -63,6 +63,30 @@ async def test_practice_answer_is_checked_and_recorded(app, home, right):
     assert (rows[0]["marks"] == rows[0]["max_marks"]) == right
 
 
+@pytest.mark.parametrize("family, typed, size", [
+    ("softmax-values", "0.5, 0.5", "answer has 2 numbers; probabilities p needs 3"),
+    ("pool-by-hand", "1, 2; 3, 4", "answer is 2x2; pooled map is 3x3"),
+])
+@sync
+async def test_practice_field_refuses_a_wrong_size_as_you_type(app, family, typed, size):
+    problem = problem_from_id(problem_id(family, 3))
+    assert len(problem.parts) == 1 and len(problem.parts[0].expected) == 3   # 3 numbers, a 3x3 map
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        app.open("practice", problem_id=problem.id)
+        await wait_for(pilot, lambda: app.screen.query("PartInput"))
+        await pilot.pause()
+        field = app.screen.query_one("PartInput")
+        error = field.query_one(".error")
+        await type_text(pilot, typed)
+        await pilot.pause()
+        message = plain(error)
+        assert error.display and size in message and "\n" not in message.strip()
+        field.query_one("Input").value = expected_text(problem.parts[0], FULL)   # the right size: no reason
+        await pilot.pause()
+        assert not error.display
+
+
 @sync
 async def test_practice_table_filled_cell_by_cell(app):
     pid = problem_id("perceptron-epoch", 1)

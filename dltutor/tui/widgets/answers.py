@@ -1,7 +1,8 @@
 """The answer form of a drawn problem: one field per part, tables filled cell by cell.
 
-Every field is checked as you type with ``checking.read_answer`` (the same
-reader that marks the answer), and the verdicts come from ``checking``:
+Every field is checked as you type with ``checking.parse_answer`` (the same
+reader that marks the answer, which also refuses a vector or matrix of the wrong
+size for its part, with the one-line reason), and the verdicts come from ``checking``:
 this module only lays them out.
 """
 
@@ -15,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from dltutor.practice.checking import FORM_HELP, PartResult, read_answer
+from dltutor.practice.checking import FORM_HELP, PartResult, parse_answer
 from dltutor.tui.widgets.fields import GrammarValidator, first_failure
 from dltutor.values import format_value, parse_fraction
 
@@ -115,7 +116,7 @@ class PartInput(Vertical):
         form = self.part.spec.form
         yield Label(part_heading(self.index, self.part), markup=False)
         yield Input(self.initial, placeholder=FORM_HELP[form], compact=True, id=f"part-{self.index}",
-                    validators=[GrammarValidator(lambda text: read_answer(text, form))])
+                    validators=[GrammarValidator(lambda text: parse_answer(text, self.part))])
         yield Static("", classes="error").set_styles("display: none;")
         yield Static("", classes="verdict").set_styles("display: none;")
 
