@@ -11,6 +11,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from dltutor.render.document import is_matrix
+from dltutor.render.wording import aligned_rows
 from dltutor.solution import Filled, Solution, Step, Table
 from dltutor.values import format_value
 
@@ -137,12 +138,12 @@ def answer_text(answer, kind: str, digits: int) -> str:
     for key, value in answer.items():
         if key == "truth_table" and value:
             n = len(value[0]) - 1
-            lines.append("  ".join([prose(f"x_{i + 1}") for i in range(n)] + ["y"]))
-            lines += ["  ".join(format_value(c, digits).rjust(2) for c in row) for row in value]
+            lines += aligned_rows([[prose(f"x_{i + 1}") for i in range(n)] + ["y"]] +
+                                  [[format_value(c, digits) for c in row] for row in value])
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            keys = list(value[0])
-            lines.append("  ".join(["t"] + [name(k) for k in keys]))
-            lines += ["  ".join([str(t)] + [shown(v[k]) for k in keys]) for t, v in enumerate(value, start=1)]
+            keys = list(value[0])                                       # one row per time step, aligned
+            lines += aligned_rows([["t"] + [name(k) for k in keys]] +
+                                  [[str(t)] + [shown(v[k]) for k in keys] for t, v in enumerate(value, start=1)])
         else:
             label = name(key)
             lines.append(f"{label} = " + shown(value).replace("\n", "\n" + " " * (len(label) + 3)))

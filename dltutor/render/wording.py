@@ -29,14 +29,32 @@ def marks_text(marks: float) -> str:
     return plural(marks, "mark")
 
 
+def display_width(text: str) -> int:
+    """Columns a text takes on a terminal: a combining accent (the tilde of c̃) takes none."""
+    import unicodedata
+
+    return sum(1 for ch in text if not unicodedata.combining(ch))
+
+
+def aligned_rows(rows: list[list[str]], indent: str = "") -> list[str]:
+    """A header and its rows as right-aligned columns, each as wide as its widest cell:
+    ``y  w₁    w₂     b`` over ``1   0  −0.5  −0.5``."""
+    n = max((len(r) for r in rows), default=0)
+    rows = [list(r) + [""] * (n - len(r)) for r in rows]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(n)]
+    return [indent + "  ".join(" " * (w - display_width(c)) + c for c, w in zip(r, widths)).rstrip()
+            for r in rows]
+
+
 def expected_text(part, digits: int) -> str:
     """A part's expected answer as plain text: a table as a header line and one line per row."""
     from dltutor.values import format_value
 
-    if part.spec.form == "table":
-        lines = ["    " + "  ".join(part.columns)]
-        lines += ["    " + ", ".join(format_value(c, digits) for c in row) for row in part.expected]
-        return "\n" + "\n".join(lines)
+    if part.spec.form == "table":                                      # columns aligned under their names
+        from dltutor.render.formula_unicode import prose
+
+        cells = [[format_value(c, digits).replace("-", "−") for c in row] for row in part.expected]
+        return "\n" + "\n".join(aligned_rows([[prose(c) for c in part.columns]] + cells, "    "))
     if part.spec.form == "boolean":
         return "yes" if part.expected else "no"
     value = part.expected
