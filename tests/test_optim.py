@@ -125,9 +125,9 @@ def test_formula_steps_show_the_symbolic_gradient_then_numbers():
     data = run_cli("solve", "optimizer", "--method", "sgd", "--w", "1,-2", "--f", "x**2 + 10*y**2",
                    "--steps", "1", "--json").json()
     assert data["steps"][0]["title"] == "Gradient of f"
-    assert data["steps"][0]["substituted"] == "[2*x, 20*y]"
+    assert data["steps"][0]["substituted"] == "(2*x, 20*y)"            # a vector, as ∇f = (∂f/∂x, ∂f/∂y)
     gradient = data["steps"][1]
-    assert gradient["substituted"] == "[2*1, 20*(-2)]" and gradient["value"] == [2, -40]
+    assert gradient["substituted"] == "(2*1, 20*(-2))" and gradient["value"] == [2, -40]
     assert data["answer"] == {"w": [[0.98, -1.6]], "f": [0.98 ** 2 + 10 * 1.6 ** 2]}
 
 

@@ -40,6 +40,11 @@ PROGRAM_TEXT = {
     "the notes": re.compile(r"\bthe (?:course )?notes\b", re.IGNORECASE),
     "snake_case": re.compile(r"\b[a-z]+_[a-z]{2,}\w*\b"),
     "hyphen for minus": re.compile(r"(?<![\w.\-])-\.?\d"),
+    "word subscript left as _(…)": re.compile(r"\w_\([a-z]{2,}\)"),
+    "a word with _x": re.compile(r"\b[a-z]{2,}_[a-z]\b"),
+    "sqrt(": re.compile(r"\bsqrt\("),
+    "grad f": re.compile(r"\bgrad f\b|\bd[a-z]/d[a-z]\b, d[a-z]/d"),
+    "x for ×": re.compile(r"(?:\b[\dA-Z]|\bunits|\binputs|\)) x (?:[\dA-Z(]|units|inputs)"),
 }
 # a Keras layer as the model spec writes it (``Conv2D(16,3,strides=2,dilation_rate=1)``) is the
 # user's input, shown as typed: a capitalised call with keyword arguments
@@ -114,10 +119,13 @@ def test_the_patterns_catch_program_text():
     """The check itself: each pattern finds the program text it is for and passes mathematics."""
     bad = ["x**2", "[[1, 2], [3, 4]]", "input[:-1]", "sympy differentiates", "KroneckerDelta(i, j)",
            "Sum(exp(z_j), (j, 1, n))", "Abs(e)", "h_tilde = 0.3", "more --epochs may help",
-           "as in the notes", "non_trainable = 0", "w = (-0.5, 1)"]
+           "as in the notes", "non_trainable = 0", "w = (-0.5, 1)", "k_(eff) − n", "outₕ · out_w · F",
+           "/sqrt(2.666667 + 0.001)", "grad f = [df/dx, df/dy]", "units x (units + inputs)"]
     for text in bad:
         assert program_text(text), text
-    good = "x² + 10y², δᵢⱼ, ∑ⱼ exp(zⱼ), |e|, h̃ = 0.3, w = (−0.5, 1), a 2-2-2 network, 1e-07, Conv2D(16,3,dilation_rate=2)"
+    good = ("x² + 10y², δᵢⱼ, ∑ⱼ exp(zⱼ), |e|, h̃ = 0.3, w = (−0.5, 1), a 2-2-2 network, 1e-07, "
+            "Conv2D(16,3,dilation_rate=2), k′ − n, Hₒᵤₜ·Wₒᵤₜ·F, √(varⱼ + ε), ∇f = (∂f/∂x, ∂f/∂y), "
+            "units × (units + inputs), input = 28x28")
     assert not program_text(good)
 
 

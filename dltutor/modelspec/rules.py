@@ -123,7 +123,7 @@ def _conv(layer_type, spatial):
             weights = [Weight("depthwise_kernel", k + (c_in, m))] + ([Weight("bias", (c_out,))] if bias else [])
             pf = ("params = k_h*k_w*C_in*m + C_in*m" if bias else "params = k_h*k_w*C_in*m (no bias)")
             ps = fill("{}*{}*{} + {}*{}", kexpr, c_in, m, c_in, m) if bias else fill("{}*{}*{}", kexpr, c_in, m)
-            pnote = "one k x k kernel per input channel (times the depth multiplier m), each with a bias"
+            pnote = "one k × k kernel per input channel (times the depth multiplier m), each with a bias"
         else:  # SeparableConv2D
             m, f = cfg["depth_multiplier"], cfg["filters"]
             c_out = f

@@ -4,8 +4,8 @@ Every layer that slides a window (convolution, pooling) over an axis of ``n``
 cells with a window of ``k`` taps, stride ``s``, dilation ``d`` and padding ``p``
 follows one formula (CLI.md, "Conventions"):
 
-    k_eff = d·(k − 1) + 1                              the dilated window
-    out   = floor((n + 2p − k_eff) / s) + 1            numeric padding p ("valid" is p = 0)
+    k′    = d·(k − 1) + 1                              the dilated window
+    out   = floor((n + 2p − k′) / s) + 1               numeric padding p ("valid" is p = 0)
     out   = ceil(n / s)                                 "same" padding (Keras, TensorFlow)
 
 For "same" the zeros added are ``total = max((out − 1)·s + k′ − n, 0)`` (k′ = d·(k − 1) + 1), split
@@ -75,7 +75,7 @@ def window_output(n: int, k: int, s: int = 1, padding: int | str = 0, d: int = 1
     steps: list[Step] = []
     k_eff = effective_kernel(k, d)
     if d > 1:
-        steps.append(Step(f"Effective {layer} size{where}", "k_eff = d*(k - 1) + 1",
+        steps.append(Step(f"Effective {layer} size{where}", "k_prime = d*(k - 1) + 1",
                           fill("{}*({} - 1) + 1", d, k), k_eff,
                           note=f"dilation {d} spreads the {layer} taps {d} cells apart"))
     if padding == "same":

@@ -209,4 +209,5 @@ def prose(text: str) -> str:
     out = re.sub(r"(?<=[\d)]) x (?=[\d(])", " × ", out)                 # 1 x (1 + 1) → 1 × (1 + 1)
     out = re.sub(r"(?<=[\w)]) [−-] -(\d[\d.]*)", r" − (−\1)", out)         # a - -1 → a − (−1)
     out = re.sub(r"\blearning rate (?=-?\d)", "learning rate η = ", out)   # the symbol the rules use
+    out = re.sub(r"(?<=[=(,]) -(?=[A-Za-z(√])", " −", out)              # = -exp(z) → = −exp(z)
     return re.sub(r"(?<![\w.\-])-(?=\.?\d)", "−", out)                 # -0.5 → −0.5, not 2-2-2

@@ -99,7 +99,7 @@ def derived(name: str) -> tuple[tuple, str]:
         d_other = sp.diff(sp.exp(zi) / (sp.exp(zi) + sp.exp(zj) + rest), zj)
         return ((sp.lambdify((zi, rest), d_same, modules="mpmath"),
                  sp.lambdify((zi, zj, rest), d_other, modules="mpmath")),
-                f"ds_i/dz_i = {d_same}, ds_i/dz_j = {d_other}")
+                f"∂s_i/∂z_i = {d_same}, ∂s_i/∂z_j = {d_other}")
     sym, expr = symbolic_expression(name)
     d = sp.diff(expr, sym)
     return (sp.lambdify(sym, d, modules="mpmath"),), plain_text(d)

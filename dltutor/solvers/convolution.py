@@ -3,7 +3,7 @@
     conv2d     z[i, j] = Σ_c Σ_m Σ_n x[c, i·s + m, j·s + n] · k[c, m, n] + b      y = act(z)
                input (C, H, W), kernel (C, kh, kw): one filter → one output map (out_h, out_w).
                Cross-correlation, as Keras and PyTorch compute it: the kernel is not flipped.
-    pool       y[i, j] = max (or mean) of the K x K window at (i·s, j·s)
+    pool       y[i, j] = max (or mean) of the K × K window at (i·s, j·s)
     conv-cost  standard  = H_out·W_out·F·K²·C        depthwise = H_out·W_out·C·K²
                pointwise = H_out·W_out·C·F          separable = depthwise + pointwise
 
@@ -195,7 +195,7 @@ def conv2d(input: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride: int
             steps.append(Step(f"Output cell (row {i + 1}, column {j + 1})", formula,
                               signed_sum(per_channel[:, i, j].tolist() + [bias]), float(z[i, j]),
                               note=note + "; one sum per channel, then the bias", table=table))
-    shape_note = f"{out_h} x {out_w} output map"
+    shape_note = f"{out_h} × {out_w} output map"
     if not complete:
         shape_note += (f"; cells computed the same way as the ones above "
                        f"({out_h * out_w} cells, {C * kh * kw} products each)")
@@ -273,7 +273,7 @@ def pool(input: np.ndarray, size: int, stride: int | None = None, mode: str = "m
         if len(flat) < size * size:
             note += f"; {size * size - len(flat)} cell(s) of the window lie outside the input and take no part"
         steps.append(Step(f"Window (row {i + 1}, column {j + 1})", formula, sub, float(y[i, j]), note=note))
-    note = f"{out_h} x {out_w} output"
+    note = f"{out_h} × {out_w} output"
     if not complete:
         note += f"; every window is handled like the ones above ({out_h * out_w} windows)"
         steps.append(Step("Pooled map", "one value per window", "", y.tolist() if small(out_h, out_w) else None,
@@ -324,9 +324,9 @@ def conv_cost(input: tuple[int, int, int], kernel: int, filters: int, stride: in
         Step("Standard convolution", "standard = H_out*W_out*F*K**2*C",
              fill("{}*{}*{}*{}**2*{}", oh, ow, F, K, C), standard, note=standard_note),
         Step("Depthwise step", "depthwise = H_out*W_out*C*K**2", fill("{}*{}*{}*{}**2", oh, ow, C, K), depthwise,
-             note="one K x K filter per input channel, no mixing between channels"),
+             note="one K × K filter per input channel, no mixing between channels"),
         Step("Pointwise step", "pointwise = H_out*W_out*C*F", fill("{}*{}*{}*{}", oh, ow, C, F), pointwise,
-             note="F filters of size 1 x 1 x C mix the channels"),
+             note="F filters of size 1 × 1 × C mix the channels"),
         Step("Depthwise separable total", "separable = depthwise + pointwise",
              fill("{} + {}", depthwise, pointwise), separable),
         Step("Saving", "ratio = standard/separable", fill("{}/{}", standard, separable), ratio,

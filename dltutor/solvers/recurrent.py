@@ -188,7 +188,7 @@ def sequence_shown(x: np.ndarray):
                "(one row per time step)", required=True, metavar="VEC|MAT"),
         Option("wx", matrix, "input weights W_x: one row per unit, one column per input "
                "(a number for one unit and one input)", required=True, metavar="MAT"),
-        Option("wh", matrix, "recurrent weights W_h: units x units (a number for one unit)",
+        Option("wh", matrix, "recurrent weights W_h: units × units (a number for one unit)",
                required=True, metavar="MAT"),
         Option("b", vector, "bias: one per unit (one number is shared)", default="0", metavar="VEC"),
         Option("h0", vector, "initial hidden state h_0: one per unit (one number is shared)",
@@ -224,8 +224,8 @@ def rnn(x: np.ndarray, wx: np.ndarray, wh: np.ndarray, b: np.ndarray | None = No
     inputs_shown = {"x": sequence_shown(x), "wx": weights_shown(wx), "wh": weights_shown(wh), "b": shown(b, units),
                     "h0": shown(h, units), "activation": activation}
     formula = "h_t = " + ACTIVATIONS[activation][1].replace("@", "W_x*x_t + W_h*h_(t-1) + b")
-    steps = [sizes_step(units, inputs, steps_count, "W_x: units x inputs, W_h: units x units",
-                        fill("{} x {}, {} x {}", units, inputs, units, units),
+    steps = [sizes_step(units, inputs, steps_count, "W_x: units × inputs, W_h: units × units",
+                        fill("{} × {}, {} × {}", units, inputs, units, units),
                         "; ".join(n for n in notes + [elementwise_note(units)] if n))]
     hs, table = [], []
     for t in range(1, steps_count + 1):
@@ -309,8 +309,8 @@ def lstm(x: np.ndarray, h0=None, c0=None, wf=None, bf=None, wi=None, bi=None, wc
     c = per_unit(np.zeros(1) if c0 is None else c0, units, "--c0", "initial cell state")
     inputs = gate_inputs(x, units, w, b, {"h0": h, "c0": c})
     T, F = x.shape
-    steps = [sizes_step(units, F, T, "W_f, W_i, W_c, W_o: units x (units + inputs)",
-                        fill("{} x ({} + {})", units, units, F), HIDDEN_FIRST)]
+    steps = [sizes_step(units, F, T, "W_f, W_i, W_c, W_o: units × (units + inputs)",
+                        fill("{} × ({} + {})", units, units, F), HIDDEN_FIRST)]
     hs, cs, gates, table = [], [], [], []
     for t in range(1, T + 1):
         hx = np.concatenate([h, x[t - 1]])
@@ -386,20 +386,20 @@ def gru(x: np.ndarray, h0=None, wz=None, bz=None, wr=None, br=None, wh=None, bh=
     if textbook_update:
         inputs["textbook_update"] = True
     T, F = x.shape
-    steps = [sizes_step(units, F, T, "W_z, W_r, W_h: units x (units + inputs)",
-                        fill("{} x ({} + {})", units, units, F), HIDDEN_FIRST)]
+    steps = [sizes_step(units, F, T, "W_z, W_r, W_h: units × (units + inputs)",
+                        fill("{} × ({} + {})", units, units, F), HIDDEN_FIRST)]
     hs, gates, table = [], [], []
     for t in range(1, T + 1):
         hx = np.concatenate([h, x[t - 1]])
         if reset_after:
-            z, s_z = gate(f"t = {t}: update gate z_{t}", "z_t = sigmoid(W_z*[h_(t-1), x_t] + b_z + rb_z)",
+            z, s_z = gate(f"t = {t}: update gate z_{t}", "z_t = sigmoid(W_z*[h_(t-1), x_t] + b_z + bprime_z)",
                           "sigmoid", [(w["z"], hx)], b["z"] + rb["z"], "z",
-                          "; ".join(n for n in ("the bias shown is b_z + rb_z (input and recurrent bias "
+                          "; ".join(n for n in ("the bias shown is b_z + bprime_z (input bias b and recurrent bias b′ "
                                                 "add up outside the candidate)", elementwise_note(units)) if n)
                           if t == 1 else "")
-            r, s_r = gate(f"t = {t}: reset gate r_{t}", "r_t = sigmoid(W_r*[h_(t-1), x_t] + b_r + rb_r)",
+            r, s_r = gate(f"t = {t}: reset gate r_{t}", "r_t = sigmoid(W_r*[h_(t-1), x_t] + b_r + bprime_r)",
                           "sigmoid", [(w["r"], hx)], b["r"] + rb["r"], "r")
-            hh, s_hh = gate(f"t = {t}: recurrent part of the candidate", "u_t = W_hh*h_(t-1) + rb_h", "linear",
+            hh, s_hh = gate(f"t = {t}: recurrent part of the candidate", "u_t = W_hh*h_(t-1) + bprime_h", "linear",
                             [(w["h"][:, :units], h)], rb["h"], "u",
                             "W_hh = the hidden part of W_h (its first units columns)" if t == 1 else "")
             ht, s_ht = gate(f"t = {t}: candidate state h_tilde_{t}",

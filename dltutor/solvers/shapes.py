@@ -25,7 +25,7 @@ def _window_solution(kind: str, inputs: dict, size_: values.Size, k: int, s: int
         out_w, steps_w = window_output(size_.w, k, s, padding, d, dim="width", layer=layer)
         steps = steps_h + steps_w
         answer = [out_h, out_w]
-        steps.append(Step("Output size", "out = H_out x W_out", fill("{} x {}", out_h, out_w), answer))
+        steps.append(Step("Output size", "out = H_out × W_out", fill("{} × {}", out_h, out_w), answer))
     return Solution(kind, inputs, answer, tuple(steps))
 
 

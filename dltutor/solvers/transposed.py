@@ -57,7 +57,7 @@ def transposed_solution(inputs: dict, size: values.Size, k: int, s: int, padding
     else:
         out_h, steps_h = transposed_length(size.h, k, s, padding, d, a, "height")
         out_w, steps_w = transposed_length(size.w, k, s, padding, d, a, "width")
-        steps = steps_h + steps_w + [Step("Output size", "out = H_out x W_out", fill("{} x {}", out_h, out_w),
+        steps = steps_h + steps_w + [Step("Output size", "out = H_out × W_out", fill("{} × {}", out_h, out_w),
                                           [out_h, out_w])]
         answer = [out_h, out_w]
     return Solution("conv-output", inputs, answer, tuple(steps))
