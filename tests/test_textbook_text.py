@@ -150,6 +150,23 @@ def test_solve_terminal_output_reads_as_mathematics(name, example):
     assert not program_text(text), text
 
 
+def test_a_one_sample_batch_and_a_conceptual_solution_read_as_text():
+    """One row of a matrix is [ 0  0 ], not [[0, 0]]; a conceptual question's worked solution
+    has no header of internal ids (family, question)."""
+    from dltutor.render.sheet import worked_solution
+    from dltutor.solvers.registry import run
+
+    console = Console(record=True, width=120, no_color=True, force_terminal=False)
+    print_solution(run("batchnorm", x="1,2"), console=console)
+    text = console.export_text()
+    assert not program_text(text) and "[ 0  0 ]" in text and "1 sample of" in text
+    concept = next(f for _, f in sorted(load_families().items()) if f.conceptual)
+    console = Console(record=True, width=120, no_color=True, force_terminal=False)
+    print_solution(worked_solution(generate(concept, 1)), console=console)
+    text = console.export_text()
+    assert "family =" not in text and concept.id not in text and text.startswith("1. ")
+
+
 # ---------------------------------------------------------------- the answer answers the question
 
 def test_a_parameter_count_answers_with_the_layer_table_and_the_total():
