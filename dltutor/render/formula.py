@@ -9,6 +9,7 @@ an expression falls back to verbatim text.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from dltutor.render.formula_walk import (  # noqa: F401
@@ -114,7 +115,10 @@ class LatexPrinter(Printer):
         return r"\mathcal{F}" + ("^{-1}" if inverse else "") + r"\left(" + x + r"\right)"
 
     def juxtapose(self, items):
-        return " ".join(items)                           # \nabla f, not \nablaf (math mode ignores the space)
+        out = ""
+        for item in items:                               # δ_{ij}; \nabla f, not \nablaf
+            out += (" " if re.search(r"\\[A-Za-z]+$", out) and re.match(r"[A-Za-z]", item) else "") + item
+        return out
 
     def derivative(self, expr, var, ordinary):
         d = r"\mathrm{d}" if ordinary else r"\partial "
