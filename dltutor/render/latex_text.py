@@ -20,7 +20,7 @@ def latex_escape(text: str) -> str:
 TEXT_SYMBOLS = {
     "²": r"\textsuperscript{2}", "³": r"\textsuperscript{3}", "½": r"\textonehalf{}", "…": r"\ldots{}",
     "–": "--", "—": "---", "·": r"$\cdot$", "×": r"$\times$", "ᵀ": r"$^{\mathsf{T}}$", "←": r"$\leftarrow$",
-    "→": r"$\rightarrow$", "∂": r"$\partial$", "∇": r"$\nabla$", "−": r"$-$", "√": r"$\surd$",
+    "→": r"$\rightarrow$", "∂": r"$\partial$", "∇": r"$\nabla$", "−": r"$-$", "√": r"$\surd$", "′": r"$^{\prime}$",
     "≠": r"$\neq$", "≥": r"$\geq$", "≤": r"$\leq$", "≈": r"$\approx$", "⊙": r"$\odot$", "Σ": r"$\Sigma$",
     "∑": r"$\sum$", "∞": r"$\infty$", "±": r"$\pm$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$",
     "⌈": r"$\lceil$", "⌉": r"$\rceil$", "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$",
@@ -40,13 +40,19 @@ def _scripts(text: str) -> str:
     return re.sub(f"[{''.join(_SUPS)}]+", lambda m: "$^{" + "".join(_SUPS[c] for c in m.group(0)) + "}$", text)
 
 
+def _math_chars(text: str) -> str:
+    """Text already inside math (a subscript): the symbols as math commands, without `$`."""
+    return "".join(TEXT_SYMBOLS.get(ch, ch).strip("$") if ch in "−·×" else ch for ch in text)
+
+
 def latex_text(text: str) -> str:
     """Plain text for pdflatex: special characters escaped, Greek and math symbols as math (``σ`` → ``$\\sigma$``).
 
     A combining accent on a letter becomes a math accent: ``h̃`` → ``$\\tilde{h}$``."""
     out = latex_escape(text)
-    out = re.sub(r"(?<![\w\\])([A-Za-z])\\_(\w|\([^()\s]*\))",                         # h_T → $h_{T}$
-                 lambda m: f"${m.group(1)}_{{{m.group(2).strip('()')}}}$", out)
+    out = re.sub(r"(?<![\w\\])([A-Za-z])\\_([A-Za-z0-9]+|\([^()\s]*\))",                # h_T → $h_{T}$
+                 lambda m: f"${m.group(1)}_{{{_math_chars(m.group(2).strip('()'))}}}$", out)
     out = re.sub("(\\w)([\u0302\u0303])", lambda m: f"$\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}$", out)
     out = "".join(TEXT_SYMBOLS.get(ch, ch) for ch in _scripts(out))
-    return re.sub(r"(?<!\\)\$\$", "", out)   # `$a$$b$` would open display math: join into `$ab$`
+    # `$a$$b$` would open display math: join into `$a{}b$` (the braces end a command such as \cdot)
+    return re.sub(r"(?<!\\)\$\$", "{}", out)
