@@ -86,3 +86,22 @@ def measured(cmd: list[str], peak_file) -> list[str]:
 
 def peak_kib(peak_file) -> int:
     return int(Path(peak_file).read_text())
+
+
+class FakeClock:
+    """A clock the test moves by hand (``clock.now += 30``), for sessions and recorders that take ``clock=``."""
+
+    def __init__(self, start: float = 0.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A progress store in a fresh folder of the test's own."""
+    from dltutor.store import Store
+
+    with Store(tmp_path / "progress.sqlite3") as s:
+        yield s

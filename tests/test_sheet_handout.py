@@ -97,4 +97,4 @@ def test_the_latex_grade_table_lists_problem_numbers_and_marks_not_titles():
     tex = render_sheet(sheet, "tex")
     assert r"\gradetable" not in tex
     marks = " & ".join(f"{p.marks:g}" for p in sheet.problems)
-    assert f"Problem & 1 & 2 & 3 & Total" in tex and f"Marks & {marks} & {sheet.marks:g}" in tex
+    assert "Problem & 1 & 2 & 3 & Total" in tex and f"Marks & {marks} & {sheet.marks:g}" in tex

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from conftest import run_cli
 from dltutor.practice.families import generate, get_family, load_families
 from dltutor.render.sheet import Sheet
 from dltutor.render.sheets import render_sheet

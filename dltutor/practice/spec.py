@@ -86,8 +86,8 @@ class PartSpec:
         if self.decimals is not None:
             return f"to {self.decimals} decimal place{'s' if self.decimals != 1 else ''}"
         if self.start:
-            return (f"with its change from the value before the update right to {self.sig} significant "
-                    f"figure{'s' if self.sig != 1 else ''}")
+            return (f"to {self.sig} significant figure{'s' if self.sig != 1 else ''} of its change from "
+                    f"the value before the update")
         return f"to {self.sig} significant figure{'s' if self.sig != 1 else ''}"
 
 
@@ -381,7 +381,7 @@ def precision_sentence(parts: tuple[PartSpec, ...]) -> str:
             labels = [p.label for p, t in wanted if t == text]
             named = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
             groups.append(f"{named} {text}")
-        body = "; ".join(groups)
+        body = "give " + "; ".join(groups)
     rounding = "" if all(p.decimals == 0 for p, _ in wanted) else " (round only the final answers)"
     return f"\nPrecision: {body}{rounding}."
 

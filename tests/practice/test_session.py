@@ -9,21 +9,7 @@ from dltutor.practice.exam import build_exam
 from dltutor.practice.families import generate, get_family
 from dltutor.practice.session import ExamSession, Locked, PracticeSession, StoreRecorder
 from dltutor.practice.stress import answer_text
-from dltutor.store import Store
-
-
-class Clock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "progress.sqlite3") as s:
-        yield s
+from tests.conftest import FakeClock
 
 
 def right(problem, part):
@@ -55,7 +41,7 @@ def test_each_part_is_saved_the_moment_it_is_typed_and_an_erased_question_is_dro
 
 
 def test_the_time_limit_is_the_sessions_clock():
-    clock = Clock()
+    clock = FakeClock(100.0)
     session = ExamSession(build_exam(["params"], 1, seed=1, minutes=2), clock=clock)
     assert session.time_left() == 120 and not session.time_up()
     clock.now += 119.5

@@ -1,29 +1,15 @@
 """A progress database that refuses a write never stops the exam screen: answers are kept and saved later."""
 
-import pytest
 
 from dltutor.practice.exam import build_exam
 from dltutor.store import Store, StoreBusy
+from tests.conftest import FakeClock
 from dltutor.tui.recording import RETRY_SECONDS, ScreenRecorder
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "progress.sqlite3") as s:
-        yield s
 
 
 def test_refused_saves_are_kept_then_written(store, monkeypatch):
     exam = build_exam(["cnn"], 2, seed=5)
-    warnings, clock = [], Clock()
+    warnings, clock = [], FakeClock(0.0)
     recorder = ScreenRecorder(store, exam, warn=lambda *a, **k: warnings.append(a[0]), clock=clock)
     part = exam.questions[0].problem.parts[0].name
     exam.answer(0, part, "7")
