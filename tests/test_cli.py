@@ -124,7 +124,11 @@ try:
     main(["solve", "conv-output", "--input", "28", "--kernel", "5", "--json"])
 except SystemExit:
     pass
-heavy = sorted(m for m in ("sympy", "textual", "rich", "matplotlib", "plotext") if m in sys.modules)
+heavy = sorted(m for m in ("sympy", "textual", "rich", "matplotlib", "plotext",
+                            # what a shape question does not need: the help text's formula printer,
+                            # the layer tables behind modelspec.windows
+                            "dltutor.render.formula_unicode", "dltutor.modelspec.resolving")
+               if m in sys.modules)
 print("HEAVY=" + ",".join(heavy), file=sys.stderr)
 """
 

@@ -54,12 +54,24 @@ def make_kind_command(kind) -> click.Command:
 
             show(solution_renderable(solution, n_digits), no_pager)
 
-    help_text = kind.summary[0].upper() + kind.summary[1:] + "."
-    if kind.description and kind.description != kind.summary:
-        help_text += "\n\n" + _as_mathematics(kind.description)
-    return click.Command(kind.name, params=params, callback=callback, help=help_text,
-                         short_help=kind.summary, context_settings=CONTEXT,
-                         epilog=examples_epilog(f"dltutor solve {kind.name}", kind.examples))
+    return KindCommand(kind, params=params, callback=callback)
+
+
+class KindCommand(click.Command):
+    """A kind's command; its help text is typeset (``_as_mathematics``) only when help is shown,
+    so that solving does not import the formula printer."""
+
+    def __init__(self, kind, **kwargs):
+        help_text = kind.summary[0].upper() + kind.summary[1:] + "."
+        super().__init__(kind.name, help=help_text, short_help=kind.summary, context_settings=CONTEXT,
+                         epilog=examples_epilog(f"dltutor solve {kind.name}", kind.examples), **kwargs)
+        self.description = kind.description if kind.description != kind.summary else ""
+
+    def format_help_text(self, ctx, formatter) -> None:
+        if self.description:
+            self.help = f"{self.help}\n\n{_as_mathematics(self.description)}"
+            self.description = ""
+        super().format_help_text(ctx, formatter)
 
 
 class SolveGroup(click.Group):
