@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import click
 
-from dltutor.render.wording import marks_text, part_label
+from dltutor.render.formula_unicode import prose
+from dltutor.render.wording import column_names, label_text, marks_text, part_label
 
 
 def part_line(i: int, part) -> str:
     from dltutor.practice.checking import FORM_HELP
 
-    cols = f"; columns {', '.join(part.columns)}" if part.columns else ""
-    return f"  {part_label(i)} {part.label} [{marks_text(part.spec.marks)}; {FORM_HELP[part.spec.form]}{cols}]"
+    cols = f"; columns {', '.join(column_names(part))}" if part.columns else ""
+    return f"  {part_label(i)} {label_text(part)} [{marks_text(part.spec.marks)}; {FORM_HELP[part.spec.form]}{cols}]"
 
 
 def print_problem(problem, with_parts: bool = True) -> None:
     fam = problem.family
     click.echo(f"{problem.id}  {fam.title} ({fam.topic}, {problem.difficulty}, {marks_text(problem.marks)})")
     click.echo("")
-    from dltutor.render.formula_unicode import prose
-
     click.echo(prose(problem.prompt))
     if with_parts:
         click.echo("")
@@ -30,7 +29,7 @@ def print_problem(problem, with_parts: bool = True) -> None:
 def print_results(results, digits: int, show_expected: bool = True) -> None:
     for i, r in enumerate(results):
         mark = "right" if r.correct else ("not answered" if not r.answered else "wrong")
-        click.echo(f"  {part_label(i)} {r.label}: {mark}, {r.marks:g}/{r.max_marks:g}")
+        click.echo(f"  {part_label(i)} {prose(r.label)}: {mark}, {r.marks:g}/{r.max_marks:g}")
         if r.answered and not r.correct and r.message:
             click.echo(f"      {r.message}")
         if r.misconception:

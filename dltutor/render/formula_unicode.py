@@ -38,6 +38,11 @@ def superscript(text: str) -> str:
 
 
 class UnicodePrinter(Printer):
+    def doprint(self, text: str) -> str:
+        return uniform_subscripts(super().doprint(text))
+
+    def strict(self, text: str) -> str:
+        return uniform_subscripts(super().strict(text))
     def verbatim(self, text):
         return text
 
@@ -181,12 +186,51 @@ def _brackets(text: str) -> str:
     return text
 
 
+# a script that Unicode has no characters for (h_T, W_f, net_(h₁,₁), 10000^(2i/d)), as ``prose``
+# leaves it: the faces that can set scripts (HTML <sub>/<sup>, Typst #sub/#super, LaTeX and
+# Markdown math) set it with ``with_scripts``; the terminal shows _ and ^, as plain-text
+# mathematics writes them
+LEFT_SCRIPT = re.compile(r"(?<![\w\\])([A-Za-zα-ωΑ-Ω]|net|\d+)([_^])(\([^()\s]+\)|[A-Za-z0-9]+)(?![\w])")
+
+
+# the gates' weights and biases are named by letters, half of which have no subscript form
+GATE_BASES = {"W", "b", "b′"}
+_LETTER_SUB = {script: plain for plain, script in SUB.items() if plain.isalpha() and plain.isascii()}
+
+
+def uniform_subscripts(text: str) -> str:
+    """One spelling per family of names: where a letter has no subscript form (W_f), its
+    siblings written with the same base lose theirs too, ``W_f, Wᵢ`` → ``W_f, W_i``; weights and
+    biases (``GATE_BASES``) always, so that W_f, W_i, W_z, W_r read alike from step to step.
+    Subscripts of digits and of more than one character (h₀, hₜ₋₁, Wᵢⱼ) stay as they are."""
+    bases = set(re.findall(r"(?<![\w\\])([A-Za-z]′?)_[A-Za-z](?![\w(])", text)) | GATE_BASES
+    letters = "".join(_LETTER_SUB)
+    return re.sub(rf"(?<![\w\\])([A-Za-z]′?)([{letters}])(?![{letters}₀-₉₊₋₌₍₎\w])",
+                  lambda m: f"{m.group(1)}_{_LETTER_SUB[m.group(2)]}" if m.group(1) in bases else m.group(0), text)
+
+
+def with_scripts(text: str, plain, script) -> str:
+    """``text`` with ``plain(piece)`` applied to the text and ``script(base, mark, script_text)`` to
+    each script of ``LEFT_SCRIPT`` (mark "_" or "^"): ``h_T`` → script("h", "_", "T"),
+    ``net_(h₁,₁)`` → script("net", "_", "h₁,₁"), ``10000^(2i/d)`` → script("10000", "^", "2i/d")."""
+    out, at = [], 0
+    for m in LEFT_SCRIPT.finditer(text):
+        if m.group(2) == "_" and m.group(1).isdigit():
+            continue                                     # 1_000 is not a subscript
+        inner = m.group(3)[1:-1] if m.group(3).startswith("(") else m.group(3)
+        out += [plain(text[at:m.start()]), script(m.group(1), m.group(2), inner)]
+        at = m.end()
+    out.append(plain(text[at:]))
+    return "".join(out)
+
+
 def prose(text: str) -> str:
     """A sentence with its names and little formulas as mathematics: ``candidate state h_tilde_1``
     → ``candidate state h̃₁``; ``r_1*h_0`` → ``r₁·h₀``; ``-0.5`` → ``−0.5`` (a true minus sign)."""
     if not text:
         return text
     out = re.sub(r"\((\d+),\)", r"(\1)", text)                          # a shape (10,) → (10)
+    out = re.sub(r"_\{(\w+)\}", r"_\1", out)                              # h_{T} → h_T
     out = _brackets(out.replace(" -> ", " → "))
     out = re.sub(r"\bsqrt\(", "√(", out)                               # sqrt(v + ε) → √(v + ε)
     out = re.sub(r"\b([A-Z])(\d)\[(\d),\s?(\d)\]",                            # W1[2,1] → (W₁)₂₁, an entry
@@ -210,4 +254,5 @@ def prose(text: str) -> str:
     out = re.sub(r"(?<=[\w)]) [−-] -(\d[\d.]*)", r" − (−\1)", out)         # a - -1 → a − (−1)
     out = re.sub(r"\blearning rate (?=-?\d)", "learning rate η = ", out)   # the symbol the rules use
     out = re.sub(r"(?<=[=(,]) -(?=[A-Za-z(√])", " −", out)              # = -exp(z) → = −exp(z)
-    return re.sub(r"(?<![\w.\-])-(?=\.?\d)", "−", out)                 # -0.5 → −0.5, not 2-2-2
+    out = re.sub(r"(?<![\w.\-])-(?=\.?\d)", "−", out)                 # -0.5 → −0.5, not 2-2-2
+    return uniform_subscripts(out)

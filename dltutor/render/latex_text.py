@@ -52,6 +52,8 @@ def latex_text(text: str) -> str:
     out = latex_escape(text)
     out = re.sub(r"(?<![\w\\])([A-Za-z])\\_([A-Za-z0-9]+|\([^()\s]*\))",                # h_T → $h_{T}$
                  lambda m: f"${m.group(1)}_{{{_math_chars(m.group(2).strip('()'))}}}$", out)
+    out = re.sub(r"(?<![\w\\])(\d+|[A-Za-z])\\textasciicircum\{\}\(([^()\s]*)\)",     # 10000^(2i/d) → $10000^{2i/d}$
+                 lambda m: f"${m.group(1)}^{{{_math_chars(m.group(2))}}}$", out)
     out = re.sub("(\\w)([\u0302\u0303])", lambda m: f"$\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}$", out)
     out = "".join(TEXT_SYMBOLS.get(ch, ch) for ch in _scripts(out))
     # `$a$$b$` would open display math: join into `$a{}b$` (the braces end a command such as \cdot)

@@ -10,13 +10,14 @@ from __future__ import annotations
 from html import escape
 
 from dltutor.render.formula import to_latex, to_mathml
+from dltutor.render.formula_unicode import with_scripts
 from dltutor.render.html import HtmlPrinter, cell_text, page, to_html_fragment
 from dltutor.render.markdown import MarkdownPrinter, to_markdown
 from dltutor.render.math_font import math_font_css
 from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answer_value, column_parts, data_items,
                                   data_table, grid, prompt_blocks)
 from dltutor.render.sheet import worked_solution
-from dltutor.render.wording import letter, marks_text, plural
+from dltutor.render.wording import label_text, letter, marks_text, plural
 
 WORDS = ("choice", "truefalse", "text")     # forms whose answer is words, shown as text
 
@@ -33,6 +34,24 @@ def md_escape(text: str) -> str:
     for ch in "\\`*_[]<>|#":
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def md_text(text: str) -> str:
+    """Prose for Markdown: escaped, a script Unicode cannot write as inline math (h_T → $h_{T}$)."""
+    return with_scripts(text, md_escape, lambda base, mark, inner: f"${_tex_name(base)}{mark}{{{inner}}}$")
+
+
+def _tex_name(base: str) -> str:
+    return base if len(base) == 1 or base.isdigit() else r"\mathrm{" + base + "}"
+
+
+def html_text(text: str) -> str:
+    """Prose for HTML: escaped, a script Unicode cannot write as <sub> or <sup> (h_T → h<sub>T</sub>)."""
+    def script(base, mark, inner):
+        tag = "sub" if mark == "_" else "sup"
+        return f"{escape(base)}<{tag}>{escape(inner)}</{tag}>"
+
+    return with_scripts(text, escape, script)
 
 
 def _md_math(value, digits: int) -> str:
@@ -55,7 +74,7 @@ def _md_block(block: Block, digits: int) -> str:
         return _md_data(block.segments[0].data, digits)
     if block.display and not block.has_math:
         return "    " + block.text
-    text = "".join(f"${_md_math(s.value, digits)}$" if s.is_math else md_escape(s.text) for s in block.segments)
+    text = "".join(f"${_md_math(s.value, digits)}$" if s.is_math else md_text(s.text) for s in block.segments)
     return ("> " if block.display else "") + text
 
 
@@ -74,7 +93,7 @@ def sheet_markdown(sheet: Sheet, digits: int = 6) -> str:
                 f"*({marks_text(problem.marks)})*", ""]
         out += [b for block in prompt_blocks(problem) for b in (_md_block(block, digits), "")]
         for j, part in enumerate(problem.parts):
-            out.append(f"**({letter(j)})** {md_escape(part.label)} — *{marks_text(part.spec.marks)}*")
+            out.append(f"**({letter(j)})** {md_text(label_text(part))} — *{marks_text(part.spec.marks)}*")
             out.append("")
             fitted = answer_grid(problem, part, digits, sheet.solutions)
             if part.spec.table is not None:
@@ -155,7 +174,7 @@ def _html_block(block: Block, digits: int) -> str:
         return _html_data(block.segments[0].data, digits)
     if block.display and not block.has_math:
         return f'<div class="display"><code>{escape(block.text)}</code></div>'
-    text = "".join(_html_math(s.value, digits) if s.is_math else escape(s.text) for s in block.segments)
+    text = "".join(_html_math(s.value, digits) if s.is_math else html_text(s.text) for s in block.segments)
     return f'<div class="display">{text}</div>' if block.display else f"<p>{text}</p>"
 
 
@@ -198,7 +217,7 @@ def _html_answer_grid(header, rows) -> str:
 
 
 def _html_part(j: int, part, digits: int, solutions: bool, problem=None) -> str:
-    label = (f'<span class="part-label">({letter(j)})</span>{escape(part.label)}'
+    label = (f'<span class="part-label">({letter(j)})</span>{html_text(label_text(part))}'
              f' <span class="marks">[{marks_text(part.spec.marks)}]</span>')
     fitted = answer_grid(problem, part, digits, solutions) if problem is not None else None
     if part.spec.table is not None:

@@ -12,12 +12,13 @@ by the shared document printers (``render.latex``, ``render.typst``).
 from __future__ import annotations
 
 from dltutor.render.formula import to_latex, to_typst, typst_string
+from dltutor.render.formula_unicode import with_scripts
 from dltutor.render.latex import LatexPrinter, latex_escape, latex_text, to_latex_fragment
 from dltutor.render.typst import TypstPrinter, compile_pdf, to_typst_markup
 from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answer_value, column_parts, data_items,
                                   data_table, grid, prompt_blocks)
 from dltutor.render.sheet import worked_solution
-from dltutor.render.wording import letter, marks_text, plural
+from dltutor.render.wording import label_text, letter, marks_text, plural
 
 WORDS = ("choice", "truefalse", "text")     # forms whose answer is words, shown as text
 GRADE_TABLE_MAX = 12     # a grading table wider than this does not fit across the page
@@ -132,7 +133,7 @@ def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
         out += [_tex_block(b, digits) for b in prompt_blocks(problem)]
         out.append(r"\begin{parts}")
         for part in problem.parts:
-            out.append(f"\\part[{part.spec.marks:g}] " + latex_text(part.label))
+            out.append(f"\\part[{part.spec.marks:g}] " + latex_text(label_text(part)))
             fitted = answer_grid(problem, part, digits, sheet.solutions)
             if part.spec.table is not None:
                 out.append(_tex_grid(part, digits, sheet.solutions))
@@ -153,6 +154,11 @@ def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
 
 
 # ------------------------------------------------------------------ Typst
+
+def _typ_text(text: str) -> str:
+    """Prose in Typst markup: literal strings, a script Unicode cannot write set with #sub or #super (h_T)."""
+    return with_scripts(text, _t, lambda base, mark, inner: f"{_t(base)}#{'sub' if mark == '_' else 'super'}[{_t(inner)}]")
+
 
 def _t(text: str) -> str:
     """Literal text in Typst markup: a string, so no character is ever read as markup."""
@@ -209,7 +215,7 @@ def _typ_block(block: Block, digits: int) -> str:
         return _typ_data(block.segments[0].data, digits)
     if block.display and not block.has_math:
         return f"#pad(left: 2em, raw({typst_string(block.text)}))"
-    text = "".join(_typ_math(s.value, digits) if s.is_math else _t(s.text) for s in block.segments)
+    text = "".join(_typ_math(s.value, digits) if s.is_math else _typ_text(s.text) for s in block.segments)
     return f"#pad(left: 2em)[{text}]" if block.display else text
 
 
@@ -255,7 +261,7 @@ def _typ_answer(part, digits: int) -> str:
 
 
 def _typ_part(j: int, part, digits: int, solutions: bool, problem=None) -> list[str]:
-    out = [f"#grid(columns: (1.8em, 1fr), [*({letter(j)})*], [#marks[{part.spec.marks:g}]{_t(part.label)}])"]
+    out = [f"#grid(columns: (1.8em, 1fr), [*({letter(j)})*], [#marks[{part.spec.marks:g}]{_typ_text(label_text(part))}])"]
     fitted = answer_grid(problem, part, digits, solutions) if problem is not None else None
     if part.spec.table is not None:
         out.append(_typ_grid(part, digits, solutions))

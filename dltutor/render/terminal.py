@@ -11,6 +11,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from dltutor.render.document import is_matrix
+from dltutor.render.formula_unicode import uniform_subscripts
 from dltutor.render.wording import aligned_rows
 from dltutor.solution import Filled, Solution, Step, Table
 from dltutor.values import format_value
@@ -74,10 +75,21 @@ def table_renderable(table: Table, digits: int) -> RichTable:
     return out
 
 
-def input_name(key: str, value=None) -> str:
-    """An input's name as read: ``update_bias`` → "update bias", ``h0`` → h₀, a matrix ``w1`` → W₁."""
+def input_symbols(kind: str) -> dict[str, str]:
+    """{input key: symbol} of the kind's options that name a symbol (none for an unknown kind)."""
+    from dltutor.solvers.registry import REGISTRY
+
+    found = REGISTRY.get(kind)
+    return {o.param: o.symbol for o in found.options if o.symbol} if found else {}
+
+
+def input_name(key: str, value=None, symbol: str = "") -> str:
+    """An input's name as read: ``update_bias`` → "update bias", ``h0`` → h₀, a matrix ``w1`` → W₁;
+    ``symbol`` (the option's name in the steps, ``W_f``) when the kind gives one."""
     from dltutor.render.formula_unicode import to_unicode
 
+    if symbol:
+        return to_unicode(symbol)
     if "_" in key and len(key.split("_")[0]) > 2:
         return key.replace("_", " ")
     if is_matrix(value) and key[:1].islower() and key[1:].isdigit():     # --w3 "0.3,0.4" is the matrix W₃
@@ -190,7 +202,9 @@ def solution_renderable(solution: Solution, digits: int = 6):
     from dltutor.solution import plain
 
     shown = {k: plain(v) for k, v in solution.inputs.items()}
-    inputs = ", ".join(f"{input_name(k, v)} = {inline_value(v, digits)}" for k, v in shown.items())
+    symbols = input_symbols(solution.kind)
+    inputs = uniform_subscripts(", ".join(f"{input_name(k, v, symbols.get(k, ''))} = {inline_value(v, digits)}"
+                                          for k, v in shown.items()))
     header = Text.assemble((solution.kind, "bold magenta"), "  ", (inputs, "dim"))
     body = [header, Text("")] if shown else []          # a conceptual question has no settings to list
     for s in steps:

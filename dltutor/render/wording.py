@@ -20,6 +20,21 @@ def part_label(index: int) -> str:
     return f"({letter(index)})"
 
 
+def label_text(part) -> str:
+    """A part's label as mathematics (``dL/dw_x`` → ∂L/∂wₓ, ``h_1, ..., h_3`` → h₁, ..., h₃);
+    a script Unicode cannot write (h_T) is left for the typeset faces to set."""
+    from dltutor.render.formula_unicode import prose
+
+    return prose(part.label)
+
+
+def column_names(part) -> list[str]:
+    """A table part's column names as mathematics (``c_tilde`` → c̃)."""
+    from dltutor.render.formula_unicode import prose
+
+    return [prose(name) for name in part.columns]
+
+
 def plural(count: float, word: str, words: str | None = None) -> str:
     """``1 mark``, ``2 marks``, ``0.5 marks``: the count with its noun in the right number."""
     return f"{count:g} " + (word if count == 1 else (words or word + "s"))

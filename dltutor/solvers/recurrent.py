@@ -187,9 +187,9 @@ def sequence_shown(x: np.ndarray):
         Option("x", sequence, "input sequence: 1,2,3 (one input per time step) or 1,0;0,1 "
                "(one row per time step)", required=True, metavar="VEC|MAT"),
         Option("wx", matrix, "input weights W_x: one row per unit, one column per input "
-               "(a number for one unit and one input)", required=True, metavar="MAT"),
+               "(a number for one unit and one input)", required=True, metavar="MAT", symbol="W_x"),
         Option("wh", matrix, "recurrent weights W_h: units × units (a number for one unit)",
-               required=True, metavar="MAT"),
+               required=True, metavar="MAT", symbol="W_h"),
         Option("b", vector, "bias: one per unit (one number is shared)", default="0", metavar="VEC"),
         Option("h0", vector, "initial hidden state h_0: one per unit (one number is shared)",
                default="0", metavar="VEC"),
@@ -244,9 +244,9 @@ def gate_options(gates: list[tuple[str, str]]) -> list[Option]:
     out = []
     for g, label in gates:
         out.append(Option(f"w{g}", matrix, f"{label} weights on [h_(t-1), x_t], hidden part first, one row "
-                          f"per unit (one unit: w_h,w_x) [required]", metavar="MAT"))
+                          f"per unit (one unit: w_h,w_x) [required]", metavar="MAT", symbol=f"W_{g}"))
         out.append(Option(f"b{g}", vector, f"{label} bias: one per unit (one number is shared)",
-                          default="0", metavar="VEC"))
+                          default="0", metavar="VEC", symbol=f"b_{g}"))
     return out
 
 
@@ -350,10 +350,12 @@ def lstm(x: np.ndarray, h0=None, c0=None, wf=None, bf=None, wi=None, bi=None, wc
         Option("reset-after", help="the cell of PyTorch and of Keras 3's default (reset_after=True): "
                "h~ = tanh(W_hx·x_t + b_h + r⊙(W_hh·h_(t-1) + rb_h)), with recurrent biases --rbz --rbr --rbh",
                flag=True),
-        Option("rbz", vector, "--reset-after: recurrent bias of z (Keras bias[1], PyTorch bias_hz)", metavar="VEC"),
-        Option("rbr", vector, "--reset-after: recurrent bias of r (Keras bias[1], PyTorch bias_hr)", metavar="VEC"),
+        Option("rbz", vector, "--reset-after: recurrent bias of z (Keras bias[1], PyTorch bias_hz)", metavar="VEC",
+               symbol="bprime_z"),
+        Option("rbr", vector, "--reset-after: recurrent bias of r (Keras bias[1], PyTorch bias_hr)", metavar="VEC",
+               symbol="bprime_r"),
         Option("rbh", vector, "--reset-after: recurrent bias of the candidate, inside r⊙(...) "
-               "(Keras bias[1], PyTorch bias_hn)", metavar="VEC"),
+               "(Keras bias[1], PyTorch bias_hn)", metavar="VEC", symbol="bprime_h"),
         Option("textbook-update", help="h_t = (1 - z)⊙h_(t-1) + z⊙h~ (many textbooks) instead of Keras's and "
                "PyTorch's h_t = z⊙h_(t-1) + (1 - z)⊙h~", flag=True),
     ],

@@ -69,6 +69,7 @@ class Option:
     argument: bool = False
     metavar: str = "VALUE"
     choices: tuple[str, ...] = ()
+    symbol: str = ""        # the quantity's name as the steps write it (formula text: "W_f"); default the name
 
     @property
     def param(self) -> str:

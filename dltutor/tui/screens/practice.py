@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
+from dltutor.render.wording import label_text
 from dltutor.tui.widgets.answers import (
     LETTERS,
     AnswerForm,
@@ -238,7 +239,7 @@ class PracticeScreen(Screen):
         else:
             answers = Text("Answers", style="bold")
             for i, part in enumerate(self.problem.parts):
-                answers.append(f"\n  ({LETTERS[i % 26]}) {part.label}: ", style="dim")
+                answers.append(f"\n  ({LETTERS[i % 26]}) {label_text(part)}: ", style="dim")
                 answers.append(expected_text(part, digits, self.problem).replace("\n", "\n      "), style="cyan")
             shown = Group(Text("Worked solution", style="bold yellow"),
                           solution_renderable(worked_solution(self.problem), digits), answers)

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
+from dltutor.render.wording import column_names, label_text
 from dltutor.practice.checking import FORM_HELP, PartResult, parse_answer
 from dltutor.tui.widgets.fields import GrammarValidator, first_failure
 from dltutor.values import format_value, parse_fraction
@@ -44,7 +45,7 @@ def marks_text(marks: float) -> str:
 
 
 def part_heading(i: int, part) -> str:
-    return f"({LETTERS[i % 26]}) {part.label}  [{marks_text(part.spec.marks)}; {FORM_HELP[part.spec.form]}]"
+    return f"({LETTERS[i % 26]}) {label_text(part)}  [{marks_text(part.spec.marks)}; {FORM_HELP[part.spec.form]}]"
 
 
 def expected_text(part, digits: int = 6, problem=None) -> str:
@@ -158,7 +159,7 @@ class TableInput(Vertical):
         yield Label(part_heading(self.index, self.part), markup=False)
         with Horizontal(classes="table-row"):
             yield Label("", classes="rowlabel")
-            for name in columns:
+            for name in column_names(self.part):
                 yield Label(name, classes="colhead", markup=False)
         for r in range(rows):
             with Horizontal(classes="table-row"):

@@ -9,6 +9,7 @@ from rich.console import Group
 from rich.rule import Rule
 from rich.text import Text
 
+from dltutor.render.wording import label_text
 from dltutor.tui.widgets.answers import (
     LETTERS,
     indented,
@@ -37,7 +38,7 @@ def exam_review(exam, result, digits: int = 6) -> Group:
         parts.append(Rule(f"Question {r.number}: {r.title} · {r.marks:g}/{marks_text(r.max_marks)}", align="left"))
         parts.append(Text(reflow(q.problem.prompt), style="dim"))
         for i, (part, pr) in enumerate(zip(q.problem.parts, r.parts)):
-            line = Text(f"({LETTERS[i % 26]}) {part.label}: ")
+            line = Text(f"({LETTERS[i % 26]}) {label_text(part)}: ")
             line.append(pr.given.replace("\n", "; ") or "—", style="bold")
             line.append("  ")
             head, details = verdict_lines(pr, with_expected=True, digits=digits, part=part, problem=q.problem)
