@@ -71,3 +71,13 @@ def test_html_sheet_has_no_underscore_names():
     assert "W<sub>f</sub>" in body or "W<sub>z</sub>" in body
     for name in ("W_f", "b_z", "h_T", "^("):
         assert name not in body, name
+
+
+def test_moodle_labels_are_filled_in_and_typeset():
+    import html
+
+    bank = html.unescape(_run("export", "--format", "moodle", "--topics", "rnn", "--variants", "2", "--seed", "1",
+                              "-o", "-"))
+    assert "<th>c̃</th>" in bank
+    for raw in ("{T}", "c_tilde", "h_tilde", "wf ="):
+        assert raw not in bank, raw

@@ -6,8 +6,18 @@ import re
 from html import escape
 
 from dltutor.render.document import DocumentPrinter, is_matrix
+from dltutor.render.formula_unicode import with_scripts
 from dltutor.render.formula import (EQUALS, MathMLPrinter, mathml_aligned, mathml_number,  # noqa: F401
                                     split_statements)
+
+
+def html_text(text: str) -> str:
+    """Prose for HTML: escaped, a script Unicode cannot write as <sub> or <sup> (h_T → h<sub>T</sub>)."""
+    def script(base, mark, inner):
+        tag = "sub" if mark == "_" else "sup"
+        return f"{escape(base)}<{tag}>{escape(inner)}</{tag}>"
+
+    return with_scripts(text, escape, script)
 
 
 def cell_text(text: str) -> str:

@@ -34,8 +34,9 @@ from dltutor.errors import InputError
 from dltutor.practice.families import DIFFICULTIES, Family, Part, Problem, generate, load_families
 from dltutor.practice.selection import SEED_RANGE
 from dltutor.render.formats import Format, pick
+from dltutor.render.html import html_text
 from dltutor.render.sheet import worked_solution
-from dltutor.render.wording import marks_text
+from dltutor.render.wording import column_names, label_text, marks_text
 from dltutor.values import format_number
 
 
@@ -85,7 +86,7 @@ def _where(part: Part, index: int) -> str:
     form = part.spec.form
     if form == "table":
         width = len(part.columns)
-        return f", row {index // width + 1}, {part.columns[index % width]}"
+        return f", row {index // width + 1}, {column_names(part)[index % width]}"
     if form == "matrix":
         cols = len(part.expected[0])
         return f", row {index // cols + 1}, column {index % cols + 1}"
@@ -119,7 +120,7 @@ def cells(problem: Problem) -> list[tuple[Part, list[Cell]]]:
                     continue
                 if all(abs(float(w) - float(x)) > 1e-12 for x, _ in wrong):
                     wrong.append((w, feedback))
-            label = f"({'abcdefghijklmnopqrstuvwxyz'[j % 26]}) {spec.label}{_where(part, i) if len(right) > 1 else ''}"
+            label = f"({'abcdefghijklmnopqrstuvwxyz'[j % 26]}) {label_text(part)}{_where(part, i) if len(right) > 1 else ''}"
             part_cells.append(Cell(label, value, tol, tuple(wrong)))
         out.append((part, part_cells))
     return out
@@ -160,13 +161,13 @@ def _cloze_text(problem: Problem, prompt: str, parts: list[tuple[Part, list[Cell
     for part, part_cells in parts:
         weight = max(1, round(part.spec.marks * scale / len(part_cells)))
         fields = [_cloze_field(c, weight) for c in part_cells]
-        head = (f"<p><b>{escape(part_cells[0].label.split(' ')[0])}</b> {escape(part.label)} "
+        head = (f"<p><b>{escape(part_cells[0].label.split(' ')[0])}</b> {html_text(label_text(part))} "
                 f"({marks_text(part.spec.marks)})</p>")
         if part.spec.form == "table":
             width = len(part.columns)
             rows = ["<tr>" + "".join(f"<td>{f}</td>" for f in fields[r:r + width]) + "</tr>"
                     for r in range(0, len(fields), width)]
-            cols = "".join(f"<th>{escape(c)}</th>" for c in part.columns)
+            cols = "".join(f"<th>{html_text(c)}</th>" for c in column_names(part))
             html.append(head + f"<table border=\"1\"><tr>{cols}</tr>{''.join(rows)}</table>")
         elif part.spec.form == "matrix":
             width = len(part.expected[0])
@@ -194,7 +195,7 @@ def _question(quiz: ET.Element, problem: Problem, digits: int) -> None:
     xml_text(q, "name", _name(problem))
     if single:
         part, (cell,) = parts[0]
-        xml_text(q, "questiontext", f"{prompt}\n<p>{escape(cell.label)}</p>", "html")
+        xml_text(q, "questiontext", f"{prompt}\n<p>{html_text(cell.label)}</p>", "html")
     else:
         xml_text(q, "questiontext", _cloze_text(problem, prompt, parts), "html")
     xml_text(q, "generalfeedback", to_html_fragment(worked_solution(problem), digits), "html")
@@ -258,7 +259,7 @@ def to_gift(bank, digits: int = 6) -> str:
             for part, part_cells in cells(problem):
                 for cell in part_cells:
                     name = gift_escape(f"{_name(problem)} {cell.label}")
-                    text = gift_escape(f"{prompt}\n<p>{escape(cell.label)}</p>")
+                    text = gift_escape(f"{prompt}\n<p>{html_text(cell.label)}</p>")
                     if isinstance(cell.value, bool):
                         answer = "{" + ("TRUE" if cell.value else "FALSE") + f"####{general}}}"
                     else:

@@ -18,6 +18,7 @@ from html import escape
 
 from dltutor.render.lms_xml import cloze_escape, xml_text
 from dltutor.practice.families import Part, Problem
+from dltutor.render.wording import label_text
 
 LETTERS = "ABCDEFGH"
 RIGHT = "Correct."
@@ -102,7 +103,7 @@ def gift_questions(problem: Problem, name: str, general: str, gift_escape) -> li
     out = []
     stem = gift_escape(stem_html(problem))
     for j, part in enumerate(problem.parts):
-        label = f"({'ab'[j]}) {part.label}" if len(problem.parts) > 1 else ""
+        label = f"({'ab'[j]}) {label_text(part)}" if len(problem.parts) > 1 else ""
         title = gift_escape(f"{name} {label}".strip())
         text = stem + (gift_escape(f"<p>{escape(label)}</p>") if label else "")
         if part.spec.form == "truefalse":

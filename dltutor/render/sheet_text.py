@@ -11,7 +11,7 @@ from html import escape
 
 from dltutor.render.formula import to_latex, to_mathml
 from dltutor.render.formula_unicode import with_scripts
-from dltutor.render.html import HtmlPrinter, cell_text, page, to_html_fragment
+from dltutor.render.html import HtmlPrinter, cell_text, html_text, page, to_html_fragment
 from dltutor.render.markdown import MarkdownPrinter, to_markdown
 from dltutor.render.math_font import math_font_css
 from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answer_value, column_parts, data_items,
@@ -43,15 +43,6 @@ def md_text(text: str) -> str:
 
 def _tex_name(base: str) -> str:
     return base if len(base) == 1 or base.isdigit() else r"\mathrm{" + base + "}"
-
-
-def html_text(text: str) -> str:
-    """Prose for HTML: escaped, a script Unicode cannot write as <sub> or <sup> (h_T → h<sub>T</sub>)."""
-    def script(base, mark, inner):
-        tag = "sub" if mark == "_" else "sup"
-        return f"{escape(base)}<{tag}>{escape(inner)}</{tag}>"
-
-    return with_scripts(text, escape, script)
 
 
 def _md_math(value, digits: int) -> str:
