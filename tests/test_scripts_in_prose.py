@@ -81,3 +81,9 @@ def test_moodle_labels_are_filled_in_and_typeset():
     assert "<th>c̃</th>" in bank
     for raw in ("{T}", "c_tilde", "h_tilde", "wf ="):
         assert raw not in bank, raw
+
+
+def test_a_name_after_a_minus_sign_is_still_a_name():
+    # the softmax Jacobian note (activation-derivative keys): one spelling of s_i throughout
+    assert prose("s_i*(1 - s_i) and -s_i*s_j") == "sᵢ·(1 − sᵢ) and −sᵢ·sⱼ"
+    assert prose("a 2-2-2 network, leaky-ReLU") == "a 2-2-2 network, leaky-ReLU"

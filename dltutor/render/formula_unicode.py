@@ -154,7 +154,7 @@ def to_unicode(text: str) -> str:
 
 
 # a name with a subscript or an accent (h_tilde_1, x_t, h_(t-1), w_ij, net_o1), or a power (x**2)
-_NAME = re.compile(r"(?<![\w.\\/-])(?:[A-Za-zα-ω]\w*?(?:_\([^()\s]*\)|_[A-Za-z0-9]+)+(?:\*\*\d+)?"
+_NAME = re.compile(r"(?<![\w.\\/])(?<!\w-)(?:[A-Za-zα-ω]\w*?(?:_\([^()\s]*\)|_[A-Za-z0-9]+)+(?:\*\*\d+)?"
                    r"|[A-Za-z]\w*\*\*\d+)(?![\w(])")
 # words of prose that look like names but are not (Keras's option names are reworded at their source)
 _KEEP = re.compile(r"[a-z]{2,}_[a-z]{3,}(?:_\w+)?")
@@ -254,5 +254,6 @@ def prose(text: str) -> str:
     out = re.sub(r"(?<=[\w)]) [−-] -(\d[\d.]*)", r" − (−\1)", out)         # a - -1 → a − (−1)
     out = re.sub(r"\blearning rate (?=-?\d)", "learning rate η = ", out)   # the symbol the rules use
     out = re.sub(r"(?<=[=(,]) -(?=[A-Za-z(√])", " −", out)              # = -exp(z) → = −exp(z)
+    out = re.sub(r"(?<![\w)\]])-(?=[a-zα-ω][₀-₉ₐ-ₜᵢ-ᵪ])", "−", out)         # and -sᵢ·sⱼ → and −sᵢ·sⱼ
     out = re.sub(r"(?<![\w.\-])-(?=\.?\d)", "−", out)                 # -0.5 → −0.5, not 2-2-2
     return uniform_subscripts(out)
