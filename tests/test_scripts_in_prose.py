@@ -87,3 +87,20 @@ def test_a_name_after_a_minus_sign_is_still_a_name():
     # the softmax Jacobian note (activation-derivative keys): one spelling of s_i throughout
     assert prose("s_i*(1 - s_i) and -s_i*s_j") == "sᵢ·(1 − sᵢ) and −sᵢ·sⱼ"
     assert prose("a 2-2-2 network, leaky-ReLU") == "a 2-2-2 network, leaky-ReLU"
+
+
+def test_a_formula_line_that_is_words_sets_its_scripts_in_math():
+    from dltutor.render.formula import to_mathml, to_typst
+
+    line = "W_z, W_r: units × (units + inputs)"
+    assert to_typst(line) == 'W_(z) ", " W_(r) ": units × (units + inputs)"'
+    assert to_mathml(line).startswith("<math><mrow><msub><mi>W</mi><mi>z</mi></msub><mtext>, </mtext>")
+
+
+def test_a_conceptual_answer_reads_as_mathematics():
+    out = _run("sheet", "--topics", "rnn", "--count", "30", "--seed", "3", "--difficulty", "mixed", "--solutions",
+               "--format", "md", "-o", "-")
+    answers = [line for line in out.splitlines() if line.startswith("Answer:")]
+    assert answers
+    for line in answers:
+        assert "c\\_t" not in line and "f\\_t" not in line, line

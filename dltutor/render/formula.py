@@ -159,9 +159,13 @@ def typst_string(text: str) -> str:
 
 class TypstPrinter(Printer):
     def verbatim(self, text):
-        from dltutor.render.formula_unicode import prose
+        from dltutor.render.formula_unicode import prose, with_scripts
 
-        return typst_string(prose(text))
+        def script(base, mark, inner):     # W_f: a script Unicode cannot write, set in math
+            sub = inner if re.fullmatch(r"[A-Za-z]", inner) else typst_string(inner)
+            return f" {base if len(base) == 1 else typst_string(base)}{mark}({sub}) "
+
+        return with_scripts(prose(text), lambda piece: typst_string(piece) if piece else "", script).strip()
 
     def equals(self, sides):
         return " = ".join(sides)
@@ -280,9 +284,14 @@ EQUALS = '<mo form="infix">=</mo>'
 
 class MathMLPrinter(Printer):
     def verbatim(self, text):
-        from dltutor.render.formula_unicode import prose
+        from dltutor.render.formula_unicode import prose, with_scripts
 
-        return f"<mtext>{escape(prose(text))}</mtext>"
+        def script(base, mark, inner):     # W_f: a script Unicode cannot write, set in math
+            tag = "msub" if mark == "_" else "msup"
+            sub = f"<mi>{inner}</mi>" if re.fullmatch(r"[A-Za-z]", inner) else f"<mtext>{escape(inner)}</mtext>"
+            return f"<{tag}><mi>{escape(base)}</mi>{sub}</{tag}>"
+
+        return with_scripts(prose(text), lambda piece: f"<mtext>{escape(piece)}</mtext>" if piece else "", script)
 
     def equals(self, sides):
         return "<mo>=</mo>".join(sides)

@@ -154,7 +154,7 @@ def to_unicode(text: str) -> str:
 
 
 # a name with a subscript or an accent (h_tilde_1, x_t, h_(t-1), w_ij, net_o1), or a power (x**2)
-_NAME = re.compile(r"(?<![\w.\\/])(?<!\w-)(?:[A-Za-zα-ω]\w*?(?:_\([^()\s]*\)|_[A-Za-z0-9]+)+(?:\*\*\d+)?"
+_NAME = re.compile(r"(?<![\w.\\/])(?<!\w-)(?:[A-Za-zα-ω][\u0302\u0303]?\w*?(?:_\([^()\s]*\)|_[A-Za-z0-9]+)+(?:\*\*\d+)?"
                    r"|[A-Za-z]\w*\*\*\d+)(?![\w(])")
 # words of prose that look like names but are not (Keras's option names are reworded at their source)
 _KEEP = re.compile(r"[a-z]{2,}_[a-z]{3,}(?:_\w+)?")

@@ -207,7 +207,7 @@ def answer_value(part: Part):
     if part.spec.form in ("choice", "truefalse", "text"):
         from dltutor.render.wording import concept_answer
 
-        return concept_answer(part)
+        return prose(concept_answer(part))
     if part.spec.form == "shape" and isinstance(part.expected, list):
         return "x".join(str(v) for v in part.expected)
     return part.expected

@@ -96,7 +96,7 @@ def sheet_markdown(sheet: Sheet, digits: int = 6) -> str:
                 out.append(_md_answer_grid(*fitted))
             elif sheet.solutions:
                 value = answer_value(part)   # a conceptual answer is words: text that wraps, not math
-                out.append(f"Answer: {md_escape(value)}" if part.spec.form in WORDS
+                out.append(f"Answer: {md_text(value)}" if part.spec.form in WORDS
                            else f"Answer: ${_md_math(value, digits)}$")
             else:
                 out.append("Answer: " + "_" * 40)
@@ -217,7 +217,7 @@ def _html_part(j: int, part, digits: int, solutions: bool, problem=None) -> str:
         body = _html_answer_grid(*fitted)
     elif solutions:
         value = answer_value(part)
-        shown = escape(value) if part.spec.form in WORDS else _html_math(value, digits)
+        shown = html_text(value) if part.spec.form in WORDS else _html_math(value, digits)
         body = f'<div class="key">Answer: {shown}</div>'
     else:
         body = f'<div class="answer-space" style="min-height: {answer_height(part)}cm"></div>'

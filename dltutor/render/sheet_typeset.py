@@ -257,7 +257,7 @@ def _typ_answer_grid(header, rows) -> str:
 def _typ_answer(part, digits: int) -> str:
     """The key's answer: words as text that wraps (a conceptual answer), anything else as math."""
     value = answer_value(part)
-    return _t(value) if part.spec.form in WORDS else _typ_math(value, digits)
+    return _typ_text(value) if part.spec.form in WORDS else _typ_math(value, digits)
 
 
 def _typ_part(j: int, part, digits: int, solutions: bool, problem=None) -> list[str]:
