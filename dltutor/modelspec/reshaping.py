@@ -118,7 +118,9 @@ def _transposed(layer_type: str, spatial: int):
                              f"(strides {shape_text(s)}, dilation_rate {shape_text(d)})")
         a = cfg.get("output_padding")
         if a is not None:
-            a = axis(a, "output_padding", where) if not isinstance(a, int) or a > 0 else (0,) * spatial
+            a = (pair(a, "output_padding", where, minimum=0) if spatial == 2 else
+                 (whole_number(a[0] if isinstance(a, tuple) and len(a) == 1 else a, "output_padding", where,
+                               minimum=0),))
             for ai, si in zip(a, s):
                 if ai >= si:
                     raise InputError(f"{where}: output_padding {ai} must be smaller than the stride {si} "
