@@ -21,8 +21,7 @@ import re
 from dataclasses import dataclass
 
 from dltutor.errors import InputError
-from dltutor.frameworks import supported
-from dltutor.modelspec.windows import transposed_cuts
+from dltutor.frameworks import supported, transposed
 from dltutor.nn.windows import Geometry
 
 
@@ -171,43 +170,17 @@ def separable_conv2d(layer, attr, layout):
     return Piece(depth.modules + (module,), depth.forward + (f"x = {act}",), "cf", depth.params + params)
 
 
-def _conv_transpose(layer, attr, layout, dims: int):
-    """nn.ConvTranspose cuts p cells from the start of the full output and p − output_padding from its
-    end; Keras cuts (before, after) = ``transposed_cuts``. An axis with 0 ≤ before − after < max(s, d)
-    is padding=before, output_padding=before − after; on any other (Keras's 'same' with an odd total,
-    e.g. k = 3, s = 2: Keras cuts the last cell, padding=1, output_padding=1 the first) the module
-    pads nothing and a slice keeps Keras's cells."""
-    cfg, c_in, f = layer.config, layer.input_shape[-1], layer.config["filters"]
-    k, s, d = (tuple(cfg[key]) for key in ("kernel_size", "strides", "dilation_rate"))
-    a = cfg.get("output_padding") or (None,) * dims
-    cuts = [transposed_cuts(*axis) for axis in zip(k, s, (cfg["padding"],) * dims, a, d)]
-    native = [0 <= b - e < max(si, di) for (b, e), si, di in zip(cuts, s, d)]
-    if any(e < 0 for (_, e), ok in zip(cuts, native) if not ok):     # a slice cannot add zeros
-        raise InputError(f"{layer.label}: no exact PyTorch code for these cuts of the output {cuts}")
-    pads = [(b, b - e) if ok else (0, 0) for (b, e), ok in zip(cuts, native)]
-    pick = (lambda t: t[0]) if dims == 1 else tuple
-    args = [f"{name}={pick(v)}" for name, v, default in (
-        ("stride", s, 1), ("dilation", d, 1), ("padding", [p for p, _ in pads], 0),
-        ("output_padding", [o for _, o in pads], 0)) if any(x != default for x in v)]
-    bias = _bias(layer)
-    module = (f"self.{attr} = nn.ConvTranspose{dims}d({c_in}, {f}, kernel_size={pick(k)}"
-              f"{''.join(', ' + x for x in args)}{'' if bias else ', bias=False'})")
-    call, note = f"self.{attr}(x)", ""
-    if not all(native):
-        keep = ", ".join(f"{b}:{b + n}" if not ok else ":"
-                         for (b, _), ok, n in zip(cuts, native, layer.output_shape[:-1]))
-        call, note = f"{call}[:, :, {keep}]", "Keras's cells of the full output (PyTorch's padding cuts both ends)"
-    act = activate(call, cfg.get("activation", "linear"), "cf", 2, layer.label)
-    params = ((f"{attr}.weight", (c_in, f) + k),) + (((f"{attr}.bias", (f,)),) if bias else ())
+def conv_transpose(layer, attr, layout):
+    """nn.ConvTranspose1d/2d with Keras's cells of the output (``transposed.arguments``)."""
+    c_in, f, k = layer.input_shape[-1], layer.config["filters"], tuple(layer.config["kernel_size"])
+    args, keep = transposed.arguments(layer)
+    module = (f"self.{attr} = nn.ConvTranspose{len(k)}d({c_in}, {f}, kernel_size={k[0] if len(k) == 1 else k}"
+              f"{''.join(', ' + a for a in args)})")
+    call = f"self.{attr}(x)" + (f"[:, :, {keep}]" if keep else "")
+    act = activate(call, layer.config.get("activation", "linear"), "cf", 2, layer.label)
+    params = ((f"{attr}.weight", (c_in, f) + k),) + (((f"{attr}.bias", (f,)),) if _bias(layer) else ())
+    note = "Keras's cells of the full output (PyTorch's padding cuts both ends)" if keep else ""
     return Piece((module,), to_first(layer, layout) + (f"x = {act}",), "cf", params, note=note)
-
-
-def conv2d_transpose(layer, attr, layout):
-    return _conv_transpose(layer, attr, layout, 2)
-
-
-def conv1d_transpose(layer, attr, layout):
-    return _conv_transpose(layer, attr, layout, 1)
 
 
 def batch_normalization(layer, attr, layout):
@@ -366,7 +339,7 @@ LAYERS = {
     "Dense": dense, "Conv2D": conv2d, "Conv1D": conv1d, "DepthwiseConv2D": depthwise_conv2d,
     "SeparableConv2D": separable_conv2d, "BatchNormalization": batch_normalization, "Embedding": embedding,
     "SimpleRNN": simple_rnn, "LSTM": lstm, "GRU": gru,
-    "Conv2DTranspose": conv2d_transpose, "Conv1DTranspose": conv1d_transpose,
+    "Conv2DTranspose": conv_transpose, "Conv1DTranspose": conv_transpose,
     "MaxPooling2D": max_pooling2d, "AveragePooling2D": average_pooling2d,
     "MaxPooling1D": max_pooling1d, "AveragePooling1D": average_pooling1d,
     "GlobalAveragePooling2D": global_average_pooling, "GlobalAveragePooling1D": global_average_pooling,
