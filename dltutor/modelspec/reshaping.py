@@ -123,8 +123,8 @@ def _transposed(layer_type: str, spatial: int):
                                minimum=0),))
             for ai, si in zip(a, s):
                 if ai >= si:
-                    raise InputError(f"{where}: output_padding {ai} must be smaller than the stride {si} "
-                                     "(it picks one of the s lengths that a convolution shrinks alike)")
+                    raise InputError(f"{where}: output_padding {ai} must be smaller than the stride {si}, "
+                                     "as Keras requires")
         outs = [transposed_length(shape[i], k[i], s[i], padding, None if a is None else a[i], d[i])
                 for i in range(spatial)]
         cfg.update(kernel_size=k, strides=s, dilation_rate=d, output_padding=a)

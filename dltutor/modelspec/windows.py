@@ -12,6 +12,10 @@ For "same" the zeros added are ``total = max((out − 1)·s + k′ − n, 0)`` (
 ``total // 2`` before and the rest after: the odd extra zero goes at the
 bottom/right, as Keras does (PyTorch's ``padding='same'`` pads the same total).
 
+A transposed convolution (Keras's Conv1DTranspose/Conv2DTranspose) spreads each of the n cells
+over a window, (n − 1)·s + k′ cells in all, and cuts ``transposed_cuts`` from the ends:
+``transposed_output_size``.
+
 The calculator (``solvers/``), the model spec (``modelspec/rules.py``) and the
 NumPy engine (``nn/windows.py``) all call these functions. This module stays
 light: it is on the fast path of ``dltutor solve conv-output``.
