@@ -93,6 +93,15 @@ def separable_conv2d(layer):
                  helpers)
 
 
+def conv_transpose(layer):
+    act, helpers = _activation(layer)
+    cfg = layer.config
+    a = cfg.get("output_padding")
+    return _call(layer.type, [cfg["filters"], _size(cfg["kernel_size"])],
+                 _window_keywords(layer) + [None if a is None else f"output_padding={_size(a)}", act,
+                                            _no_bias(layer)], helpers)
+
+
 def pool(layer):
     return _call(layer.type, [_size(layer.config["pool_size"])], _window_keywords(layer))
 
@@ -147,6 +156,7 @@ LAYERS = {
     "Dense": dense, "Conv2D": conv, "Conv1D": conv, "DepthwiseConv2D": depthwise_conv2d,
     "SeparableConv2D": separable_conv2d, "BatchNormalization": batch_normalization, "Embedding": embedding,
     "SimpleRNN": recurrent, "LSTM": recurrent, "GRU": recurrent,
+    "Conv2DTranspose": conv_transpose, "Conv1DTranspose": conv_transpose,
     "MaxPooling2D": pool, "AveragePooling2D": pool, "MaxPooling1D": pool, "AveragePooling1D": pool,
     "GlobalAveragePooling2D": no_arguments, "GlobalAveragePooling1D": no_arguments,
     "GlobalMaxPooling2D": no_arguments, "GlobalMaxPooling1D": no_arguments,

@@ -8,6 +8,8 @@ and the module's attribute name, and returns PyTorch ``state_dict`` entries:
     Conv1D           kernel (k, C_in, F)             -> weight (F, C_in, k)
     DepthwiseConv2D  kernel (k_h, k_w, C, m)         -> weight (C·m, 1, k_h, k_w), output channel c·m + j
     SeparableConv2D  the depthwise kernel as above, pointwise (1, 1, C·m, F) -> (F, C·m, 1, 1)
+    Conv2DTranspose  kernel (k_h, k_w, F, C_in)      -> weight (C_in, F, k_h, k_w), no flip (both frameworks
+                     add X[i]·K[a] at output cell i·s + a·d); Conv1DTranspose (k, F, C_in) -> (C_in, F, k)
     BatchNorm        gamma, beta, moving_mean, moving_variance -> weight, bias, running_mean, running_var
     Embedding        embeddings (V, D)               -> weight (V, D), unchanged
     SimpleRNN/LSTM   kernel W (F, G·U), recurrent U (U, G·U), bias b (G·U)
@@ -119,6 +121,7 @@ TO_PYTORCH = {
     "Dense": dense, "Conv2D": conv2d, "Conv1D": conv1d, "DepthwiseConv2D": depthwise_conv2d,
     "SeparableConv2D": separable_conv2d, "BatchNormalization": batch_normalization, "Embedding": embedding,
     "SimpleRNN": simple_rnn, "LSTM": lstm, "GRU": gru,
+    "Conv2DTranspose": conv2d, "Conv1DTranspose": conv1d,     # the same axis moves: (C_in, F, ...) first
 }
 
 

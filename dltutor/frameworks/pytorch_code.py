@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from dltutor.errors import InputError
-from dltutor.frameworks import supported
+from dltutor.frameworks import supported, transposed
 from dltutor.nn.windows import Geometry
 
 
@@ -168,6 +168,19 @@ def separable_conv2d(layer, attr, layout):
     module = f"self.{attr}_pointwise = nn.Conv2d({c * m}, {f}, kernel_size=1{'' if bias else ', bias=False'})"
     params = ((f"{attr}_pointwise.weight", (f, c * m, 1, 1)),) + (((f"{attr}_pointwise.bias", (f,)),) if bias else ())
     return Piece(depth.modules + (module,), depth.forward + (f"x = {act}",), "cf", depth.params + params)
+
+
+def conv_transpose(layer, attr, layout):
+    """nn.ConvTranspose1d/2d with Keras's cells of the output (``transposed.arguments``)."""
+    c_in, f, k = layer.input_shape[-1], layer.config["filters"], tuple(layer.config["kernel_size"])
+    args, keep = transposed.arguments(layer)
+    module = (f"self.{attr} = nn.ConvTranspose{len(k)}d({c_in}, {f}, kernel_size={k[0] if len(k) == 1 else k}"
+              f"{''.join(', ' + a for a in args)})")
+    call = f"self.{attr}(x)" + (f"[:, :, {keep}]" if keep else "")
+    act = activate(call, layer.config.get("activation", "linear"), "cf", 2, layer.label)
+    params = ((f"{attr}.weight", (c_in, f) + k),) + (((f"{attr}.bias", (f,)),) if _bias(layer) else ())
+    note = "Keras's cells of the full output (PyTorch's padding cuts both ends)" if keep else ""
+    return Piece((module,), to_first(layer, layout) + (f"x = {act}",), "cf", params, note=note)
 
 
 def batch_normalization(layer, attr, layout):
@@ -326,6 +339,7 @@ LAYERS = {
     "Dense": dense, "Conv2D": conv2d, "Conv1D": conv1d, "DepthwiseConv2D": depthwise_conv2d,
     "SeparableConv2D": separable_conv2d, "BatchNormalization": batch_normalization, "Embedding": embedding,
     "SimpleRNN": simple_rnn, "LSTM": lstm, "GRU": gru,
+    "Conv2DTranspose": conv_transpose, "Conv1DTranspose": conv_transpose,
     "MaxPooling2D": max_pooling2d, "AveragePooling2D": average_pooling2d,
     "MaxPooling1D": max_pooling1d, "AveragePooling1D": average_pooling1d,
     "GlobalAveragePooling2D": global_average_pooling, "GlobalAveragePooling1D": global_average_pooling,
@@ -338,7 +352,7 @@ LAYERS = {
 WANTS = {"Dense": "cl", "Embedding": "cl", "SimpleRNN": "cl", "LSTM": "cl", "GRU": "cl", "Flatten": "cl",
          "Reshape": "cl", "Conv2D": "cf", "Conv1D": "cf", "DepthwiseConv2D": "cf", "SeparableConv2D": "cf",
          "BatchNormalization": "cf", "MaxPooling2D": "cf", "AveragePooling2D": "cf", "MaxPooling1D": "cf",
-         "AveragePooling1D": "cf"}
+         "AveragePooling1D": "cf", "Conv2DTranspose": "cf", "Conv1DTranspose": "cf"}
 
 
 HELPERS = {

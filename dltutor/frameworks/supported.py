@@ -19,6 +19,8 @@ SETTINGS: dict[str, set[str]] = {
     "Conv1D": _WINDOW | {"filters"},
     "DepthwiseConv2D": _WINDOW | {"depth_multiplier"},
     "SeparableConv2D": _WINDOW | {"filters", "depth_multiplier"},
+    "Conv2DTranspose": _WINDOW | {"filters", "output_padding"},
+    "Conv1DTranspose": _WINDOW | {"filters", "output_padding"},
     "MaxPooling2D": _POOL, "AveragePooling2D": _POOL, "MaxPooling1D": _POOL, "AveragePooling1D": _POOL,
     "GlobalAveragePooling2D": set(), "GlobalMaxPooling2D": set(), "GlobalAveragePooling1D": set(),
     "GlobalMaxPooling1D": set(), "Flatten": set(), "ReLU": set(),

@@ -10,6 +10,7 @@ transposed convolutions, which undo one): Keras's rules, shapes channels last.
         valid: out = n·s + max(k_eff − s, 0)          same: out = n·s
         with output_padding a: out = (n − 1)·s + k_eff − 2·(k_eff // 2 if same else 0) + a
         params = k_h·k_w·C_in·f + f                    (kernel (k_h, k_w, f, C_in))
+        as Keras 3: output_padding < s, and strides > 1 never with dilation_rate > 1
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dltutor.errors import InputError
 from dltutor.modelspec.grammar import quoted
 from dltutor.modelspec.layers import Layer, Weight, bind, pair, shape_text, single, whole_number
+from dltutor.modelspec.windows import transposed_output_size
 from dltutor.solution import fill
 
 
@@ -95,12 +97,8 @@ def _upsampling(layer_type: str, spatial: int):
 
 
 def transposed_length(n: int, k: int, s: int, padding: str, a: int | None, d: int) -> int:
-    """Keras's ``deconv_output_length``."""
-    keff = d * (k - 1) + 1
-    if a is None:
-        return n * s + max(keff - s, 0) if padding == "valid" else n * s
-    pad = keff // 2 if padding == "same" else 0
-    return (n - 1) * s + keff - 2 * pad + a
+    """Keras's ``deconv_output_length`` (``windows.transposed_output_size``)."""
+    return transposed_output_size(n, k, s, padding, a, d)
 
 
 def _transposed(layer_type: str, spatial: int):
@@ -115,13 +113,18 @@ def _transposed(layer_type: str, spatial: int):
         padding = cfg["padding"]
         if padding not in ("valid", "same"):
             raise InputError(f"{where}: padding of {layer_type} is valid or same, got {quoted(padding)}")
+        if max(s) > 1 and max(d) > 1:     # Keras 3 refuses the pair (PyTorch's ConvTranspose takes it)
+            raise InputError(f"{where}: {layer_type} takes strides > 1 or dilation_rate > 1, not both "
+                             f"(strides {shape_text(s)}, dilation_rate {shape_text(d)})")
         a = cfg.get("output_padding")
         if a is not None:
-            a = axis(a, "output_padding", where) if not isinstance(a, int) or a > 0 else (0,) * spatial
-            for ai, si, di in zip(a, s, d):
-                if ai >= si and ai >= di:
-                    raise InputError(f"{where}: output_padding {ai} must be smaller than the stride {si} "
-                                     f"(or the dilation)")
+            a = (pair(a, "output_padding", where, minimum=0) if spatial == 2 else
+                 (whole_number(a[0] if isinstance(a, tuple) and len(a) == 1 else a, "output_padding", where,
+                               minimum=0),))
+            for ai, si in zip(a, s):
+                if ai >= si:
+                    raise InputError(f"{where}: output_padding {ai} must be smaller than the stride {si}, "
+                                     "as Keras requires")
         outs = [transposed_length(shape[i], k[i], s[i], padding, None if a is None else a[i], d[i])
                 for i in range(spatial)]
         cfg.update(kernel_size=k, strides=s, dilation_rate=d, output_padding=a)

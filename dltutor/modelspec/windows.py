@@ -12,6 +12,10 @@ For "same" the zeros added are ``total = max((out − 1)·s + k′ − n, 0)`` (
 ``total // 2`` before and the rest after: the odd extra zero goes at the
 bottom/right, as Keras does (PyTorch's ``padding='same'`` pads the same total).
 
+A transposed convolution (Keras's Conv1DTranspose/Conv2DTranspose) spreads each of the n cells
+over a window, (n − 1)·s + k′ cells in all, and cuts ``transposed_cuts`` from the ends:
+``transposed_output_size``.
+
 The calculator (``solvers/``), the model spec (``modelspec/rules.py``) and the
 NumPy engine (``nn/windows.py``) all call these functions. This module stays
 light: it is on the fast path of ``dltutor solve conv-output``.
@@ -64,6 +68,36 @@ def padding_split(n: int, k: int, s: int = 1, padding: int | str = 0, d: int = 1
         return total // 2, total - total // 2
     p = 0 if padding == "valid" else int(padding)
     return p, p
+
+
+def transposed_cuts(k: int, s: int = 1, padding: str = "valid", a: int | None = None,
+                    d: int = 1) -> tuple[int, int]:
+    """Keras's transposed convolution along one axis: the cells (before, after) it cuts from
+    the full output, of length (n − 1)·s + k′ (every input cell spreading its k′ = d·(k − 1) + 1
+    taps, s apart); a negative count is that many zeros added at that end instead.
+
+        valid:  (0, −a)                 a = output_padding, or max(s − k′, 0) when it is None
+        same:   total = k′ − s, or 2·⌊k′/2⌋ − a with output_padding a;
+                before = max(⌊total/2⌋, 0), after = total − before
+
+    (the odd cell is cut after, as a convolution's 'same' pads it after). Keras 3's
+    ``compute_conv_transpose_output_crops_for_torch``; checked against Keras 3
+    (tests/reference/record_transposed_keras.py)."""
+    keff = effective_kernel(k, d)
+    if padding == "valid":
+        return 0, -(max(s - keff, 0) if a is None else a)
+    total = keff - s if a is None else 2 * (keff // 2) - a
+    before = max(total // 2, 0)
+    return before, total - before
+
+
+def transposed_output_size(n: int, k: int, s: int = 1, padding: str = "valid", a: int | None = None,
+                           d: int = 1) -> int:
+    """Keras's Conv1DTranspose/Conv2DTranspose output length along one axis (its
+    ``deconv_output_length``): the full (n − 1)·s + k′ less the cells cut at both ends,
+    n·s + max(k′ − s, 0) for 'valid' and n·s for 'same' without output_padding."""
+    before, after = transposed_cuts(k, s, padding, a, d)
+    return (n - 1) * s + effective_kernel(k, d) - before - after
 
 
 def window_output(n: int, k: int, s: int = 1, padding: int | str = 0, d: int = 1, *,

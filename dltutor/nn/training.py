@@ -22,6 +22,9 @@ from dltutor.nn import losses
 # float32 values is 200 MB. A batch that would need more is refused before it runs.
 MAX_BATCH_VALUES = 50_000_000
 RECURRENT = ("SimpleRNN", "LSTM", "GRU")
+# a transposed convolution spreads each *input* cell over a window: its windows are counted
+# at the input cells, with the output channels (k_h·k_w·F numbers per input cell)
+TRANSPOSED = ("Conv1DTranspose", "Conv2DTranspose")
 
 
 def values_per_sample(layer) -> int:
@@ -29,7 +32,9 @@ def values_per_sample(layer) -> int:
     inp, out, cfg = layer.input_shape, layer.output_shape, layer.config
     n = math.prod(inp) + math.prod(out)
     window = cfg.get("kernel_size") or cfg.get("pool_size")
-    if window and out and inp:            # the im2col matrix: one row of k_h·k_w·C per output cell
+    if window and out and inp and layer.type in TRANSPOSED:
+        n += math.prod(inp[:-1]) * math.prod(window) * out[-1]
+    elif window and out and inp:          # the im2col matrix: one row of k_h·k_w·C per output cell
         n += math.prod(out[:-1]) * math.prod(window) * inp[-1]
     if layer.type in RECURRENT and inp:   # the states and gates of every time step
         n += inp[0] * cfg.get("units", 0) * 8
@@ -46,6 +51,8 @@ def work_per_sample(layer) -> int:
     each parameter once per output position (a convolution's kernel slides over every cell)."""
     out, cfg = layer.output_shape, layer.config
     positions = math.prod(out[:-1]) if (cfg.get("kernel_size") and out) else 1
+    if layer.type in TRANSPOSED:
+        positions = math.prod(layer.input_shape[:-1])  # each input cell meets the whole kernel once
     if layer.type in RECURRENT and layer.input_shape:
         positions = layer.input_shape[0]          # the cell runs once per time step
     return max(layer.params * positions, math.prod(out) if out else 1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dltutor import values
 from dltutor.errors import InputError
+from dltutor.modelspec.windows import transposed_output_size
 from dltutor.solution import Solution, Step, fill
 
 
@@ -22,13 +23,12 @@ def transposed_length(n: int, k: int, s: int, padding: int | str, d: int, a: int
     where = f" ({dim})" if dim else ""
     keff = d * (k - 1) + 1
     if padding == "same":
+        out = transposed_output_size(n, k, s, "same", a, d)
         if a is None:
-            out = n * s
             step = Step(f"Output size{where}, 'same' padding", "out = n*s", fill("{}*{}", n, s), out,
                         note="Keras's Conv2DTranspose with padding='same': the stride multiplies the size")
         else:
             pad = keff // 2
-            out = (n - 1) * s + keff - 2 * pad + a
             step = Step(f"Output size{where}, 'same' padding", "out = (n - 1)*s + k_prime - 2*floor(k_prime/2) + a",
                         fill("({} - 1)*{} + {} - 2*{} + {}", n, s, keff, pad, a), out)
     else:

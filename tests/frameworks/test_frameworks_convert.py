@@ -35,6 +35,14 @@ CASES = [
     ("conv1d-dilation-avgpool1d-same", "Input(9, 2) -> Conv1D(3, 2, dilation_rate=2) "
                                        "-> AveragePooling1D(2, padding=same) -> GlobalMaxPooling1D"),
     ("conv1d-gap1d", "Input(6, 3) -> Conv1D(2, 2) -> AveragePooling1D(2) -> GlobalAveragePooling1D"),
+    ("conv2d-transpose-same", "Input(4, 5, 2) -> Conv2DTranspose(3, 3, strides=2, padding=same, activation=relu) "
+                              "-> Conv2DTranspose(2, 4, strides=2, padding=same) -> Flatten"),
+    ("conv2d-transpose-valid-output-padding", "Input(3, 3, 2) -> Conv2DTranspose(2, (2, 3), strides=3, use_bias=False) "
+                                              "-> Conv2DTranspose(2, 3, strides=2, padding=same, output_padding=1) "
+                                              "-> Conv2DTranspose(2, 2, dilation_rate=2) -> Flatten"),
+    ("conv1d-transpose", "Input(5, 2) -> Conv1DTranspose(3, 3, strides=2, padding=same, activation=tanh) "
+                         "-> Conv1DTranspose(2, 2, strides=3, output_padding=1) "
+                         "-> Conv1DTranspose(2, 3, padding=same, dilation_rate=2) -> Flatten"),
     ("depthwise-separable", "Input(6, 6, 2) -> DepthwiseConv2D(3, depth_multiplier=2, padding=same) "
                             "-> SeparableConv2D(3, 2, relu, depth_multiplier=2) -> Flatten"),
     ("batchnorm-dropout", "Input(5, 5, 2) -> Conv2D(3, 3) -> BatchNormalization -> ReLU -> Flatten "

@@ -33,6 +33,10 @@ SPECS = [
     "-> Dense(4, gelu)",
     "Input(9,2) -> Conv1D(3,2,padding=same,strides=2) -> AveragePooling1D(2,padding=same) "
     "-> GlobalAveragePooling1D -> BatchNormalization",
+    "Input(5,3,2) -> Conv2DTranspose(4,3,strides=2,padding=same,activation=relu) "
+    "-> Conv2DTranspose(2,(2,3),strides=(3,2),output_padding=(1,0),use_bias=False) -> Flatten",
+    "Input(6,3) -> Conv1DTranspose(4,3,strides=2,padding=same) "
+    "-> Conv1DTranspose(2,2,strides=3,output_padding=1,use_bias=False) -> GlobalMaxPooling1D",
 ]
 
 
@@ -165,3 +169,27 @@ def test_a_setting_the_writers_do_not_know_is_refused():
     layer.config["padding"] = "valid"
     layer.config["groups"] = 1                     # Keras's default: nothing to write
     supported.check(1, layer, "Keras")
+
+
+@pytest.mark.parametrize("spec, fragments", [
+    # Keras 'same', k = 3, s = 2 cuts the full output's last row and column; PyTorch's padding=1,
+    # output_padding=1 would cut the first: the module pads nothing and a slice keeps Keras's cells
+    ("Input(4, 4, 2) -> Conv2DTranspose(3, 3, strides=2, padding=same)",
+     ["nn.ConvTranspose2d(2, 3, kernel_size=(3, 3), stride=(2, 2))", "self.conv2d_transpose_1(x)[:, :, 0:8, 0:8]"]),
+    ("Input(4, 4, 2) -> Conv2DTranspose(3, 4, strides=2, padding=same)",      # one cell cut at each end
+     ["nn.ConvTranspose2d(2, 3, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1))"]),
+    ("Input(3, 2) -> Conv1DTranspose(2, 2, strides=3, use_bias=False)",          # k < s: one zero appended
+     ["nn.ConvTranspose1d(2, 2, kernel_size=2, stride=3, output_padding=1, bias=False)"]),
+])
+def test_pytorch_transposed_convolution_arguments(spec, fragments):
+    text = emit(spec, "pytorch")
+    for fragment in fragments:
+        assert fragment in text, text
+
+
+def test_cuts_that_pytorch_cannot_make_are_refused():
+    """A slice cannot add zeros: such a layer (which the spec refuses today) is refused, never miswritten."""
+    layer = resolve("Input(4, 2) -> Conv1DTranspose(2, 3, strides=2)").layers[0]
+    layer.config["output_padding"] = (3,)           # cuts (0, −3): PyTorch's output_padding must stay below 2
+    with pytest.raises(InputError, match="no exact PyTorch code"):
+        pytorch_code.piece(1, layer, "cl")
