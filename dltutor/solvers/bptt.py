@@ -28,8 +28,8 @@ import numpy as np
 from dltutor.errors import InputError
 from dltutor.solution import Filled, Solution, Step, Table, fill
 from dltutor.solvers.neurons import arg, join_terms, shown_terms
-from dltutor.solvers.recurrent import (MAX_TIME, elementwise_note, gate, per_unit, rnn_weights, sequence, sequence_shown,
-                                       shown, sizes_step, weights_shown, x_shown)
+from dltutor.solvers.recurrent import (MAX_TIME, elementwise_note, gate, per_unit, rnn_weights, sequence,
+                                       sequence_shown, shown, sizes_step, weights_shown, x_shown)
 from dltutor.solvers.registry import Option, matrix, register, vector
 
 @register(
@@ -175,10 +175,11 @@ def _units(x: np.ndarray, wx: np.ndarray, wh: np.ndarray, target: np.ndarray, b:
                               if t == T else "",
                               "the error would flow on to h_0, which is not learned" if t == 1 else "") if s)))
         contributions = (("x_t", "W_x", x[t - 1]), ("h_(t-1)", "W_h", h[t - 1]))
-        for name, weight, v in contributions:
+        for k, (name, weight, v) in enumerate(contributions):
             steps.append(Step(f"Contribution of step {t} to ∂L/∂{weight}", f"g_t*{name}^T",
-                              _vectors("{}*{}^T", g[t], v), _matrix_shown(parts[t][0 if weight == "W_x" else 1]),
-                              note=("the outer product: row i is g_t,i times the vector" if t == T else "")))
+                              _vectors("{}*{}^T", g[t], v), _matrix_shown(parts[t][k]),
+                              note=("an outer product, column times row: row i is unit i's entry of g_t times "
+                                    "the row" if t == T else "")))
         steps.append(Step(f"Contribution of step {t} to ∂L/∂b", "g_t", "", shown(g[t], n)))
         if t > 1:
             steps.append(Step(f"Error at h_{t - 1}", "delta_(t-1) = W_h^T*g_t", _vectors("{}^T*{}", wh, g[t]),
