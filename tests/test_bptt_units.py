@@ -104,3 +104,17 @@ def test_a_flat_input_weight_list_is_one_weight_per_unit():
 ])
 def test_shape_mismatches_are_one_line_naming_the_option_and_both_shapes(args, fragments):
     assert_bad_input(run_cli("solve", "bptt", *args), *fragments)
+
+
+def test_the_practice_family_asks_a_two_unit_rnn_at_hard_and_one_unit_below():
+    from dltutor.practice.families import generate, get_family
+
+    family = get_family("bptt-steps")
+    hard = generate(family, 7, "hard")
+    assert hard.blocks["Wh"].value and len(hard.blocks["Wh"].value) == 2 and len(hard.blocks["Wh"].value[0]) == 2
+    assert [p.name for p in hard.parts] == ["loss", "dwx_units", "dwh_units", "db_units"]
+    assert "two units" in hard.prompt and "[" in hard.prompt
+    medium = generate(family, 7, "medium")
+    assert [p.name for p in medium.parts] == ["loss", "dwx", "dwh", "db"]
+    assert "one unit" in medium.prompt and "[" not in medium.prompt     # one unit's W_h reads as a number
+    assert f"W_h = {medium.names['wh']:g}" in medium.prompt.replace("−", "-")
