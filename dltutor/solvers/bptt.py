@@ -32,6 +32,7 @@ from dltutor.solvers.recurrent import (MAX_TIME, elementwise_note, gate, per_uni
                                        sequence_shown, shown, sizes_step, weights_shown, x_shown)
 from dltutor.solvers.registry import Option, matrix, register, vector
 
+
 @register(
     "bptt", topic="rnn",
     summary="backpropagation through time: gradients of a tanh RNN (one unit or several), every step's "
