@@ -192,7 +192,8 @@ def block_text(block: DataBlock) -> str:
             lines += ([""] if c > 1 else []) + _matrix_lines(f"{block.label} (channel {c})", channel)
     elif block.kind == "matrix":
         rows = block.value if isinstance(block.value[0], list) else [block.value]
-        lines = _matrix_lines(block.label, rows)
+        lines = ([f"{block.label} = {_number(rows[0][0])}"] if len(rows) == 1 and len(rows[0]) == 1  # 1×1: a number
+                 else _matrix_lines(block.label, rows))
     else:
         lines = _grid([list(block.columns)] + [[_number(c) for c in row] for row in block.value])
     return "\n".join(INDENT + line if line else "" for line in lines)

@@ -247,6 +247,9 @@ def data_items(block: DataBlock) -> list[tuple[str, str, Any]]:
     channel, ``("X", "channel 1", rows)``, so no reader needs to know how channels are typed."""
     if block.is_tensor:
         return [(block.label, f"channel {c}", channel) for c, channel in enumerate(block.value, start=1)]
+    rows = block.value
+    if block.kind == "matrix" and len(rows) == 1 and isinstance(rows[0], list) and len(rows[0]) == 1:
+        return [(block.label, "", rows[0][0])]           # a 1×1 matrix (one unit's W_h) reads as its number
     return [(block.label, "", block.value)]
 
 

@@ -133,6 +133,9 @@ def answer_text(answer, kind: str, digits: int) -> str:
             return "yes" if value else "no"
         return prose(value_text(value, digits))
 
+    def cell(value):                     # a table cell keeps to one line: a matrix as [a, b; c, d]
+        return inline_value(value, digits) if is_matrix(value) else shown(value)
+
     if not isinstance(answer, dict):
         return shown(answer)
     if "layers" in answer and "total" in answer:
@@ -154,8 +157,11 @@ def answer_text(answer, kind: str, digits: int) -> str:
                                   [[format_value(c, digits) for c in row] for row in value])
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             keys = list(value[0])                                       # one row per time step, aligned
-            lines += aligned_rows([["t"] + [name(k) for k in keys]] +
-                                  [[str(t)] + [shown(v[k]) for k in keys] for t, v in enumerate(value, start=1)])
+            numbered = [v.get("t") for v in value] == list(range(1, len(value) + 1))    # its own t column
+            lead = [] if numbered else ["t"]
+            lines += aligned_rows([lead + [name(k) for k in keys]] +
+                                  [([] if numbered else [str(t)]) + [cell(v[k]) for k in keys]
+                                   for t, v in enumerate(value, start=1)])
         else:
             label = name(key)
             lines.append(f"{label} = " + shown(value).replace("\n", "\n" + " " * (len(label) + 3)))

@@ -98,6 +98,31 @@ def check_gates(gates: list[tuple[str, str, np.ndarray | None]], inputs: int) ->
     return units
 
 
+def rnn_weights(x: np.ndarray, wx: np.ndarray, wh: np.ndarray) -> tuple[int, np.ndarray, list[str]]:
+    """Check a simple RNN's W_x (units, inputs) and W_h (units, units) against the sequence x (T, inputs).
+
+    Returns (units, W_x, notes): a flat list of u weights with one input per step is read as
+    one weight per unit (a column), and a note says so. Errors name the option and both shapes."""
+    inputs = x.shape[1]
+    if wh.shape[0] != wh.shape[1]:
+        raise InputError(f"--wh is {wh.shape[0]}x{wh.shape[1]}; it must be square, units x units "
+                         "(one row and one column per unit)")
+    units = wh.shape[0]
+    check_units(units, "--wh")
+    notes = []
+    if wx.shape == (1, units) and inputs == 1 and units > 1:
+        # one input per step: a flat list of u weights can only mean one weight per unit
+        wx = wx.T
+        notes.append("W_x is read as one weight per unit (a column), as each time step has one input")
+    if wx.shape[0] != units:
+        raise InputError(f"--wx has {wx.shape[0]} row(s) but --wh is {units}x{units} ({units} units): "
+                         "--wx needs one row per unit, one column per input")
+    if wx.shape[1] != inputs:
+        raise InputError(f"--x has {inputs} value(s) per time step but --wx has {wx.shape[1]} column(s): "
+                         "--wx needs one column per input (and one row per unit)")
+    return units, wx, notes
+
+
 # ---------------------------------------------------------------- working
 
 def shown(v: np.ndarray, units: int):
@@ -203,22 +228,7 @@ def rnn(x: np.ndarray, wx: np.ndarray, wh: np.ndarray, b: np.ndarray | None = No
         h0: np.ndarray | None = None, activation: str = "tanh") -> Solution:
     """h_t = act(W_x·x_t + W_h·h_(t-1) + b) for t = 1..T; W_x (units, inputs), W_h (units, units)."""
     steps_count, inputs = x.shape
-    if wh.shape[0] != wh.shape[1]:
-        raise InputError(f"--wh is {wh.shape[0]}x{wh.shape[1]}; it must be square, units x units "
-                         "(one row and one column per unit)")
-    units = wh.shape[0]
-    check_units(units, "--wh")
-    notes = []
-    if wx.shape == (1, units) and inputs == 1 and units > 1:
-        # one input per step: a flat list of u weights can only mean one weight per unit
-        wx = wx.T
-        notes.append("W_x is read as one weight per unit (a column), as each time step has one input")
-    if wx.shape[0] != units:
-        raise InputError(f"--wx has {wx.shape[0]} row(s) but --wh is {units}x{units} ({units} units): "
-                         "--wx needs one row per unit, one column per input")
-    if wx.shape[1] != inputs:
-        raise InputError(f"--x has {inputs} value(s) per time step but --wx has {wx.shape[1]} column(s): "
-                         "--wx needs one column per input (and one row per unit)")
+    units, wx, notes = rnn_weights(x, wx, wh)
     b = per_unit(np.zeros(1) if b is None else b, units, "--b", "bias")
     h = per_unit(np.zeros(1) if h0 is None else h0, units, "--h0", "initial state")
     inputs_shown = {"x": sequence_shown(x), "wx": weights_shown(wx), "wh": weights_shown(wh), "b": shown(b, units),

@@ -19,7 +19,8 @@ options of the same problem:
 - positional-encoding: the PyTorch tutorial's PositionalEncoding buffer
   (div_term = exp(arange(0, d, 2)·(−log 10000/d)), sin at even, cos at odd places)
 - bptt: torch autograd through the unrolled tanh RNN, with one leaf copy of wx, wh, b per
-  step so that each step's contribution is its own gradient
+  step so that each step's contribution is its own gradient (one unit; several units are
+  recorded the same way by record_bptt_units.py into tests/data/bptt_units_reference.json)
 - gru --reset-after: torch.nn.GRU (PyTorch's cell is Keras 3's reset_after=True cell)
 - optimizer --v0/--s0/--m0/--t0/--l2/--eps 0: Keras 3 optimizers with their slot variables and
   iteration count assigned first; the L2 gradient from keras.regularizers.L2 through torch autograd

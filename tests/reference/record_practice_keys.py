@@ -35,6 +35,9 @@ from sklearn import metrics as skm  # noqa: E402
 
 from dltutor.practice.families import DIFFICULTIES, generate, load_families  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from record_practice_keys_torch import bptt_steps  # noqa: E402  (one reference for the BPTT family)
+
 torch.set_default_dtype(torch.float64)
 keras.config.set_floatx("float64")
 OUT = Path(__file__).resolve().parent.parent / "data" / "practice_keys.json"
@@ -416,16 +419,6 @@ def batchnorm_train(n):
     y = torch.nn.functional.batch_norm(x[:, None], None, None, T([n["gamma"]]), T([n["beta"]]),
                                        training=True, eps=1e-3)
     return {"mean": float(x.mean()), "var": float(x.var(unbiased=False)), "y": L(y[:, 0])}
-
-
-def bptt_steps(n):
-    wx, wh, b = (torch.tensor(float(n[k]), requires_grad=True) for k in ("wx", "wh", "b"))
-    h = torch.tensor(0.0)
-    for x in n["x"]:
-        h = torch.tanh(wx * x + wh * h + b)
-    loss = 0.5 * (h - n["target"]) ** 2
-    loss.backward()
-    return {"loss": float(loss), "dwx": float(wx.grad), "dwh": float(wh.grad), "db": float(b.grad)}
 
 
 def dropout_step(n):

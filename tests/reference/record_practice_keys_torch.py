@@ -1,4 +1,4 @@
-"""Record the answers of the GAN, autoencoder, Huber and L2 families, recomputed with PyTorch only.
+"""Record the answers of the GAN, autoencoder, Huber, L2 and BPTT families, recomputed with PyTorch only.
 
 The same record format as tests/reference/record_practice_keys.py (which needs Keras and
 scikit-learn too); tests/practice/test_keys_reference.py reads both files. dltutor only draws
@@ -61,6 +61,26 @@ def autoencoder_params(n):
     return {"enc": sum(counts[:code]), "dec": sum(counts[code:]), "total": sum(counts)}
 
 
+def bptt_steps(n):
+    # the RNN as the prompt states it: n units, one input per step, W_x one weight per unit,
+    # W_h (n, n), b and y one number per unit, h_0 = 0, L = ½|h_T − y|²; torch autograd through
+    # the unrolled steps gives the gradients of the shared weights
+    units = int(n["n"])
+    wx = T(n["wx"]).reshape(units, 1).requires_grad_(True)
+    wh = T(n["wh"]).reshape(units, units).requires_grad_(True)
+    b = T(np.broadcast_to(n["b"], units)).clone().requires_grad_(True)
+    y = T(np.broadcast_to(n["target"], units))
+    h = torch.zeros(units)
+    for x in n["x"]:
+        h = torch.tanh(wx @ T([x]) + wh @ h + b)
+    loss = 0.5 * ((h - y) ** 2).sum()
+    loss.backward()
+    if units == 1:
+        return {"loss": loss.item(), "dwx": wx.grad.item(), "dwh": wh.grad.item(), "db": b.grad.item()}
+    return {"loss": loss.item(), "dwx_units": wx.grad.flatten().tolist(), "dwh_units": wh.grad.tolist(),
+            "db_units": b.grad.tolist()}
+
+
 def l2_update(n):
     w = T(n["w"]).requires_grad_(True)
     opt = torch.optim.SGD([w], lr=float(n["lr"]))
@@ -77,7 +97,7 @@ def l2_update(n):
 
 REFERENCE = {"huber-loss": huber_loss, "gan-discriminator-loss": gan_discriminator_loss,
              "gan-generator-loss": gan_generator_loss, "autoencoder-reconstruction": autoencoder_reconstruction,
-             "autoencoder-params": autoencoder_params, "l2-update": l2_update}
+             "autoencoder-params": autoencoder_params, "l2-update": l2_update, "bptt-steps": bptt_steps}
 
 
 def plain(value):
