@@ -74,7 +74,7 @@ def test_several_units_show_the_matrix_form_typeset():
     assert back.substituted.values[0] == [[0.2, 0.1], [-0.4, 0.3]]        # W_h as given, then transposed
     terminal = run_cli("solve", "bptt", "--x", "1,2", "--wx", "0.5,-0.3", "--wh", "0.2,0.1;-0.4,0.3",
                        "--target", "1,0").out
-    for text in ("δₜ₋₁ = Wₕᵀ·gₜ", "gₜ = δₜ ⊙ (1 − hₜ²)", "∂L/∂Wₓ = ∑ₜ₌₁ᵀ gₜ·xₜᵀ", "L = 1/2·|h_T − target|²"):
+    for text in ("δₜ₋₁ = W_hᵀ·gₜ", "gₜ = δₜ ⊙ (1 − hₜ²)", "∂L/∂W_x = ∑ₜ₌₁ᵀ gₜ·xₜᵀ", "L = 1/2·|h_T − target|²"):
         assert text in terminal, text
 
 

@@ -20,7 +20,7 @@ _BY_KIND = {
 }
 _BY_KEY = {
     "mean": "mu", "var": "sigma**2", "threshold": "theta", "weights": "w",
-    "dwx": "dL/dw_x", "dwh": "dL/dw_h", "db": "dL/db", "mse": "MSE", "rmse": "RMSE", "mae": "MAE",
+    "dwx": "dL/dW_x", "dwh": "dL/dW_h", "db": "dL/db", "mse": "MSE", "rmse": "RMSE", "mae": "MAE",
     "r2": "R**2", "f1": "F1", "pe": "PE", "auc": "AUC", "scores": "Q*K^T/sqrt(d_k)",
 }
 WORDS = {"receptive_field": "receptive field", "non_trainable": "non-trainable", "converged": "converged",

@@ -205,7 +205,7 @@ def uniform_subscripts(text: str) -> str:
     Subscripts of digits and of more than one character (h₀, hₜ₋₁, Wᵢⱼ) stay as they are."""
     bases = set(re.findall(r"(?<![\w\\])([A-Za-z]′?)_[A-Za-z](?![\w(])", text)) | GATE_BASES
     letters = "".join(_LETTER_SUB)
-    return re.sub(rf"(?<![\w\\])([A-Za-z]′?)([{letters}])(?![{letters}₀-₉₊₋₌₍₎\w])",
+    return re.sub(rf"(?<![\w\\])([A-Za-z]′?)([{letters}])(?![{letters}₀-₉₊₋₌₍₎A-Za-z0-9_])",
                   lambda m: f"{m.group(1)}_{_LETTER_SUB[m.group(2)]}" if m.group(1) in bases else m.group(0), text)
 
 
@@ -236,7 +236,7 @@ def prose(text: str) -> str:
     out = re.sub(r"\b([A-Z])(\d)\[(\d),\s?(\d)\]",                            # W1[2,1] → (W₁)₂₁, an entry
                  lambda m: f"({m.group(1)}{SUB[m.group(2)]}){SUB[m.group(3)]}{SUB[m.group(4)]}", out)
     out = _NAME.sub(_name, out)
-    out = re.sub(r"(?<![\w/])d([A-Z])/d([a-z]\w*)\b", lambda m: f"∂{m.group(1)}/∂{to_unicode(m.group(2))}", out)  # dE/do
+    out = re.sub(r"(?<![\w/])d([A-Z])/d([A-Za-z]\w*)\b", lambda m: f"∂{m.group(1)}/∂{to_unicode(m.group(2))}", out)  # dE/do
     out = re.sub(r"\bdelta = ", "δ = ", out)
     out = re.sub(r"(?<=[\w)])\*\*(\d+|\(-?\d+\))",
                  lambda m: superscript(m.group(1).strip("()").replace("-", "−")), out)   # (a - b)**2 → (a − b)²

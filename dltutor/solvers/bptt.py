@@ -11,7 +11,7 @@ the target (n,). Products of two vectors are element by element (⊙).
     each step's contribution: ∂L/∂W_x|_t = g_t·x_tᵀ, ∂L/∂W_h|_t = g_t·h_(t−1)ᵀ, ∂L/∂b|_t = g_t
     gradients: the sums of the contributions over t = 1..T (the weights are shared by every step)
 
-One unit with one input per step is worked in scalars (wx, wh, b) and answers with numbers;
+One unit with one input per step is worked in scalars (W_x, W_h, b: 1x1) and answers with numbers;
 a wider network answers with lists, shaped as its weights (CLI.md, "Conventions").
 
 Checked against PyTorch autograd on the unrolled network, with one copy of
@@ -41,9 +41,9 @@ from dltutor.solvers.registry import Option, matrix, register, vector
         Option("x", sequence, "the input sequence: 1,2,3 (one input per time step) or 1,0;0,1 "
                "(one row per time step)", required=True, metavar="VEC|MAT"),
         Option("wx", matrix, "input weights W_x: one row per unit, one column per input "
-               "(a number for one unit and one input)", required=True, metavar="W"),
+               "(a number for one unit and one input)", required=True, metavar="W", symbol="W_x"),
         Option("wh", matrix, "recurrent weights W_h: units × units (a number for one unit)", required=True,
-               metavar="W"),
+               metavar="W", symbol="W_h"),
         Option("b", vector, "bias: one per unit (one number is shared)", default="0", metavar="B"),
         Option("target", vector, "target of the last hidden state h_T: one per unit", required=True,
                metavar="T"),
@@ -100,7 +100,7 @@ def _one_unit(x: np.ndarray, wx: float, wh: float, target: float, b: float, h0: 
 
     steps: list[Step] = []
     for t in range(1, T + 1):
-        steps.append(Step(f"Forward, step {t}", "h_t = tanh(wx*x_t + wh*h_(t-1) + b)",
+        steps.append(Step(f"Forward, step {t}", "h_t = tanh(W_x*x_t + W_h*h_(t-1) + b)",
                           Filled("tanh({}*" + arg(x[t - 1]) + " + {}*" + arg(h[t - 1]) + " + " + arg(b) + ")",
                                  (wx, x[t - 1], wh, h[t - 1], b)), h[t]))
     steps.append(Step("Loss at the last step", "L = (h_T - target)**2/2",
@@ -111,20 +111,21 @@ def _one_unit(x: np.ndarray, wx: float, wh: float, target: float, b: float, h0: 
         steps.append(Step(f"Back through step {t}", "g_t = delta_t*(1 - h_t**2)",
                           Filled("{}*(1 - " + arg(h[t]) + "**2)", (delta[t], h[t])), g[t],
                           note=("the derivative of tanh(a) is 1 - tanh(a)**2; " +
-                                (f"delta_{t - 1} = g_{t}*wh = {g[t]:.6g}*{wh:.6g} = {delta[t - 1]:.6g}"
+                                (f"delta_{t - 1} = g_{t}*W_h = {g[t]:.6g}*{wh:.6g} = {delta[t - 1]:.6g}"
                                  if t > 1 else "the error would flow on to h_0, which is not learned"))))
-        steps.append(Step(f"Contribution of step {t}",
-                          "dL/dwx|_t = g_t*x_t, dL/dwh|_t = g_t*h_(t-1), dL/db|_t = g_t",
+        steps.append(Step(f"Contribution of step {t} to (dL/dW_x, dL/dW_h, dL/db)",
+                          "(g_t*x_t, g_t*h_(t-1), g_t)",
                           Filled("{}*" + arg(x[t - 1]) + ", {}*" + arg(h[t - 1]) + ", {}",
                                  (g[t], x[t - 1], g[t], h[t - 1], g[t])),
                           [contrib[t - 1]["dwx"], contrib[t - 1]["dwh"], contrib[t - 1]["db"]]))
-    table = Table(("t", "x_t", "h_t", "delta_t", "g_t", "dwx_t", "dwh_t", "db_t"),
-                  tuple((t, float(x[t - 1]), h[t], delta[t], g[t], contrib[t - 1]["dwx"], contrib[t - 1]["dwh"],
-                         contrib[t - 1]["db"]) for t in range(1, T + 1)))
-    steps.append(Step("Gradients: the sum over the steps", "dL/dw = Sum(dL/dw_t, (t, 1, T))",
-                      Filled("dwx = {}, dwh = {}, db = {}", (dwx, dwh, db)), [dwx, dwh, db],
+    table = Table(("t", "x_t", "h_t", "delta_t", "g_t", "g_t*x_t", "g_t*h_(t-1)"),     # the b part is g_t
+                  tuple((t, float(x[t - 1]), h[t], delta[t], g[t], contrib[t - 1]["dwx"], contrib[t - 1]["dwh"])
+                        for t in range(1, T + 1)))
+    steps.append(Step("Gradients (dL/dW_x, dL/dW_h, dL/db): the sum over the steps",
+                      "Sum((g_t*x_t, g_t*h_(t-1), g_t), (t, 1, T))",
+                      Filled("({}, {}, {})", (dwx, dwh, db)), [dwx, dwh, db],
                       note="the same weights act at every step, so their gradient adds up what each step "
-                           "contributes; early steps contribute less when |wh*(1 - h**2)| < 1 "
+                           "contributes; early steps contribute less when |W_h*(1 - h**2)| < 1 "
                            "(vanishing gradients)", table=table))
     answer = {"loss": loss, "dwx": dwx, "dwh": dwh, "db": db, "h": h[1:], "delta": delta[1:],
               "contributions": contrib}
