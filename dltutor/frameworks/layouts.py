@@ -15,6 +15,7 @@ and the module's attribute name, and returns PyTorch ``state_dict`` entries:
                      two biases; Keras has one). LSTM gates: Keras i, f, c, o = PyTorch i, f, g, o.
     GRU              Keras gates z, r, h -> PyTorch r, z, n (blocks reordered); reset_after=True:
                      bias (2, 3U) -> bias_ih = row 0, bias_hh = row 1; reset_after=False: one bias.
+    LayerNorm        gamma, beta -> weight, bias (the sizes of the normalized axes in order)
 
 Keras needs no conversion (``to_keras`` keeps the arrays in ``layer.weights`` order).
 """
@@ -115,10 +116,24 @@ def gru(layer, w, attr):
     return renamed
 
 
+def layer_normalization(layer, w, attr):
+    """γ, β laid over the normalized axes in order (Keras sorts the axes as written: a reshape)."""
+    from dltutor.frameworks.pytorch_code import normalized_axes
+
+    sizes = normalized_axes(layer)[1]
+    out = {}
+    if "gamma" in w:
+        out[f"{attr}.weight"] = w["gamma"].reshape(sizes)
+    if "beta" in w:
+        out[f"{attr}.bias" if "gamma" in w else f"{attr}_beta"] = w["beta"].reshape(sizes)
+    return out
+
+
 TO_PYTORCH = {
     "Dense": dense, "Conv2D": conv2d, "Conv1D": conv1d, "DepthwiseConv2D": depthwise_conv2d,
     "SeparableConv2D": separable_conv2d, "BatchNormalization": batch_normalization, "Embedding": embedding,
     "SimpleRNN": simple_rnn, "LSTM": lstm, "GRU": gru,
+    "LayerNormalization": layer_normalization,
 }
 
 
