@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import load_data
+from dltutor.modelspec import resolve
 from dltutor.nn.model import build
 
 DATA = load_data("spatial_keras.json")
@@ -31,6 +32,7 @@ def test_forward_and_gradients_match_the_framework(case):
     layer = model.layers[-1]
     assert sorted(layer.weights) == sorted(case["weights"])
     for name, value in case["weights"].items():
+        assert layer.weights[name].shape == np.shape(value), name
         layer.weights[name][...] = value
     X = np.array(case["X"], dtype=dtype)
     Y = layer.forward(X, training=True)
@@ -41,3 +43,11 @@ def test_forward_and_gradients_match_the_framework(case):
     np.testing.assert_allclose(dX, case["dX"], **tol)
     for name, expected in case["dW"].items():
         np.testing.assert_allclose(layer.grads[name], expected, **tol, err_msg=name)
+
+
+@pytest.mark.parametrize("case", DATA["layer_norm_weights"], ids=[c["spec"] for c in DATA["layer_norm_weights"]])
+def test_layer_norm_weights_have_the_shapes_keras_builds(case):
+    """`solve params` and the engine (build checks they agree) give γ, β Keras's shapes for every axis."""
+    expected = [(name, tuple(shape)) for name, shape in case["weights"]]
+    assert [(w.name, w.shape) for w in resolve(case["spec"]).layers[0].weights] == expected
+    assert [(n, w.shape) for n, w in build(case["spec"]).layers[0].weights.items()] == expected

@@ -15,7 +15,9 @@ that is not the last one (``ops.layer_normalization`` hands it to ``F.layer_norm
 normalizes the trailing axes: an error, or silently the last axis when the sizes agree); its
 TensorFlow and JAX backends normalize over the given axes. Those cases, and one over the last
 axis, are recorded in float64 from PyTorch instead (framework "torch"): the axes moved to the
-end, ``F.layer_norm``, moved back. Writes tests/data/spatial_keras.json.
+end, ``F.layer_norm``, moved back. Last, LayerNormalization's weight names and shapes as Keras
+builds them for several ``axis`` values (Keras sorts the axes as written: (1, −1) gives γ the
+shape (C, T)). Writes tests/data/spatial_keras.json.
 """
 
 from __future__ import annotations
@@ -75,6 +77,13 @@ TORCH_CASES = [
     ((2, 3, 2, 4), (1, 3), "axis=(1, 3)"),
 ]
 
+# LayerNormalization's weight shapes as Keras builds them: (input shape without the batch, axis, center, scale)
+WEIGHT_CASES = [
+    ((4, 5), -1, True, True), ((4, 5), 1, True, True), ((4, 5), (1, -1), True, True), ((4, 5), (-1, 1), False, True),
+    ((3, 2, 4), (2, -1), True, False), ((3, 2, 4), (1, 2, 3), True, True), ((3, 2, 4), -2, True, True),
+    ((6,), -1, False, False),
+]
+
 
 def _spec(shape, layer: str) -> str:
     return f"Input({', '.join(map(str, shape[1:]))}) -> {layer}"
@@ -125,11 +134,21 @@ def record_torch(shape, axis, keywords) -> dict:
             "dW": {"gamma": dgamma.tolist(), "beta": dbeta.tolist()}}
 
 
+def weight_shapes(shape, axis, center, scale) -> dict:
+    layer = L.LayerNormalization(axis=axis, center=center, scale=scale)
+    layer.build((None,) + shape)
+    keywords = f"axis={axis}" + ("" if center else ", center=False") + ("" if scale else ", scale=False")
+    return {"spec": f"Input({', '.join(map(str, shape))}) -> LayerNormalization({keywords})",
+            "weights": [[w.path.split("/")[-1], list(w.shape)] for w in layer.weights]}
+
+
 def main() -> int:
     cases = [record_keras(*c) for c in CASES] + [record_torch(*c) for c in TORCH_CASES]
+    shapes = [weight_shapes(*c) for c in WEIGHT_CASES]
     OUT.write_text(json.dumps({"made_by": "tests/reference/record_spatial_keras.py",
                                "keras": keras.__version__, "backend": keras.backend.backend(),
-                               "torch": torch.__version__, "cases": cases}) + "\n")
+                               "torch": torch.__version__, "cases": cases,
+                               "layer_norm_weights": shapes}) + "\n")
     print(f"{len(cases)} cases -> {OUT}")
     return 0
 
