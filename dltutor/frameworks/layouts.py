@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dltutor.modelspec.sequence_layers import layer_norm_axes
+
 
 def dense(layer, w, attr):
     out = {f"{attr}.weight": w["kernel"].T}
@@ -116,10 +118,14 @@ def gru(layer, w, attr):
     return renamed
 
 
+def normalized_axes(layer) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """LayerNormalization's axes of the batched channels-last tensor, in order, and their sizes."""
+    axes, _ = layer_norm_axes(layer.config.get("axis", -1), len(layer.input_shape) + 1, layer.label)
+    return axes, tuple(layer.input_shape[a - 1] for a in axes)
+
+
 def layer_normalization(layer, w, attr):
     """γ, β laid over the normalized axes in order (Keras sorts the axes as written: a reshape)."""
-    from dltutor.frameworks.pytorch_code import normalized_axes
-
     sizes = normalized_axes(layer)[1]
     out = {}
     if "gamma" in w:

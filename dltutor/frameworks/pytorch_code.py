@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from dltutor.errors import InputError
-from dltutor.frameworks import supported
+from dltutor.frameworks import layouts, supported
 from dltutor.nn.windows import Geometry
 
 
@@ -350,17 +350,9 @@ def upsampling(layer, attr, layout):
     return Piece((module,), to_first(layer, layout) + (f"x = self.{attr}(x)",), "cf", note=note)
 
 
-def normalized_axes(layer) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """LayerNormalization's axes of the batched channels-last tensor, in order, and their sizes."""
-    from dltutor.modelspec.sequence_layers import layer_norm_axes
-
-    axes, _ = layer_norm_axes(layer.config.get("axis", -1), len(layer.input_shape) + 1, layer.label)
-    return axes, tuple(layer.input_shape[a - 1] for a in axes)
-
-
 def layer_normalization(layer, attr, layout):
     """nn.LayerNorm normalizes the trailing axes: other axes are moved to the end and back."""
-    axes, sizes = normalized_axes(layer)
+    axes, sizes = layouts.normalized_axes(layer)
     cfg = layer.config
     scale, center = cfg.get("scale", True), cfg.get("center", True)
     shape = sizes[0] if len(sizes) == 1 else sizes
