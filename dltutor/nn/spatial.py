@@ -114,12 +114,18 @@ class _UpSampling(Layer):
         if self.interpolation not in self.METHODS:
             raise InputError(f"the engine trains UpSampling2D with interpolation nearest or bilinear, "
                              f"not {self.interpolation!r}")
-        if self.interpolation == "bilinear":
-            self.matrices = [bilinear_matrix(n, s).astype(dtype) for n, s in zip(input_shape, self.size)]
+        self._matrices = None
+
+    def matrices(self) -> list[np.ndarray]:
+        """The interpolation matrix of each spatial axis, made on first use: a model is built (and its
+        work and memory checked) before it allocates anything that grows with the image."""
+        if self._matrices is None:
+            self._matrices = [bilinear_matrix(n, s).astype(self.dtype) for n, s in zip(self.input_shape, self.size)]
+        return self._matrices
 
     def forward_linear(self, X, training):
         if self.interpolation == "bilinear":
-            for axis, A in enumerate(self.matrices, start=1):
+            for axis, A in enumerate(self.matrices(), start=1):
                 X = _along(A, X, axis)
             return X
         for axis, s in enumerate(self.size, start=1):
@@ -128,7 +134,7 @@ class _UpSampling(Layer):
 
     def backward_linear(self, dY):
         if self.interpolation == "bilinear":
-            for axis, A in enumerate(self.matrices, start=1):
+            for axis, A in enumerate(self.matrices(), start=1):
                 dY = _along(A.T, dY, axis)
             return dY
         n = dY.shape[0]
