@@ -93,6 +93,15 @@ def test_pasted_code_that_is_not_a_model_is_one_line(code, fragments):
     ("Input(8,8,3) -> Conv2D(4,3,groups=2)", ["groups 2 must divide the input channels 3"]),
     ("Input(6,6,2) -> Cropping2D(3)", ["cropping 3 + 3 leaves nothing"]),
     ("Input(3), Dense(5), Foo", ["unknown layer 'Foo' (layer 3)"]),
+    ("Input(4,4,1) -> UpSampling2D(2, interpolation=cubic)", ["interpolation must be one of", "'cubic'"]),
+    ("Input(5,3) -> LayerNormalization(axis=0)", ["axis 0 is not a feature axis", "1 to 2"]),
+    ("Input(5,3) -> LayerNormalization(axis=-3)", ["axis -3 is not a feature axis"]),
+    ("Input(5,3) -> LayerNormalization(axis=(1,-2))", ["names the same axis twice"]),
+    ("Input(5,3) -> LayerNormalization(axis=last)", ["axis must be a whole number"]),
+    ("Input(5,3) -> LayerNormalization(center=1)", ["center must be True or False"]),
+    ("Input(5,3) -> LayerNormalization(epsilon=0)", ["epsilon must be a small positive number"]),
+    ("Input(5) -> BatchNormalization(epsilon=abc)", ["epsilon", "'abc'"]),
+    ("Input(5) -> BatchNormalization(momentum=1.5)", ["momentum must be a number from 0"]),
 ])
 def test_spec_errors_name_the_layer(spec, fragments):
     assert_bad_input(run_cli("solve", "params", spec), *fragments)
@@ -124,3 +133,9 @@ def test_pytorch_names_imported_from_torch_nn_are_pytorch():
            "model = Sequential(Linear(4, 8), ReLU(), Linear(8, 2))  # an MLP\n"
     model = modelspec.resolve(code, (4,))
     assert [l.output_shape for l in model.layers] == [(8,), (8,), (2,)] and model.total == 58
+
+
+def test_pasted_keras_code_keeps_upsampling_interpolation():
+    """interpolation= changes what UpSampling2D computes (the engine trains it): pasted code keeps it."""
+    code = "model = Sequential([Input((3, 3, 1)), UpSampling2D(2, interpolation='bilinear')])"
+    assert modelspec.resolve(code).layers[0].config["interpolation"] == "bilinear"

@@ -152,6 +152,34 @@ def leaky_relu(layer):
     return _call("LeakyReLU", [], [f"negative_slope={slope:g}"])
 
 
+def _sides(sides):
+    """Keras's shortest form of ((before, after), ...): n, (a, b) or ((top, bottom), (left, right))."""
+    sides = tuple(tuple(pair) for pair in sides)
+    if all(a == b for a, b in sides):
+        each = tuple(a for a, _ in sides)
+        return each[0] if len(set(each)) == 1 else each
+    return sides[0] if len(sides) == 1 else sides
+
+
+def zero_padding_or_cropping(layer):
+    key = "padding" if layer.type.startswith("ZeroPadding") else "cropping"
+    return _call(layer.type, [_sides(layer.config[key])], [])
+
+
+def upsampling(layer):
+    how = layer.config.get("interpolation", "nearest")
+    return _call(layer.type, [_size(layer.config["size"])], [f"interpolation={how!r}" if how != "nearest" else None])
+
+
+def layer_normalization(layer):
+    cfg = layer.config
+    return _call("LayerNormalization", [], [f"axis={cfg['axis']!r}" if cfg.get("axis", -1) != -1 else None,
+                                            f"epsilon={cfg['epsilon']:g}" if cfg.get("epsilon", 0.001) != 0.001
+                                            else None,
+                                            None if cfg.get("center", True) else "center=False",
+                                            None if cfg.get("scale", True) else "scale=False"])
+
+
 LAYERS = {
     "Dense": dense, "Conv2D": conv, "Conv1D": conv, "DepthwiseConv2D": depthwise_conv2d,
     "SeparableConv2D": separable_conv2d, "BatchNormalization": batch_normalization, "Embedding": embedding,
@@ -162,6 +190,9 @@ LAYERS = {
     "GlobalMaxPooling2D": no_arguments, "GlobalMaxPooling1D": no_arguments,
     "Flatten": no_arguments, "ReLU": no_arguments, "Reshape": reshape, "Dropout": dropout,
     "Activation": activation, "LeakyReLU": leaky_relu,
+    "ZeroPadding2D": zero_padding_or_cropping, "ZeroPadding1D": zero_padding_or_cropping,
+    "Cropping2D": zero_padding_or_cropping, "Cropping1D": zero_padding_or_cropping,
+    "UpSampling2D": upsampling, "UpSampling1D": upsampling, "LayerNormalization": layer_normalization,
 }
 
 

@@ -17,6 +17,7 @@ and the module's attribute name, and returns PyTorch ``state_dict`` entries:
                      two biases; Keras has one). LSTM gates: Keras i, f, c, o = PyTorch i, f, g, o.
     GRU              Keras gates z, r, h -> PyTorch r, z, n (blocks reordered); reset_after=True:
                      bias (2, 3U) -> bias_ih = row 0, bias_hh = row 1; reset_after=False: one bias.
+    LayerNorm        gamma, beta -> weight, bias (the sizes of the normalized axes in order)
 
 Keras needs no conversion (``to_keras`` keeps the arrays in ``layer.weights`` order).
 """
@@ -24,6 +25,8 @@ Keras needs no conversion (``to_keras`` keeps the arrays in ``layer.weights`` or
 from __future__ import annotations
 
 import numpy as np
+
+from dltutor.modelspec.sequence_layers import layer_norm_axes
 
 
 def dense(layer, w, attr):
@@ -117,11 +120,29 @@ def gru(layer, w, attr):
     return renamed
 
 
+def normalized_axes(layer) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """LayerNormalization's axes of the batched channels-last tensor, in order, and their sizes."""
+    axes, _ = layer_norm_axes(layer.config.get("axis", -1), len(layer.input_shape) + 1, layer.label)
+    return axes, tuple(layer.input_shape[a - 1] for a in axes)
+
+
+def layer_normalization(layer, w, attr):
+    """γ, β laid over the normalized axes in order (Keras sorts the axes as written: a reshape)."""
+    sizes = normalized_axes(layer)[1]
+    out = {}
+    if "gamma" in w:
+        out[f"{attr}.weight"] = w["gamma"].reshape(sizes)
+    if "beta" in w:
+        out[f"{attr}.bias" if "gamma" in w else f"{attr}_beta"] = w["beta"].reshape(sizes)
+    return out
+
+
 TO_PYTORCH = {
     "Dense": dense, "Conv2D": conv2d, "Conv1D": conv1d, "DepthwiseConv2D": depthwise_conv2d,
     "SeparableConv2D": separable_conv2d, "BatchNormalization": batch_normalization, "Embedding": embedding,
     "SimpleRNN": simple_rnn, "LSTM": lstm, "GRU": gru,
     "Conv2DTranspose": conv2d, "Conv1DTranspose": conv1d,     # the same axis moves: (C_in, F, ...) first
+    "LayerNormalization": layer_normalization,
 }
 
 

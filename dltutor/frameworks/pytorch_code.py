@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from dltutor.errors import InputError
-from dltutor.frameworks import supported, transposed
+from dltutor.frameworks import layouts, supported, transposed
 from dltutor.nn.windows import Geometry
 
 
@@ -335,6 +335,59 @@ def leaky_relu(layer, attr, layout):
     return Piece((), (f"x = F.leaky_relu(x, {layer.config.get('negative_slope', 0.3):g})",), layout)
 
 
+def zero_padding(layer, attr, layout):
+    """F.pad lists the last axis first, (before, after) per axis; channels last, the channels get (0, 0)."""
+    flat = [n for pair in reversed(layer.config["padding"]) for n in pair]
+    pads = ([0, 0] if layout == "cl" else []) + flat
+    return Piece((), (f"x = F.pad(x, ({', '.join(map(str, pads))}))",), layout)
+
+
+def cropping(layer, attr, layout):
+    cuts = [f"{a}:{n - b}" for (a, b), n in zip(layer.config["cropping"], layer.input_shape)]
+    return Piece((), (f"x = x[{', '.join([':', ':'] + cuts if layout == 'cf' else [':'] + cuts)}]",), layout)
+
+
+def upsampling(layer, attr, layout):
+    size = tuple(layer.config["size"])
+    how = layer.config.get("interpolation", "nearest")
+    if how not in ("nearest", "bilinear"):
+        raise InputError(f"{layer.label}: no PyTorch code is written for interpolation={how!r} (PyTorch's "
+                         "bicubic is not Keras's); nearest or bilinear")
+    scale = size[0] if len(size) == 1 else size
+    if how == "nearest":    # 'nearest' takes ⌊i·(1/s)⌋ in float and repeats a wrong value for some s (41, 47, ...)
+        module = f"self.{attr} = nn.Upsample(scale_factor={scale}, mode='nearest-exact')"
+        note = "each value repeated, as Keras"
+    else:
+        module = f"self.{attr} = nn.Upsample(scale_factor={scale}, mode='bilinear', align_corners=False)"
+        note = "half-pixel centres, as Keras's resize"
+    return Piece((module,), to_first(layer, layout) + (f"x = self.{attr}(x)",), "cf", note=note)
+
+
+def layer_normalization(layer, attr, layout):
+    """nn.LayerNorm normalizes the trailing axes: other axes are moved to the end and back."""
+    axes, sizes = layouts.normalized_axes(layer)
+    cfg = layer.config
+    scale, center = cfg.get("scale", True), cfg.get("center", True)
+    shape = sizes[0] if len(sizes) == 1 else sizes
+    extra = "" if scale and center else ", bias=False" if scale else ", elementwise_affine=False"
+    modules = [f"self.{attr} = nn.LayerNorm({shape}, eps={cfg.get('epsilon', 0.001):g}{extra})"]
+    params = (((f"{attr}.weight", sizes),) if scale else ()) + (((f"{attr}.bias", sizes),) if scale and center else ())
+    call = f"self.{attr}(x)"
+    if center and not scale:         # nn.LayerNorm has no shift without a scale
+        modules.append(f"self.{attr}_beta = nn.Parameter(torch.zeros({sizes}))")
+        params += ((f"{attr}_beta", sizes),)
+        call += f" + self.{attr}_beta"
+    lines = to_last(layer, layout)
+    rank = len(layer.input_shape) + 1
+    if axes == tuple(range(rank - len(axes), rank)):
+        lines += (f"x = {call}",)
+    else:
+        src = axes[0] if len(axes) == 1 else axes
+        dst = -1 if len(axes) == 1 else tuple(range(-len(axes), 0))
+        lines += (f"x = x.movedim({src}, {dst})", f"x = {call}", f"x = x.movedim({dst}, {src})")
+    return Piece(tuple(modules), lines, "cl", params)
+
+
 LAYERS = {
     "Dense": dense, "Conv2D": conv2d, "Conv1D": conv1d, "DepthwiseConv2D": depthwise_conv2d,
     "SeparableConv2D": separable_conv2d, "BatchNormalization": batch_normalization, "Embedding": embedding,
@@ -346,13 +399,16 @@ LAYERS = {
     "GlobalMaxPooling2D": global_max_pooling, "GlobalMaxPooling1D": global_max_pooling,
     "Flatten": flatten, "Reshape": reshape, "Dropout": dropout,
     "Activation": activation, "ReLU": relu, "LeakyReLU": leaky_relu,
+    "ZeroPadding2D": zero_padding, "ZeroPadding1D": zero_padding, "Cropping2D": cropping, "Cropping1D": cropping,
+    "UpSampling2D": upsampling, "UpSampling1D": upsampling, "LayerNormalization": layer_normalization,
 }
 
 # the input layout a layer type works in (None: either); the model's input takes the first one met
 WANTS = {"Dense": "cl", "Embedding": "cl", "SimpleRNN": "cl", "LSTM": "cl", "GRU": "cl", "Flatten": "cl",
          "Reshape": "cl", "Conv2D": "cf", "Conv1D": "cf", "DepthwiseConv2D": "cf", "SeparableConv2D": "cf",
          "BatchNormalization": "cf", "MaxPooling2D": "cf", "AveragePooling2D": "cf", "MaxPooling1D": "cf",
-         "AveragePooling1D": "cf", "Conv2DTranspose": "cf", "Conv1DTranspose": "cf"}
+         "AveragePooling1D": "cf", "Conv2DTranspose": "cf", "Conv1DTranspose": "cf", "UpSampling2D": "cf",
+         "UpSampling1D": "cf", "LayerNormalization": "cl"}
 
 
 HELPERS = {

@@ -31,6 +31,10 @@ SETTINGS: dict[str, set[str]] = {
     "Activation": {"activation"},
     "LeakyReLU": {"negative_slope"},
     "Reshape": {"target_shape"},
+    "ZeroPadding2D": {"padding"}, "ZeroPadding1D": {"padding"},
+    "Cropping2D": {"cropping"}, "Cropping1D": {"cropping"},
+    "UpSampling2D": {"size", "interpolation"}, "UpSampling1D": {"size"},
+    "LayerNormalization": {"axis", "epsilon", "center", "scale"},
 }
 
 # settings the code writers leave out because their value changes nothing (Keras's default)
@@ -48,6 +52,6 @@ def check(index: int, layer, framework: str) -> None:
         raise InputError(f"layer {index} {layer.label!r}: no {framework} code is written for its setting "
                          f"{extra[0]}={layer.config[extra[0]]!r} yet")
     padding = layer.config.get("padding", "valid")
-    if padding not in ("valid", "same"):
+    if padding not in ("valid", "same") and not layer.type.startswith("ZeroPadding"):   # its padding is sizes
         raise InputError(f"layer {index} {layer.label!r}: no {framework} code is written for padding="
                          f"{padding!r} yet (valid or same)")

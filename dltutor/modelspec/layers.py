@@ -242,13 +242,21 @@ def _check_config(config: dict, layer_type: str, where: str) -> None:
             raise InputError(f"{where}: unknown activation {quoted(act)} (known: {', '.join(ACTIVATIONS)})")
     if "padding" in config and not layer_type.startswith("ZeroPadding"):
         _check_padding(config["padding"], layer_type, where)
-    for key in ("use_bias", "return_sequences", "reset_after"):
+    for key in ("use_bias", "return_sequences", "reset_after", "center", "scale"):
         if key in config and not isinstance(config[key], bool):
             raise InputError(f"{where}: {key} must be True or False, got {quoted(config[key])}")
     if "negative_slope" in config:
         slope = config["negative_slope"]
         if isinstance(slope, bool) or not isinstance(slope, (int, float)) or slope < 0:
             raise InputError(f"{where}: negative_slope must be a number of at least 0, got {quoted(slope)}")
+    if "epsilon" in config:
+        eps = config["epsilon"]
+        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < eps < 1:
+            raise InputError(f"{where}: epsilon must be a small positive number such as 0.001, got {quoted(eps)}")
+    if "momentum" in config:
+        m = config["momentum"]
+        if isinstance(m, bool) or not isinstance(m, (int, float)) or not 0 <= m < 1:
+            raise InputError(f"{where}: momentum must be a number from 0 up to (not including) 1, got {quoted(m)}")
     if "rate" in config:
         rate = config["rate"]
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:

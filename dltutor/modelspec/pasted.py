@@ -38,7 +38,7 @@ IGNORED_KEYWORDS = {"name", "kernel_initializer", "bias_initializer", "recurrent
                     "dropout", "recurrent_dropout", "recurrent_activation", "seed", "inplace", "device",
                     "padding_mode", "data_format", "noise_shape", "beta_initializer", "gamma_initializer",
                     "moving_mean_initializer", "moving_variance_initializer", "embeddings_initializer",
-                    "unroll", "stateful", "go_backwards", "return_state", "mask_zero", "interpolation",
+                    "unroll", "stateful", "go_backwards", "return_state", "mask_zero",
                     "depthwise_initializer", "pointwise_initializer", "sparse", "batch_size", "track_running_stats",
                     "batch_input_shape"}
 SEQUENTIAL_NAMES = ("Sequential",)

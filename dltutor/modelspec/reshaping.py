@@ -4,7 +4,8 @@ transposed convolutions, which undo one): Keras's rules, shapes channels last.
     ZeroPadding2D(p)      (H + t + b, W + l + r, C)    p = 1, (1, 2) or ((t, b), (l, r))
     Cropping2D(c)         (H − t − b, W − l − r, C)    the same forms
     ZeroPadding1D / Cropping1D: (L ± (l + r), C), p = 1 or (l, r)
-    UpSampling2D(s)       (H·s_h, W·s_w, C)            each value repeated
+    UpSampling2D(s)       (H·s_h, W·s_w, C)            each value repeated (interpolation=nearest) or
+                                                       interpolated (bilinear, bicubic, ...: Keras's resize)
     Conv2DTranspose(f, k, strides=s, padding, output_padding=a, dilation_rate=d)
         k_eff = d·(k − 1) + 1
         valid: out = n·s + max(k_eff − s, 0)          same: out = n·s
@@ -81,6 +82,17 @@ def _pad_or_crop(layer_type: str, spatial: int, sign: int):
     return rule
 
 
+# Keras 3's image resize methods (keras.src.backend.*.image.RESIZE_INTERPOLATIONS; area: TensorFlow only)
+INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area")
+
+
+def _interpolation(value, where: str) -> str:
+    """UpSampling2D's interpolation, lower case as Keras keeps it; InputError for a method Keras lacks."""
+    if not isinstance(value, str) or value.lower() not in INTERPOLATIONS:
+        raise InputError(f"{where}: interpolation must be one of {', '.join(INTERPOLATIONS)}, got {quoted(value)}")
+    return value.lower()
+
+
 def _upsampling(layer_type: str, spatial: int):
     def rule(call, shape):
         _need(call, layer_type, shape, spatial + 1, "(height, width, channels)" if spatial == 2 else "(steps, channels)")
@@ -88,6 +100,8 @@ def _upsampling(layer_type: str, spatial: int):
         where = _where(call)
         s = pair(cfg["size"], "size", where) if spatial == 2 else single(cfg["size"], "size", where)
         cfg["size"] = s
+        if "interpolation" in cfg:
+            cfg["interpolation"] = _interpolation(cfg["interpolation"], where)
         outs = [shape[i] * s[i] for i in range(spatial)]
         out = tuple(outs) + (shape[-1],)
         return Layer(layer_type, call.text, cfg, shape, out, (), "out = n*size",

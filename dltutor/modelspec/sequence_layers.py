@@ -4,7 +4,8 @@
         params = 2·params(layer); last size ×2 for concat, unchanged for sum, mul, ave
     TimeDistributed(layer)                   the layer applied to every time step:
         (T, ...) → (T, layer's output), params = params(layer)
-    LayerNormalization                       params = 2·C (gamma, beta, all trainable)
+    LayerNormalization                       params = 2·C (gamma, beta, all trainable; C: the sizes of
+                                             the normalized axes, the last one by default)
     MultiHeadAttention(num_heads, key_dim, value_dim=key_dim)   self-attention in a sequential spec:
         query, key: E·h·key_dim + h·key_dim each; value: E·h·value_dim + h·value_dim;
         output: h·value_dim·E + E                (E = the input's last size; biases with use_bias)
@@ -79,20 +80,46 @@ def _time_distributed(call, shape, rule_for):
                  "the same weights at every time step")
 
 
+def layer_norm_axes(axis, rank: int, where: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """LayerNormalization's ``axis`` (an int or a tuple, as Keras takes it; axes of the batched tensor
+    of rank ``rank``) as (the normalized axes, positive and in order; the axes of gamma/beta in
+    Keras's order). Keras sorts the axes as written, so (1, −1) gives gamma the shape
+    (C, H) while the layer lays it over the axes in order (a reshape, as Keras's
+    ``ops.layer_normalization`` broadcasts it). InputError for the batch axis, an axis out of range,
+    a repeated axis or a value that is not a whole number."""
+    written = axis if isinstance(axis, tuple) else (axis,)
+    if not written:
+        raise InputError(f"{where}: axis needs at least one axis, e.g. axis=-1")
+    out = []
+    for a in written:
+        if isinstance(a, bool) or not isinstance(a, int):
+            raise InputError(f"{where}: axis must be a whole number or a tuple of them, got {quoted(axis)}")
+        if not -rank < a < rank or a == 0:
+            raise InputError(f"{where}: axis {a} is not a feature axis of an input of rank {rank} with the batch "
+                             f"(use 1 to {rank - 1}, or -1 to -{rank - 1})")
+        out.append(a % rank)
+    if len(set(out)) != len(out):
+        raise InputError(f"{where}: axis {quoted(axis)} names the same axis twice")
+    return tuple(sorted(out)), tuple(a % rank for a in sorted(written))
+
+
 def _layer_norm(call, shape):
     cfg = bind(call, "LayerNormalization")
-    c = shape[-1]
+    _, weight_axes = layer_norm_axes(cfg["axis"], len(shape) + 1, _where(call))
+    sizes = tuple(shape[a - 1] for a in weight_axes)
     weights = []
     if cfg.get("scale", True):
-        weights.append(Weight("gamma", (c,)))
+        weights.append(Weight("gamma", sizes))
     if cfg.get("center", True):
-        weights.append(Weight("beta", (c,)))
+        weights.append(Weight("beta", sizes))
     n = len(weights)
+    c = "*".join(str(d) for d in sizes)
     return Layer("LayerNormalization", call.text, cfg, shape, shape, tuple(weights), "shape = input shape",
                  fill("{}", shape_text(shape)), "", f"params = {n}*C" if n else "params = 0",
                  fill(f"{n}*{{}}", c) if n else "",
                  "one scale (gamma) and one shift (beta) per feature, all trainable: unlike batch "
-                 "normalization there are no moving statistics")
+                 "normalization there are no moving statistics"
+                 + ("" if weight_axes == (len(shape),) else f"; C = {c}, the sizes of the normalized axes"))
 
 
 def _mha(call, shape):

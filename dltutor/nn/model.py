@@ -25,6 +25,9 @@ from dltutor.nn.training import (MAX_BATCH_VALUES, Trainer, accuracy, labels_to_
                                  values_per_sample, work_per_sample)
 
 
+# layers after the output activation that keep what it made (probabilities stay probabilities)
+PASS_THROUGH = ("Dropout", "Flatten", "Reshape", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D")
+
 
 class Sequential:
     """Layers in order; ``input_shape``/``output_shape`` leave out the batch axis."""
@@ -63,7 +66,7 @@ class Sequential:
     # ---------------------------------------------------------------- setup
     def output_activation(self) -> str:
         for layer in reversed(self.layers):
-            if layer.type in ("Dropout", "Flatten", "Reshape"):
+            if layer.type in PASS_THROUGH:
                 continue
             return layer.activation
         return "linear"
@@ -156,7 +159,10 @@ def build(spec: str, seed: int = 0, dtype=np.float32) -> Sequential:
         if cls is None:
             raise InputError(f"layer {i} {info.label!r}: the engine cannot train {info.type} layers; "
                              f"it trains {', '.join(sorted(LAYERS))}")
-        layer = cls(info.config, info.input_shape, np.random.default_rng([seed, 0, i]), dtype)
+        try:
+            layer = cls(info.config, info.input_shape, np.random.default_rng([seed, 0, i]), dtype)
+        except InputError as exc:      # a setting the engine does not train (an activation, an interpolation)
+            raise InputError(f"layer {i} {info.label!r}: {exc}") from None
         layer.label = info.label
         made = [(n, tuple(w.shape)) for n, w in layer.weights.items()]
         expected = [(w.name, tuple(w.shape)) for w in info.weights]

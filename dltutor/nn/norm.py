@@ -1,4 +1,5 @@
-"""Batch normalization over the last (channel) axis, Keras defaults (momentum 0.99, ε = 0.001).
+"""Batch normalization over the last (channel) axis, Keras defaults (momentum 0.99, ε = 0.001),
+and layer normalization (each sample over its own features, below).
 
 Training (statistics of the batch, over every axis but the channels; M values per channel):
 
@@ -62,3 +63,65 @@ class BatchNormalization(Layer):
         dXhat = dY * self.weights["gamma"]
         return (M * dXhat - dXhat.sum(axis=axes) - self.Xhat * (dXhat * self.Xhat).sum(axis=axes)) \
             * (self.inv_std / M)                                           # dX
+
+
+@register
+class LayerNormalization(Layer):
+    """Layer normalization (Ba, Kiros and Hinton 2016), Keras 3's layer: the statistics of each
+    sample over the axes ``axis`` (the last by default; M values per group), ε = 0.001.
+
+        μ = mean(X),  σ² = mean((X − μ)²),  X̂ = (X − μ)/√(σ² + ε),  Y = γ·X̂ + β
+        dγ = Σ dY·X̂,   dβ = Σ dY          (sums over the batch and the other axes)
+        dX̂ = dY·γ,     dX = (dX̂ − mean(dX̂) − X̂·mean(dX̂·X̂)) / √(σ² + ε)
+
+    The same in training and inference (no moving statistics). γ and β have the sizes of the
+    normalized axes, in Keras's order (``dltutor.modelspec.sequence_layers.layer_norm_axes``);
+    ``scale=False`` leaves γ out (1), ``center=False`` leaves β out (0)."""
+
+    type = "LayerNormalization"
+    examples = ("Input(5) -> LayerNormalization", "Input(3, 4) -> LayerNormalization(epsilon=0.01)",
+                "Input(2, 3, 2) -> LayerNormalization(axis=(1, 3))",
+                "Input(4, 3) -> LayerNormalization(axis=1, center=False)",
+                "Input(3, 2, 4) -> LayerNormalization(axis=(-1, 1), scale=False)")
+
+    def __init__(self, config, input_shape, rng, dtype=np.float32):
+        super().__init__(config, input_shape, rng, dtype)
+        from dltutor.modelspec.sequence_layers import layer_norm_axes
+
+        rank = len(input_shape) + 1
+        self.axes, weight_axes = layer_norm_axes(config.get("axis", -1), rank, self.type)
+        sizes = tuple(input_shape[a - 1] for a in weight_axes)
+        # γ and β laid over the normalized axes in order, size 1 along the others
+        self.broadcast = (1,) + tuple(d if a in self.axes else 1 for a, d in enumerate(input_shape, start=1))
+        self.others = tuple(a for a in range(rank) if a not in self.axes)
+        if config.get("scale", True):
+            self.weights["gamma"] = initializers.ones(sizes, dtype=dtype)
+        if config.get("center", True):
+            self.weights["beta"] = initializers.zeros(sizes, dtype=dtype)
+        self.epsilon = float(config.get("epsilon", 0.001))
+
+    def forward_linear(self, X, training):
+        mu = X.mean(axis=self.axes, keepdims=True)
+        var = X.var(axis=self.axes, keepdims=True)
+        inv_std = (1.0 / np.sqrt(var + self.epsilon)).astype(X.dtype)
+        Xhat = (X - mu) * inv_std
+        if training:
+            self.Xhat, self.inv_std = Xhat, inv_std
+        Y = Xhat
+        if "gamma" in self.weights:
+            Y = Y * self.weights["gamma"].reshape(self.broadcast)
+        if "beta" in self.weights:
+            Y = Y + self.weights["beta"].reshape(self.broadcast)
+        return Y
+
+    def backward_linear(self, dY):
+        dXhat = dY
+        if "gamma" in self.weights:
+            gamma = self.weights["gamma"]
+            self._set_grad("gamma", (dY * self.Xhat).sum(axis=self.others).reshape(gamma.shape))   # dγ
+            dXhat = dY * gamma.reshape(self.broadcast)
+        if "beta" in self.weights:
+            self._set_grad("beta", dY.sum(axis=self.others).reshape(self.weights["beta"].shape))    # dβ
+        Xhat = self.Xhat
+        return (dXhat - dXhat.mean(axis=self.axes, keepdims=True)
+                - Xhat * (dXhat * Xhat).mean(axis=self.axes, keepdims=True)) * self.inv_std            # dX

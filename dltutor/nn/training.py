@@ -38,6 +38,10 @@ def values_per_sample(layer) -> int:
         n += math.prod(out[:-1]) * math.prod(window) * inp[-1]
     if layer.type in RECURRENT and inp:   # the states and gates of every time step
         n += inp[0] * cfg.get("units", 0) * 8
+    if layer.type in ("BatchNormalization", "LayerNormalization"):   # X̂, kept for the backward pass
+        n += math.prod(inp)
+    if cfg.get("interpolation") == "bilinear":                        # the map interpolated along one axis
+        n += math.prod(out)
     return n
 
 
@@ -48,8 +52,11 @@ MAX_TRAIN_WORK = 2e12
 
 def work_per_sample(layer) -> int:
     """About how many multiply-adds one sample costs a resolved layer in its forward pass:
-    each parameter once per output position (a convolution's kernel slides over every cell)."""
+    each parameter once per output position (a convolution's kernel slides over every cell);
+    bilinear upsampling applies an interpolation matrix along each axis (H_in + W_in per output value)."""
     out, cfg = layer.output_shape, layer.config
+    if cfg.get("interpolation") == "bilinear" and out:
+        return math.prod(out) * sum(layer.input_shape[:-1])
     positions = math.prod(out[:-1]) if (cfg.get("kernel_size") and out) else 1
     if layer.type in TRANSPOSED:
         positions = math.prod(layer.input_shape[:-1])  # each input cell meets the whole kernel once

@@ -55,7 +55,26 @@ CASES = [
                          "-> GRU(2, reset_after=False, use_bias=False)"),
     ("reshape-activations", "Input(12) -> Reshape(2, 3, 2) -> LeakyReLU(0.2) -> Activation(sigmoid) "
                             "-> Conv2D(2, 1) -> Flatten"),
+    ("zeropadding-cropping-2d", "Input(4, 5, 2) -> ZeroPadding2D(((1, 2), (0, 3))) -> Conv2D(3, 2, tanh) "
+                                "-> Cropping2D(((1, 0), (2, 1))) -> ZeroPadding2D((1, 2)) -> Cropping2D(1) -> Flatten"),
+    ("zeropadding-cropping-1d", "Input(7, 2) -> ZeroPadding1D((2, 1)) -> Cropping1D((1, 3)) -> Conv1D(3, 2) "
+                                "-> ZeroPadding1D(1) -> Cropping1D -> Flatten"),
+    ("padding-cropping-channels-last", "Input(5, 3) -> LSTM(4, return_sequences=True) -> ZeroPadding1D((1, 2)) "
+                                       "-> Cropping1D((2, 0)) -> Flatten"),
+    ("upsampling-nearest-bilinear", "Input(3, 2, 2) -> UpSampling2D((2, 3)) -> Conv2D(2, 2) "
+                                    "-> UpSampling2D((3, 2), interpolation=bilinear) -> Flatten"),
+    ("upsampling1d", "Input(4, 2) -> UpSampling1D(3) -> Conv1D(2, 3) -> UpSampling1D -> Flatten"),
+    ("layernorm-sequence", "Input(4, 5) -> LayerNormalization -> Dense(3, relu) "
+                           "-> LayerNormalization(epsilon=0.01, center=False) -> Flatten"),
+    ("layernorm-feature-map", "Input(5, 5, 2) -> Conv2D(3, 2) -> LayerNormalization(axis=(-3, -2, -1), scale=False) "
+                              "-> LayerNormalization -> Flatten"),
+    ("layernorm-not-last-axes", "Input(4, 5) -> LayerNormalization(axis=1) -> Dense(3) "
+                                "-> LayerNormalization(axis=(1, -1), center=False) -> Flatten"),
 ]
+# Keras 3.15's torch backend hands LayerNormalization over axes that are not the trailing ones to
+# F.layer_norm, which normalizes the trailing ones (tests/reference/record_spatial_keras.py):
+# the Keras program is right, the backend the test runs it on is not
+KERAS_TORCH_BACKEND_WRONG = {"layernorm-not-last-axes"}
 FRAMEWORKS = ["pytorch", "keras"]
 
 
@@ -130,6 +149,8 @@ def framework_outputs(converted):
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize("case", ["trained-xor"] + [c for c, _ in CASES])
 def test_script_prints_what_dltutor_predicts(case, framework, converted, framework_outputs):
+    if framework == "keras" and case in KERAS_TORCH_BACKEND_WRONG:
+        pytest.skip("Keras 3.15's torch backend normalizes the trailing axes whatever LayerNormalization's axis")
     item = converted[case]
     result = framework_outputs(framework)[item["scripts"][framework]]
     assert "error" not in result, result.get("error")

@@ -37,6 +37,11 @@ SPECS = [
     "-> Conv2DTranspose(2,(2,3),strides=(3,2),output_padding=(1,0),use_bias=False) -> Flatten",
     "Input(6,3) -> Conv1DTranspose(4,3,strides=2,padding=same) "
     "-> Conv1DTranspose(2,2,strides=3,output_padding=1,use_bias=False) -> GlobalMaxPooling1D",
+    "Input(6,5,2) -> ZeroPadding2D(((1,0),(2,1))) -> Conv2D(3,3) -> Cropping2D((1,0)) "
+    "-> UpSampling2D((2,3), interpolation=bilinear) -> LayerNormalization -> UpSampling2D -> Flatten "
+    "-> LayerNormalization(scale=False) -> Dense(2)",
+    "Input(7,2) -> ZeroPadding1D((2,1)) -> Conv1D(3,2) -> Cropping1D((1,2)) -> UpSampling1D(3) "
+    "-> LayerNormalization(axis=(-2,-1), center=False) -> GlobalAveragePooling1D",
 ]
 
 
@@ -113,7 +118,7 @@ def test_every_engine_layer_has_code_in_both_frameworks(framework):
     table = keras_code.LAYERS if framework == "keras" else pytorch_code.LAYERS
     assert set(LAYERS) <= set(table), sorted(set(LAYERS) - set(table))
     with_weights = {"Dense", "Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D", "BatchNormalization",
-                    "Embedding", "SimpleRNN", "LSTM", "GRU"}
+                    "Embedding", "SimpleRNN", "LSTM", "GRU", "LayerNormalization"}
     assert with_weights <= set(layouts.TO_PYTORCH)
 
 
@@ -122,6 +127,7 @@ def test_every_engine_layer_has_code_in_both_frameworks(framework):
     ("Input(3) -> Dense(2, step)", "pytorch", "'step'"),
     ("Input(4, 3) -> LSTM(2, relu)", "pytorch", "'relu'"),
     ("Input(4, 3) -> SimpleRNN(2, sigmoid)", "pytorch", "'sigmoid'"),
+    ("Input(3, 3, 1) -> UpSampling2D(2, interpolation=bicubic)", "pytorch", "'bicubic'"),
 ])
 def test_what_a_framework_cannot_build_is_bad_input(spec, framework, fragment):
     from conftest import assert_bad_input

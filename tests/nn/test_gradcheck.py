@@ -57,6 +57,10 @@ def test_loss_gradients(name):
     ("Input(6, 6, 1) -> Conv2D(2, 3, relu) -> MaxPooling2D(2) -> Flatten -> BatchNormalization "
      "-> Dense(3, softmax)", "cce"),
     ("Input(5, 3) -> LSTM(4, return_sequences=True) -> GRU(3) -> Dense(2, softmax)", "cce"),
+    ("Input(4, 4, 1) -> ZeroPadding2D(((1, 0), (0, 1))) -> Conv2D(2, 2, tanh) -> Cropping2D(((0, 1), (1, 0))) "
+     "-> UpSampling2D((2, 1), interpolation=bilinear) -> LayerNormalization -> Flatten -> Dense(3, softmax)", "cce"),
+    ("Input(5, 2) -> ZeroPadding1D((0, 2)) -> Conv1D(3, 2, tanh) -> Cropping1D((1, 0)) -> UpSampling1D(2) "
+     "-> LayerNormalization(axis=(1, 2)) -> Flatten -> Dense(1, sigmoid)", "bce"),
 ])
 def test_whole_model_gradients(spec, loss):
     rng = np.random.default_rng(0)

@@ -48,6 +48,34 @@ def test_save_then_load(tmp_path):
         assert "01.Dense.kernel" in data.files
 
 
+def test_padding_cropping_upsampling_layernorm_train_save_load_predict(tmp_path):
+    """A model with every new spatial layer and LayerNormalization, end to end from the command line."""
+    from dltutor.nn import build, datasets
+
+    spec = ("Input(8,8,1) -> ZeroPadding2D(((1,0),(0,2))) -> Cropping2D((1,1)) -> UpSampling2D((1,2)) "
+            "-> Conv2D(4,3,relu) -> LayerNormalization -> Reshape(70,4) -> ZeroPadding1D((1,0)) "
+            "-> Cropping1D((0,1)) -> UpSampling1D(2) -> LayerNormalization(axis=(1,2), center=False) "
+            "-> Flatten -> Dense(10, softmax)")
+    path = tmp_path / "m.npz"
+    first = run_cli("train", "--data", "digits", "--model", spec, "--epochs", "3", "--save", str(path), "--json")
+    assert first.code == 0, first.err
+    out = first.json()
+    assert out["final"]["params"] == run_cli("solve", "params", spec, "--json").json()["answer"]["total"]
+    assert out["history"][-1]["loss"] < out["history"][0]["loss"] and out["final"]["val_accuracy"] >= 0.8
+    again = run_cli("train", "--data", "digits", "--model", spec, "--epochs", "0", "--load", str(path), "--json")
+    assert again.json()["final"]["val_accuracy"] == pytest.approx(out["final"]["val_accuracy"])
+    X, _ = datasets.load("digits", seed=0)
+    csv = tmp_path / "x.csv"
+    np.savetxt(csv, X[:4].reshape(4, -1), delimiter=",", fmt="%.9g")
+    predicted = run_cli("predict", str(path), "--input", str(csv), "--json")
+    assert predicted.code == 0, predicted.err
+    model = build(spec)
+    model.load(path)
+    expected = model.predict(X[:4].reshape(4, 8, 8, 1))
+    np.testing.assert_allclose(predicted.json()["outputs"], expected, rtol=1e-6, atol=1e-7)
+    assert np.allclose(expected.sum(axis=1), 1)
+
+
 def test_help_has_examples():
     result = run_cli("train", "--help")
     assert result.code == 0 and "Examples:" in result.out and "dltutor train --data xor" in result.out
@@ -63,6 +91,10 @@ def test_help_has_examples():
     (["--data", "xor", "--test-split", "1.5"], ["--test-split"]),
     (["--data", "moons", "--classes", "4"], ["only to spiral and blobs"]),
     (["--data", "xor", "--load", "/nonexistent-file.npz"], ["does not exist"]),
+    (["--data", "digits", "--model", "Input(8,8,1) -> UpSampling2D(2, interpolation=bicubic) -> Flatten "
+      "-> Dense(10, softmax)"], ["'UpSampling2D(2, interpolation=bicubic)'", "'bicubic'"]),
+    (["--data", "digits", "--model", "Input(8,8,1) -> LayerNormalization(axis=4) -> Flatten -> Dense(10)"],
+     ["axis 4"]),
 ])
 @pytest.mark.parametrize("as_json", [False, True])
 def test_bad_input(args, fragments, as_json):

@@ -135,3 +135,22 @@ def test_repr_is_useful():
     model = build("Input(8,8,1) -> Conv2D(4, 3, relu) -> Flatten -> Dense(10, softmax)")
     text = repr(model)
     assert "params=1490" in text and "kernel(3, 3, 1, 4)" in text and "relu" in text
+
+
+@pytest.mark.parametrize("spec", [
+    "Input(8,8,1) -> ZeroPadding2D(((1,0),(2,1))) -> Conv2D(6, 3, relu) -> Cropping2D(((0,1),(1,1))) "
+    "-> UpSampling2D((2,1)) -> MaxPooling2D(2) -> LayerNormalization -> Flatten -> Dense(10, softmax)",
+    "Input(8,8) -> ZeroPadding1D((1,2)) -> Conv1D(8, 3, relu) -> Cropping1D((1,0)) -> UpSampling1D(2) "
+    "-> LayerNormalization(axis=(1,2), scale=False) -> Flatten -> Dense(10, softmax)",
+    "Input(8,8,1) -> UpSampling2D(2, interpolation=bilinear) -> Conv2D(4, 3, relu, strides=2) "
+    "-> LayerNormalization(axis=1, center=False) -> Flatten -> Dense(10, softmax)",
+], ids=["2d", "1d", "bilinear"])
+def test_padding_cropping_upsampling_layernorm_models_learn_digits(spec):
+    X, y = datasets.load("digits", seed=0)
+    X_train, y_train, X_test, y_test = datasets.split(X, y, 0.2, seed=0)
+    model = build(spec, seed=0).compile(optimizer="adam", lr=0.01)
+    before = model.evaluate(X_test, y_test)
+    history = model.fit(X_train, y_train, epochs=4, batch_size=32)
+    after = model.evaluate(X_test, y_test)
+    assert history[-1]["loss"] < 0.5 * history[0]["loss"]
+    assert after["loss"] < 0.3 * before["loss"] and after["accuracy"] >= 0.85
