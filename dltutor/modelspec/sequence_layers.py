@@ -60,7 +60,7 @@ def _bidirectional(call, shape, rule_for):
     return Layer("Bidirectional", call.text, {"layer": one.config, "merge_mode": merge, "inner": one.type},
                  shape, out, weights, sf, fill("{} -> {}", shape_text(one.output_shape), shape_text(out)),
                  one.shape_note, "params = 2*params(layer)", fill("2*({})", one.params_substituted or one.params),
-                 f"a forward and a backward {one.type}, each with its own weights: {one.params_note}")
+                 f"a forward and a backward {one.type}, each with its own weights: {one.params_note}", wrapped=one)
 
 
 def _time_distributed(call, shape, rule_for):
@@ -76,7 +76,7 @@ def _time_distributed(call, shape, rule_for):
                  fill("({},) + {} = {}", shape[0], shape_text(one.output_shape), shape_text(out)), one.shape_note,
                  one.params_formula, one.params_substituted,
                  f"the same weights at every time step: {one.params_note}" if one.params_note else
-                 "the same weights at every time step")
+                 "the same weights at every time step", wrapped=one)
 
 
 def _layer_norm(call, shape):
