@@ -29,10 +29,12 @@ SETTINGS: dict[str, set[str]] = {
     "Activation": {"activation"},
     "LeakyReLU": {"negative_slope"},
     "Reshape": {"target_shape"},
+    "Bidirectional": {"layer", "merge_mode", "inner"}, "TimeDistributed": {"layer", "inner"},
+    "MultiHeadAttention": {"num_heads", "key_dim", "value_dim", "use_bias", "dropout"},
 }
 
 # settings the code writers leave out because their value changes nothing (Keras's default)
-NEUTRAL = {"groups": 1}
+NEUTRAL = {"groups": 1, "output_shape": None, "attention_axes": None}
 
 
 def check(index: int, layer, framework: str) -> None:
@@ -49,3 +51,5 @@ def check(index: int, layer, framework: str) -> None:
     if padding not in ("valid", "same"):
         raise InputError(f"layer {index} {layer.label!r}: no {framework} code is written for padding="
                          f"{padding!r} yet (valid or same)")
+    if getattr(layer, "wrapped", None) is not None:      # a wrapper's layer is checked as any other
+        check(index, layer.wrapped, framework)
