@@ -103,6 +103,9 @@ def _mha(call, shape):
     vd = kd if cfg.get("value_dim") is None else whole_number(cfg["value_dim"], "value_dim", where)
     if len(shape) < 2:
         raise InputError(f"{where}: MultiHeadAttention needs a sequence (steps, features), got {shape_text(shape)}")
+    rate = cfg["dropout"]
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        raise InputError(f"{where}: dropout must be a number from 0 up to (not including) 1, got {quoted(rate)}")
     e = shape[-1]
     bias = cfg["use_bias"]
     weights = []

@@ -33,19 +33,19 @@ class MultiHeadAttention(Layer):
     examples = ("Input(4, 6) -> MultiHeadAttention(2, 3)",
                 "Input(5, 4) -> MultiHeadAttention(3, 2, value_dim=3)",
                 "Input(3, 5) -> MultiHeadAttention(1, 4, use_bias=False)",
-                "Input(2, 3, 4) -> MultiHeadAttention(2, 2)")
+                "Input(2, 3, 4) -> MultiHeadAttention(2, 2)", "Input(3, 4) -> MultiHeadAttention(2, 2, dropout=0.3)")
 
     def __init__(self, config, input_shape, rng, dtype=np.float32):
         super().__init__(config, input_shape, rng, dtype)
         for key in ("output_shape", "attention_axes"):
             if config.get(key) is not None:
-                raise InputError(f"MultiHeadAttention: the engine trains self-attention over all positions "
-                                 f"with the input's size out; it does not take {key}={config[key]!r}")
+                raise InputError(f"the engine trains self-attention over all positions, with the input's "
+                                 f"size out; it does not take {key}={config[key]!r}")
         self.heads, self.key_dim = config["num_heads"], config["key_dim"]
         self.value_dim = config.get("value_dim") or self.key_dim
         self.rate = float(config.get("dropout") or 0.0)
         if not 0 <= self.rate < 1:
-            raise InputError(f"MultiHeadAttention: dropout must be from 0 up to (not including) 1, got {self.rate}")
+            raise InputError(f"dropout must be a number from 0 up to (not including) 1, got {self.rate}")
         e, h = input_shape[-1], self.heads
         bias = config.get("use_bias", True)
         for name, dim in zip(PROJECTIONS, (self.key_dim, self.key_dim, self.value_dim)):

@@ -156,7 +156,10 @@ def build(spec: str, seed: int = 0, dtype=np.float32) -> Sequential:
         if cls is None:
             raise InputError(f"layer {i} {info.label!r}: the engine cannot train {info.type} layers; "
                              f"it trains {', '.join(sorted(LAYERS))}")
-        layer = cls(info.config, info.input_shape, np.random.default_rng([seed, 0, i]), dtype)
+        try:
+            layer = cls(info.config, info.input_shape, np.random.default_rng([seed, 0, i]), dtype)
+        except InputError as exc:           # a setting the engine does not train: name the layer
+            raise InputError(f"layer {i} {info.label!r}: {exc}") from None
         layer.label = info.label
         made = [(n, tuple(w.shape)) for n, w in layer.weights.items()]
         expected = [(w.name, tuple(w.shape)) for w in info.weights]

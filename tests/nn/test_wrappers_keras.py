@@ -10,6 +10,7 @@ import pytest
 
 from conftest import assert_bad_input, load_data, run_cli
 from dltutor.nn import datasets
+from dltutor.nn.gradcheck import check_model
 from dltutor.nn.model import build
 
 DATA = load_data("wrappers_keras.json")
@@ -60,6 +61,30 @@ def test_the_cases_cover_every_merge_mode_and_the_awkward_shapes():
     # num_heads·key_dim ≠ the model width: 2·3 = 6 ≠ 4, 3·2 = 6 ≠ 5 (value_dim 4)
     assert "Input(5, 4) -> MultiHeadAttention(2, 3)" in specs
     assert "Input(4, 5) -> MultiHeadAttention(3, 2, value_dim=4)" in specs
+
+
+@pytest.mark.parametrize("spec,loss", [
+    ("Input(5, 3) -> Bidirectional(GRU(3, return_sequences=True), merge_mode=ave) -> TimeDistributed(Dense(4, tanh)) "
+     "-> MultiHeadAttention(2, 3) -> Flatten -> Dense(3, softmax)", "cce"),
+    ("Input(5, 3) -> Bidirectional(LSTM(3, return_sequences=True), merge_mode=mul) -> TimeDistributed(Dense(4, tanh)) "
+     "-> Flatten -> Dense(3, softmax)", "cce"),
+    ("Input(4, 3) -> Bidirectional(GRU(2, return_sequences=True)) -> TimeDistributed(Dense(3, softmax))", "cce"),
+    ("Input(4, 3) -> TimeDistributed(Dense(2, sigmoid))", "bce"),
+])
+def test_whole_model_gradients_through_the_wrappers(spec, loss):
+    """Finite differences of the batch loss, the fused softmax/sigmoid output inside a TimeDistributed."""
+    rng = np.random.default_rng(0)
+    model = build(spec, seed=0, dtype=np.float64).compile(loss=loss)
+    for layer in model.layers:      # weights large enough that no gradient drowns in rounding noise
+        for w in layer.weights.values():
+            w[...] = rng.normal(0, 0.5, w.shape)
+    X = rng.standard_normal((4,) + model.input_shape)
+    K = model.output_shape[-1]
+    Y = np.eye(K)[rng.integers(0, K, (4,) + model.output_shape[:-1])] if loss == "cce" else \
+        rng.integers(0, 2, (4,) + model.output_shape).astype(float)
+    assert model.fused()
+    errors = check_model(model, X, Y)
+    assert max(errors.values()) < 1e-6, errors
 
 
 @pytest.mark.parametrize("spec", [
