@@ -137,3 +137,18 @@ def test_attention_settings_the_engine_does_not_train_are_bad_input():
     assert_bad_input(run_cli("train", "--data", "digits", "--model",
                              "Input(8, 8) -> MultiHeadAttention(2, 4, attention_axes=1) -> Flatten -> Dense(10)"),
                      "attention_axes")
+
+
+def test_the_budgets_count_the_attention_matrix_and_every_wrapped_step():
+    """A T × T attention matrix per head, and a convolution at every cell of every frame, are counted
+    before anything runs: a run they would make too large is refused, not started."""
+    from dltutor.errors import InputError
+    from dltutor.nn.training import check_batch, check_work
+
+    attention = build("Input(3000, 4) -> MultiHeadAttention(2, 2)")      # 2 heads · 3000² scores per sample
+    with pytest.raises(InputError, match="batch of 32"):
+        check_batch(attention, 32)
+    frames = build("Input(50, 64, 64, 3) -> TimeDistributed(Conv2D(64, 3))")
+    with pytest.raises(InputError, match="multiply-adds"):
+        check_work(frames, 1000, 10)          # 50 frames · 62² cells · 1,792 weights per sample
+    check_work(build("Input(50, 4) -> TimeDistributed(Dense(3)) -> Flatten -> Dense(1)"), 1000, 10)
