@@ -4,10 +4,10 @@ PyTorch is channels-first: a Keras image (H, W, C) is (C, H, W) in PyTorch and a
 sequence (T, C) under a Conv1D is (C, T); recurrent layers take (N, T, F) with
 ``batch_first=True``, as Keras does. A layer function gets the resolved layer, the attribute
 name of its module and the layout of its input tensor ("cf" channels first or "cl" channels
-last, see ``dltutor.frameworks.pieces``) and returns a ``Piece``: the lines of ``__init__`` that make its modules, the lines of
-``forward`` that run it on ``x`` (with a ``movedim`` first where the layout must change),
-the layout of its output, and the shapes of PyTorch's parameters and buffers
-(``model.parameters()`` counts only the parameters). Unsupported settings are InputError.
+last, see ``dltutor.frameworks.pieces``) and returns a ``Piece``: the lines of ``__init__``
+that make its modules, the lines of ``forward`` that run it on ``x`` (with a ``movedim``
+first where the layout must change), the layout of its output, and the shapes of PyTorch's
+parameters and buffers (``model.parameters()`` counts only the parameters). Unsupported settings are InputError.
 Bidirectional, TimeDistributed and MultiHeadAttention are written by ``pytorch_wrappers``.
 """
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from dltutor.errors import InputError
+from dltutor.modelspec.sequence_layers import MERGE_MODES
 from dltutor.nn.base import LAYERS, Layer, register
 
 
@@ -48,8 +49,8 @@ class Bidirectional(Layer):
     def __init__(self, config, input_shape, rng, dtype=np.float32):
         super().__init__(config, input_shape, rng, dtype)
         self.merge = config.get("merge_mode", "concat")
-        if self.merge not in ("concat", "sum", "mul", "ave"):
-            raise InputError(f"Bidirectional: merge_mode must be concat, sum, mul or ave, got {self.merge!r}")
+        if self.merge not in MERGE_MODES:
+            raise InputError(f"merge_mode must be one of {', '.join(MERGE_MODES)}, got {self.merge!r}")
         self.parts = [inner_layer(config, input_shape, rng, dtype) for _ in self.PREFIXES]
         self.sequences = bool(config["layer"].get("return_sequences"))
         for prefix, part in zip(self.PREFIXES, self.parts):
@@ -124,8 +125,6 @@ class TimeDistributed(Layer):
 
     def __init__(self, config, input_shape, rng, dtype=np.float32):
         super().__init__(config, input_shape, rng, dtype)
-        if len(input_shape) < 2:
-            raise InputError(f"TimeDistributed needs an input with a time axis, (steps, ...), got {input_shape}")
         self.inner = inner_layer(config, input_shape[1:], rng, dtype)
         # one set of weights: the wrapper's dicts are the inner layer's
         self.weights, self.grads, self.non_trainable = self.inner.weights, self.inner.grads, self.inner.non_trainable
