@@ -37,7 +37,8 @@ def convert(weights, framework, output):
     'python FILE.py X.csv' prints {"outputs": [[...], ...]}, as 'dltutor predict WEIGHTS
     --input X.csv --json' does (within 1e-5). The weights are converted layer by layer:
     Dense kernels transposed, convolution kernels to (out, in, kh, kw), recurrent weights
-    transposed with PyTorch's second bias, GRU gates reordered (z, r, h -> r, z, n).
+    transposed with PyTorch's second bias, GRU gates reordered (z, r, h -> r, z, n),
+    Bidirectional layers direction by direction, attention kernels flattened per head.
     """
     import numpy as np
 

@@ -3,6 +3,8 @@
     keras_code    one function per layer type: the ``keras.layers`` call of a resolved layer
     pytorch_code  one function per layer type: its ``nn.Module`` line(s) and forward lines, with
                   the tensor layout tracked (PyTorch is channels-first, Keras channels-last)
+    pytorch_wrappers  the same for Bidirectional, TimeDistributed and MultiHeadAttention
+    pieces        what a PyTorch writer returns (``Piece``) and the layout moves between layers
     layouts       one function per layer type: a layer's weights (Keras layout, as dltutor
                   saves them) rearranged into PyTorch's state_dict entries
     supported     the layer settings the writers know (any other is refused, never dropped)

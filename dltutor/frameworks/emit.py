@@ -68,9 +68,10 @@ def pytorch_differences(model, pieces) -> list[str]:
         torch_n = sum(_size(s) for _, s in p.params)
         if torch_n == layer.params:
             continue
-        if layer.type == "BatchNormalization":
+        kind = layer.wrapped.type if layer.wrapped is not None else layer.type    # a wrapper counts as its layer
+        if kind == "BatchNormalization":
             why = "the moving mean and variance are buffers in PyTorch, not parameters"
-        elif layer.type in ("SimpleRNN", "LSTM"):
+        elif kind in ("SimpleRNN", "LSTM"):
             why = "PyTorch has two bias vectors (bias_ih and bias_hh; bias_hh is loaded as zeros), Keras one"
         else:
             why = "the frameworks count this layer differently"

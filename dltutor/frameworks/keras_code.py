@@ -4,6 +4,9 @@ dltutor's layers are Keras's (names, defaults, weight layouts), so each function
 call with the arguments that differ from Keras's defaults. One difference is an activation:
 ``leaky_relu`` has slope 0.01 in dltutor (CLI.md) and 0.2 in ``keras.activations``, so it is
 written as a small function ``leaky_relu`` defined at the top of the program (``HELPERS``).
+MultiHeadAttention takes a query and a value, but a Sequential model passes each layer one
+tensor: it is written as ``SelfAttention``, a small layer (in ``HELPERS``) that calls it as
+attention(x, x), with the same weights in the same order.
 """
 
 from __future__ import annotations
@@ -20,6 +23,24 @@ HELPERS = {
 def leaky_relu(x):
     """dltutor's leaky ReLU: slope 0.01 below zero (keras.activations.leaky_relu defaults to 0.2)."""
     return keras.activations.leaky_relu(x, negative_slope=0.01)
+''',
+    "SelfAttention": '''
+class SelfAttention(keras.layers.Layer):
+    """keras.layers.MultiHeadAttention called as self-attention, attention(x, x): query = key = value = x.
+    (A Sequential model passes each layer one tensor; MultiHeadAttention takes the query and the value.)"""
+
+    def __init__(self, num_heads, key_dim, **options):
+        super().__init__()
+        self.attention = layers.MultiHeadAttention(num_heads, key_dim, **options)
+
+    def build(self, input_shape):
+        self.attention.build(input_shape, input_shape)
+
+    def call(self, x, training=None):
+        return self.attention(x, x, training=training)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
 ''',
 }
 
@@ -180,6 +201,26 @@ def layer_normalization(layer):
                                             None if cfg.get("scale", True) else "scale=False"])
 
 
+def bidirectional(layer):
+    inner, helpers = LAYERS[layer.wrapped.type](layer.wrapped)
+    merge = layer.config.get("merge_mode", "concat")
+    return f"layers.Bidirectional({inner}{'' if merge == 'concat' else f', merge_mode={merge!r}'})", helpers
+
+
+def time_distributed(layer):
+    inner, helpers = LAYERS[layer.wrapped.type](layer.wrapped)
+    return f"layers.TimeDistributed({inner})", helpers
+
+
+def multi_head_attention(layer):
+    cfg = layer.config
+    kd = cfg["key_dim"]
+    keywords = [f"value_dim={cfg['value_dim']}" if cfg.get("value_dim") not in (None, kd) else None,
+                _no_bias(layer), f"dropout={cfg['dropout']:g}" if cfg.get("dropout") else None]
+    args = [str(cfg["num_heads"]), str(kd)] + [k for k in keywords if k]
+    return f"SelfAttention({', '.join(args)})", ("SelfAttention",)
+
+
 LAYERS = {
     "Dense": dense, "Conv2D": conv, "Conv1D": conv, "DepthwiseConv2D": depthwise_conv2d,
     "SeparableConv2D": separable_conv2d, "BatchNormalization": batch_normalization, "Embedding": embedding,
@@ -193,6 +234,7 @@ LAYERS = {
     "ZeroPadding2D": zero_padding_or_cropping, "ZeroPadding1D": zero_padding_or_cropping,
     "Cropping2D": zero_padding_or_cropping, "Cropping1D": zero_padding_or_cropping,
     "UpSampling2D": upsampling, "UpSampling1D": upsampling, "LayerNormalization": layer_normalization,
+    "Bidirectional": bidirectional, "TimeDistributed": time_distributed, "MultiHeadAttention": multi_head_attention,
 }
 
 

@@ -18,6 +18,11 @@ and the module's attribute name, and returns PyTorch ``state_dict`` entries:
     GRU              Keras gates z, r, h -> PyTorch r, z, n (blocks reordered); reset_after=True:
                      bias (2, 3U) -> bias_ih = row 0, bias_hh = row 1; reset_after=False: one bias.
     LayerNorm        gamma, beta -> weight, bias (the sizes of the normalized axes in order)
+    Bidirectional    forward_*/backward_* as the wrapped layer; one nn.LSTM(bidirectional=True) keeps
+                     the backward direction under the same names + ``_reverse``
+    TimeDistributed  as the wrapped layer
+    MultiHeadAttention  kernels (E, h, d) -> (h·d, E); nn.MultiheadAttention stacks query, key, value
+                     into in_proj_weight (3E, E), in_proj_bias; output (h, d_v, E) -> out_proj (E, h·d_v)
 
 Keras needs no conversion (``to_keras`` keeps the arrays in ``layer.weights`` order).
 """
@@ -27,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from dltutor.modelspec.sequence_layers import layer_norm_axes
+from dltutor.frameworks.pytorch_wrappers import native_attention, native_bidirectional
 
 
 def dense(layer, w, attr):
@@ -137,12 +143,50 @@ def layer_normalization(layer, w, attr):
     return out
 
 
+def bidirectional(layer, w, attr):
+    """Each direction as its layer; one bidirectional module keeps the backward one under ``*_reverse``."""
+    inner = layer.wrapped
+    convert = TO_PYTORCH[inner.type]
+    forward, backward = ({name[len(prefix):]: a for name, a in w.items() if name.startswith(prefix)}
+                         for prefix in ("forward_", "backward_"))
+    if native_bidirectional(layer):
+        out = convert(inner, forward, attr)
+        out.update({f"{key}_reverse": a for key, a in convert(inner, backward, attr).items()})
+        return out
+    return {**convert(inner, forward, f"{attr}_forward"), **convert(inner, backward, f"{attr}_backward")}
+
+
+def time_distributed(layer, w, attr):
+    return TO_PYTORCH[layer.wrapped.type](layer.wrapped, w, attr)
+
+
+def multi_head_attention(layer, w, attr):
+    """Kernels (E, h, d) -> weight (h·d, E), heads one after another; output (h, d_v, E) -> (E, h·d_v)."""
+    e = layer.input_shape[-1]
+    weight = {name: w[f"{name}_kernel"].reshape(e, -1).T for name in ("query", "key", "value")}
+    bias = {name: w[f"{name}_bias"].reshape(-1) for name in ("query", "key", "value") if f"{name}_bias" in w}
+    out_weight = w["output_kernel"].reshape(-1, e).T
+    if native_attention(layer):         # nn.MultiheadAttention: query, key, value stacked in in_proj
+        out = {f"{attr}.in_proj_weight": np.concatenate(list(weight.values())), f"{attr}.out_proj.weight": out_weight}
+        if bias:
+            out[f"{attr}.in_proj_bias"] = np.concatenate(list(bias.values()))
+            out[f"{attr}.out_proj.bias"] = w["output_bias"]
+        return out
+    out = {f"{attr}.{name}.weight": a for name, a in weight.items()}
+    out.update({f"{attr}.{name}.bias": a for name, a in bias.items()})
+    out[f"{attr}.output.weight"] = out_weight
+    if "output_bias" in w:
+        out[f"{attr}.output.bias"] = w["output_bias"]
+    return out
+
+
 TO_PYTORCH = {
     "Dense": dense, "Conv2D": conv2d, "Conv1D": conv1d, "DepthwiseConv2D": depthwise_conv2d,
     "SeparableConv2D": separable_conv2d, "BatchNormalization": batch_normalization, "Embedding": embedding,
     "SimpleRNN": simple_rnn, "LSTM": lstm, "GRU": gru,
     "Conv2DTranspose": conv2d, "Conv1DTranspose": conv1d,     # the same axis moves: (C_in, F, ...) first
     "LayerNormalization": layer_normalization,
+    "Bidirectional": bidirectional, "TimeDistributed": time_distributed, "MultiHeadAttention": multi_head_attention,
 }
 
 

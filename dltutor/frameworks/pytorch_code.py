@@ -3,37 +3,22 @@
 PyTorch is channels-first: a Keras image (H, W, C) is (C, H, W) in PyTorch and a Keras
 sequence (T, C) under a Conv1D is (C, T); recurrent layers take (N, T, F) with
 ``batch_first=True``, as Keras does. A layer function gets the resolved layer, the attribute
-name of its module and the layout of its input tensor:
-
-    "cf"  channels first, (N, C, ...): what nn.Conv2d, pooling and nn.BatchNorm2d take
-    "cl"  channels (features) last, (N, ..., C): Keras's layout, what nn.Linear, nn.RNN and
-          nn.Embedding take; an (N, F) tensor is "cl"
-
-and returns a ``Piece``: the lines of ``__init__`` that make its modules, the lines of
-``forward`` that run it on ``x`` (with a ``movedim`` first where the layout must change),
-the layout of its output, and the shapes of PyTorch's parameters and buffers
-(``model.parameters()`` counts only the parameters). Unsupported settings are InputError.
+name of its module and the layout of its input tensor ("cf" channels first or "cl" channels
+last, see ``dltutor.frameworks.pieces``) and returns a ``Piece``: the lines of ``__init__``
+that make its modules, the lines of ``forward`` that run it on ``x`` (with a ``movedim``
+first where the layout must change), the layout of its output, and the shapes of PyTorch's
+parameters and buffers (``model.parameters()`` counts only the parameters). Unsupported settings are InputError.
+Bidirectional, TimeDistributed and MultiHeadAttention are written by ``pytorch_wrappers``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from dltutor.errors import InputError
-from dltutor.frameworks import layouts, supported, transposed
+from dltutor.frameworks import layouts, pytorch_wrappers, supported, transposed
+from dltutor.frameworks.pieces import Piece, to_first, to_last
 from dltutor.nn.windows import Geometry
-
-
-@dataclass(frozen=True)
-class Piece:
-    modules: tuple[str, ...] = ()
-    forward: tuple[str, ...] = ()
-    layout: str = "cl"
-    params: tuple[tuple[str, tuple[int, ...]], ...] = ()     # state_dict key, shape (trainable)
-    buffers: tuple[tuple[str, tuple[int, ...]], ...] = ()    # state_dict key, shape (not parameters)
-    helpers: tuple[str, ...] = ()                             # helper classes (HELPERS) it uses
-    note: str = ""                                            # a comment on its last line
 
 
 # Keras activation -> a PyTorch expression of {x} ({dim}: the channel axis, for softmax)
@@ -66,14 +51,6 @@ def activate(expr: str, name: str, layout: str, rank: int, label: str) -> str:
         raise InputError(f"{label}: PyTorch has no {name!r} activation; use one of {', '.join(ACTIVATIONS)}")
     dim = 1 if (layout == "cf" and rank >= 2) else -1
     return ACTIVATIONS[name].format(x=expr, dim=dim)
-
-
-def to_first(layer, layout: str) -> tuple[str, ...]:
-    return ("x = x.movedim(-1, 1)",) if len(layer.input_shape) >= 2 and layout == "cl" else ()
-
-
-def to_last(layer, layout: str) -> tuple[str, ...]:
-    return ("x = x.movedim(1, -1)",) if len(layer.input_shape) >= 2 and layout == "cf" else ()
 
 
 def _bias(layer) -> bool:
@@ -408,7 +385,8 @@ WANTS = {"Dense": "cl", "Embedding": "cl", "SimpleRNN": "cl", "LSTM": "cl", "GRU
          "Reshape": "cl", "Conv2D": "cf", "Conv1D": "cf", "DepthwiseConv2D": "cf", "SeparableConv2D": "cf",
          "BatchNormalization": "cf", "MaxPooling2D": "cf", "AveragePooling2D": "cf", "MaxPooling1D": "cf",
          "AveragePooling1D": "cf", "Conv2DTranspose": "cf", "Conv1DTranspose": "cf", "UpSampling2D": "cf",
-         "UpSampling1D": "cf", "LayerNormalization": "cl"}
+         "UpSampling1D": "cf", "LayerNormalization": "cl",
+         "Bidirectional": "cl", "TimeDistributed": "cl", "MultiHeadAttention": "cl"}
 
 
 HELPERS = {
@@ -447,6 +425,11 @@ class GRUResetBefore(nn.Module):
         return torch.stack(steps, dim=1), h[None]
 ''',
 }
+
+
+# Bidirectional, TimeDistributed, MultiHeadAttention: the wrappers write their inner layer with LAYERS
+LAYERS.update(pytorch_wrappers.writers(LAYERS))
+HELPERS.update(pytorch_wrappers.HELPERS)
 
 
 def piece(index: int, layer, layout: str) -> Piece:

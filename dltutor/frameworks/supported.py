@@ -35,10 +35,12 @@ SETTINGS: dict[str, set[str]] = {
     "Cropping2D": {"cropping"}, "Cropping1D": {"cropping"},
     "UpSampling2D": {"size", "interpolation"}, "UpSampling1D": {"size"},
     "LayerNormalization": {"axis", "epsilon", "center", "scale"},
+    "Bidirectional": {"layer", "merge_mode", "inner"}, "TimeDistributed": {"layer", "inner"},
+    "MultiHeadAttention": {"num_heads", "key_dim", "value_dim", "use_bias", "dropout"},
 }
 
 # settings the code writers leave out because their value changes nothing (Keras's default)
-NEUTRAL = {"groups": 1}
+NEUTRAL = {"groups": 1, "output_shape": None, "attention_axes": None}
 
 
 def check(index: int, layer, framework: str) -> None:
@@ -55,3 +57,5 @@ def check(index: int, layer, framework: str) -> None:
     if padding not in ("valid", "same") and not layer.type.startswith("ZeroPadding"):   # its padding is sizes
         raise InputError(f"layer {index} {layer.label!r}: no {framework} code is written for padding="
                          f"{padding!r} yet (valid or same)")
+    if getattr(layer, "wrapped", None) is not None:      # a wrapper's layer is checked as any other
+        check(index, layer.wrapped, framework)

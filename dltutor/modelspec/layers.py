@@ -51,6 +51,7 @@ class Layer:
     params_formula: str = "params = 0"
     params_substituted: Filled | str = ""
     params_note: str = ""
+    wrapped: "Layer | None" = None       # a wrapper's inner layer, resolved on its own input shape
 
     @property
     def params(self) -> int:

@@ -61,7 +61,7 @@ def _bidirectional(call, shape, rule_for):
     return Layer("Bidirectional", call.text, {"layer": one.config, "merge_mode": merge, "inner": one.type},
                  shape, out, weights, sf, fill("{} -> {}", shape_text(one.output_shape), shape_text(out)),
                  one.shape_note, "params = 2*params(layer)", fill("2*({})", one.params_substituted or one.params),
-                 f"a forward and a backward {one.type}, each with its own weights: {one.params_note}")
+                 f"a forward and a backward {one.type}, each with its own weights: {one.params_note}", wrapped=one)
 
 
 def _time_distributed(call, shape, rule_for):
@@ -77,7 +77,7 @@ def _time_distributed(call, shape, rule_for):
                  fill("({},) + {} = {}", shape[0], shape_text(one.output_shape), shape_text(out)), one.shape_note,
                  one.params_formula, one.params_substituted,
                  f"the same weights at every time step: {one.params_note}" if one.params_note else
-                 "the same weights at every time step")
+                 "the same weights at every time step", wrapped=one)
 
 
 def layer_norm_axes(axis, rank: int, where: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -130,6 +130,9 @@ def _mha(call, shape):
     vd = kd if cfg.get("value_dim") is None else whole_number(cfg["value_dim"], "value_dim", where)
     if len(shape) < 2:
         raise InputError(f"{where}: MultiHeadAttention needs a sequence (steps, features), got {shape_text(shape)}")
+    rate = cfg["dropout"]
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        raise InputError(f"{where}: dropout must be a number from 0 up to (not including) 1, got {quoted(rate)}")
     e = shape[-1]
     bias = cfg["use_bias"]
     weights = []

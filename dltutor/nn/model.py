@@ -161,7 +161,7 @@ def build(spec: str, seed: int = 0, dtype=np.float32) -> Sequential:
                              f"it trains {', '.join(sorted(LAYERS))}")
         try:
             layer = cls(info.config, info.input_shape, np.random.default_rng([seed, 0, i]), dtype)
-        except InputError as exc:      # a setting the engine does not train (an activation, an interpolation)
+        except InputError as exc:           # a setting the engine does not train (an activation, an interpolation): name the layer
             raise InputError(f"layer {i} {info.label!r}: {exc}") from None
         layer.label = info.label
         made = [(n, tuple(w.shape)) for n, w in layer.weights.items()]

@@ -31,6 +31,12 @@ def values_per_sample(layer) -> int:
     """About how many numbers one sample keeps in a resolved layer during a training step."""
     inp, out, cfg = layer.input_shape, layer.output_shape, layer.config
     n = math.prod(inp) + math.prod(out)
+    if layer.wrapped is not None:         # two directions, or the wrapped layer at every time step
+        return n + _copies(layer) * values_per_sample(layer.wrapped)
+    if layer.type == "MultiHeadAttention":
+        positions, heads, kd, vd = _attention(layer)
+        # Q, K, V, O and their gradients; the scores, the weights and the dropout mask of every head
+        return n + 2 * positions * heads * (2 * kd + 2 * vd) + 3 * heads * positions * positions
     window = cfg.get("kernel_size") or cfg.get("pool_size")
     if window and out and inp and layer.type in TRANSPOSED:
         n += math.prod(inp[:-1]) * math.prod(window) * out[-1]
@@ -55,6 +61,11 @@ def work_per_sample(layer) -> int:
     each parameter once per output position (a convolution's kernel slides over every cell);
     bilinear upsampling applies an interpolation matrix along each axis (H_in + W_in per output value)."""
     out, cfg = layer.output_shape, layer.config
+    if layer.wrapped is not None:
+        return _copies(layer) * work_per_sample(layer.wrapped)
+    if layer.type == "MultiHeadAttention":    # the projections at every position, then Q·Kᵀ and A·V per head
+        positions, heads, kd, vd = _attention(layer)
+        return layer.params * positions + heads * positions * positions * (kd + vd)
     if cfg.get("interpolation") == "bilinear" and out:
         return math.prod(out) * sum(layer.input_shape[:-1])
     positions = math.prod(out[:-1]) if (cfg.get("kernel_size") and out) else 1
@@ -63,6 +74,18 @@ def work_per_sample(layer) -> int:
     if layer.type in RECURRENT and layer.input_shape:
         positions = layer.input_shape[0]          # the cell runs once per time step
     return max(layer.params * positions, math.prod(out) if out else 1)
+
+
+def _copies(wrapper) -> int:
+    """How many times a wrapper runs its layer per sample: 2 directions, or once per time step."""
+    return 2 if wrapper.type == "Bidirectional" else wrapper.input_shape[0]
+
+
+def _attention(layer) -> tuple[int, int, int, int]:
+    """(positions attended over, heads, key_dim, value_dim) of a resolved MultiHeadAttention."""
+    cfg = layer.config
+    return (math.prod(layer.input_shape[:-1]), cfg["num_heads"], cfg["key_dim"],
+            cfg.get("value_dim") or cfg["key_dim"])
 
 
 def check_work(model, samples: int, epochs: int) -> None:

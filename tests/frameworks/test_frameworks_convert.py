@@ -70,6 +70,21 @@ CASES = [
                               "-> LayerNormalization -> Flatten"),
     ("layernorm-not-last-axes", "Input(4, 5) -> LayerNormalization(axis=1) -> Dense(3) "
                                 "-> LayerNormalization(axis=(1, -1), center=False) -> Flatten"),
+    ("bidirectional-concat", "Input(4, 3) -> Bidirectional(LSTM(3, return_sequences=True)) "
+                             "-> Bidirectional(SimpleRNN(2, relu)) -> Dense(2)"),
+    ("bidirectional-gru-concat", "Input(4, 3) -> Bidirectional(GRU(3, return_sequences=True)) "
+                                 "-> Bidirectional(GRU(2, reset_after=False, use_bias=False))"),
+    ("bidirectional-merges", "Input(4, 3) -> Bidirectional(GRU(3, return_sequences=True), merge_mode=sum) "
+                             "-> Bidirectional(LSTM(2, return_sequences=True), merge_mode=mul) "
+                             "-> Bidirectional(GRU(2, reset_after=False), merge_mode=ave)"),
+    ("time-distributed-dense", "Input(3, 2, 4) -> TimeDistributed(Dense(3, tanh)) -> TimeDistributed(Flatten()) "
+                               "-> TimeDistributed(Dense(2, softmax)) -> Flatten"),
+    ("time-distributed-conv", "Input(2, 5, 5, 1) -> TimeDistributed(Conv2D(2, 3, relu)) "
+                              "-> TimeDistributed(MaxPooling2D(2)) -> TimeDistributed(BatchNormalization()) -> Flatten"),
+    ("attention-native", "Input(5, 4) -> MultiHeadAttention(2, 2) -> Flatten -> Dense(2)"),
+    ("attention-explicit", "Input(4, 5) -> MultiHeadAttention(3, 2, value_dim=4) "
+                           "-> MultiHeadAttention(2, 3, use_bias=False) -> Flatten"),
+    ("attention-map", "Input(2, 3, 4) -> MultiHeadAttention(2, 2, use_bias=False) -> GlobalAveragePooling2D"),
 ]
 # Keras 3.15's torch backend hands LayerNormalization over axes that are not the trailing ones to
 # F.layer_norm, which normalizes the trailing ones (tests/reference/record_spatial_keras.py):

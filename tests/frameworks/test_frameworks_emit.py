@@ -42,6 +42,11 @@ SPECS = [
     "-> LayerNormalization(scale=False) -> Dense(2)",
     "Input(7,2) -> ZeroPadding1D((2,1)) -> Conv1D(3,2) -> Cropping1D((1,2)) -> UpSampling1D(3) "
     "-> LayerNormalization(axis=(-2,-1), center=False) -> GlobalAveragePooling1D",
+    "Input(6,3) -> Bidirectional(LSTM(4, return_sequences=True)) -> Bidirectional(GRU(2, return_sequences=True), "
+    "merge_mode=mul) -> TimeDistributed(Dense(5)) -> MultiHeadAttention(2, 3, value_dim=2) "
+    "-> MultiHeadAttention(5, 1, dropout=0.1) -> Bidirectional(SimpleRNN(3), merge_mode=ave)",
+    "Input(3,6,6,1) -> TimeDistributed(Conv2D(2,3,padding=same)) -> TimeDistributed(GlobalMaxPooling2D()) "
+    "-> Bidirectional(GRU(2, reset_after=False))",
 ]
 
 
@@ -103,6 +108,21 @@ def test_pytorch_program_is_channels_first_and_batch_first():
     assert "batch_first=True" in text and "torch.zeros(1, 6, 4)" in text
 
 
+def test_pytorch_wrappers_use_the_native_modules_where_they_compute_the_same():
+    text = emit("Input(6, 4) -> Bidirectional(LSTM(3, return_sequences=True)) -> MultiHeadAttention(2, 3) "
+                "-> Bidirectional(GRU(2))", "pytorch")
+    assert "nn.LSTM(4, 3, batch_first=True, bidirectional=True)" in text
+    assert "nn.MultiheadAttention(6, 2, batch_first=True)" in text             # 2·3 = 6 = the width
+    assert "nn.GRU(6, 2, batch_first=True, bidirectional=True)" in text
+    assert "x = torch.cat([x[:, -1, :2], x[:, 0, 2:]], dim=-1)" in text       # h⃖ after the whole sequence
+    text = emit("Input(6, 4) -> Bidirectional(LSTM(3, return_sequences=True), merge_mode=ave) "
+                "-> MultiHeadAttention(2, 2)", "pytorch")
+    assert "bidirectional=True" not in text and "x_in.flip(1)" in text and "x = (h_forward + x) / 2" in text
+    assert "SelfAttention(3, 2, 2, 2)" in text and "class SelfAttention(nn.Module)" in text    # 2·2 ≠ 3
+    text = emit("Input(5, 3) -> TimeDistributed(Dense(2))", "pytorch")
+    assert "x = x.flatten(0, 1)" in text and "x = x.unflatten(0, (-1, 5))" in text
+
+
 def test_emit_json_carries_the_code_and_the_counts():
     result = run_cli("solve", "params", "Input(3) -> Dense(2)", "--emit", "keras", "--json")
     assert result.code == 0, result.err
@@ -128,6 +148,10 @@ def test_every_engine_layer_has_code_in_both_frameworks(framework):
     ("Input(4, 3) -> LSTM(2, relu)", "pytorch", "'relu'"),
     ("Input(4, 3) -> SimpleRNN(2, sigmoid)", "pytorch", "'sigmoid'"),
     ("Input(3, 3, 1) -> UpSampling2D(2, interpolation=bicubic)", "pytorch", "'bicubic'"),
+    ("Input(4, 3) -> Bidirectional(LSTM(2, relu), merge_mode=sum)", "pytorch", "'relu'"),
+    ("Input(4, 3) -> TimeDistributed(Dense(2, step))", "keras", "'step'"),
+    ("Input(4, 6) -> MultiHeadAttention(2, 3, attention_axes=1)", "pytorch", "attention_axes=1"),
+    ("Input(4, 6) -> MultiHeadAttention(2, 3, attention_axes=1)", "keras", "attention_axes=1"),
 ])
 def test_what_a_framework_cannot_build_is_bad_input(spec, framework, fragment):
     from conftest import assert_bad_input

@@ -174,3 +174,49 @@ def test_gru_reset_before_keeps_one_bias():
 
     X = rng.normal(size=(3, 4, 3))
     np.testing.assert_allclose(_run(cell, X, np.zeros((3, 2))), model.predict(X), rtol=1e-10, atol=1e-12)
+
+
+def test_bidirectional_concat_keeps_the_backward_direction_under_reverse():
+    model, rng = _model("Input(4, 3) -> Bidirectional(SimpleRNN(2, return_sequences=True))")
+    s, a = _state(model)
+    X = rng.normal(size=(3, 4, 3))
+
+    def direction(suffix, x):   # nn.RNN(bidirectional=True): the *_reverse weights read x backwards
+        w_ih, w_hh, b_ih, b_hh = (s[f"{a}.{k}_l0{suffix}"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+        return _run(lambda x, h, c: (np.tanh(x @ w_ih.T + b_ih + h @ w_hh.T + b_hh), None), x, np.zeros((3, 2)))
+
+    got = np.concatenate([direction("", X), direction("_reverse", X[:, ::-1])[:, ::-1]], axis=-1)
+    np.testing.assert_allclose(got, model.predict(X), rtol=1e-10, atol=1e-12)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _attention(q, k, v, heads):
+    """Scaled dot-product attention per head, heads side by side: q, k (N, T, h·d_k), v (N, T, h·d_v)."""
+    n, t, _ = q.shape
+    split = lambda m: m.reshape(n, t, heads, -1).transpose(0, 2, 1, 3)     # noqa: E731
+    q, k, v = split(q), split(k), split(v)
+    a = _softmax(q @ k.transpose(0, 1, 3, 2) / np.sqrt(q.shape[-1]))
+    return (a @ v).transpose(0, 2, 1, 3).reshape(n, t, -1)
+
+
+def test_multihead_attention_stacks_query_key_value_in_in_proj():
+    model, rng = _model("Input(5, 4) -> MultiHeadAttention(2, 2)")
+    s, a = _state(model)
+    X = rng.normal(size=(3, 5, 4))
+    # nn.MultiheadAttention: [q; k; v] = x·in_proj_weightᵀ + in_proj_bias, heads split E; out_proj after
+    q, k, v = np.split(X @ s[f"{a}.in_proj_weight"].T + s[f"{a}.in_proj_bias"], 3, axis=-1)
+    y = _attention(q, k, v, 2) @ s[f"{a}.out_proj.weight"].T + s[f"{a}.out_proj.bias"]
+    np.testing.assert_allclose(y, model.predict(X), rtol=1e-10, atol=1e-12)
+
+
+def test_multihead_attention_of_other_sizes_uses_four_linear_maps():
+    model, rng = _model("Input(4, 5) -> MultiHeadAttention(3, 2, value_dim=4)")
+    s, a = _state(model)
+    X = rng.normal(size=(2, 4, 5))
+    lin = lambda name, x: x @ s[f"{a}.{name}.weight"].T + s[f"{a}.{name}.bias"]     # noqa: E731
+    y = lin("output", _attention(lin("query", X), lin("key", X), lin("value", X), 3))
+    np.testing.assert_allclose(y, model.predict(X), rtol=1e-10, atol=1e-12)
