@@ -202,13 +202,14 @@ def test_vectors_are_tuples_and_gradients_have_their_names():
     key = run("backprop", x="0.05,0.1", target="0.01,0.99", w1="0.15,0.2;0.25,0.3", b1="0.35",
               w2="0.4,0.45;0.5,0.55", b2="0.6")
     answer = to_latex_fragment(key).split("Answer:", 1)[1]
-    assert r"\frac{\partial E}{\partial W_{1}}" in answer and "grad" not in answer
+    assert r"\frac{\partial E}{\partial W^{(1)}}" in answer and "grad" not in answer
     assert r"h = \left(0.59327, 0.596884\right)" in answer       # the notes' 2-2-2 example
 
 
 @pytest.mark.parametrize("family, kept, left_out, lr_given", [
-    ("backprop-deep", set(), {"Update of"}, False),                   # asks ∂E/∂W3, ∂E/∂W2, ∂E/∂W1 only
-    ("backprop-output-weights", {"Update of w₅", "Update of w₈"}, {"Update of w₁", "Update of w₄"}, True),
+    ("backprop-deep", set(), {"Update of"}, False),              # asks ∂E/∂W⁽³⁾, ∂E/∂W⁽²⁾, ∂E/∂W⁽¹⁾ only
+    ("backprop-output-weights", {"Update of w⁽²⁾₁₁", "Update of w⁽²⁾₂₂"}, {"Update of w⁽¹⁾₁₁", "Update of w⁽¹⁾₂₂"},
+     True),
 ])
 def test_a_key_works_what_its_parts_ask_and_no_more(family, kept, left_out, lr_given):
     from dltutor.render.formula_unicode import prose

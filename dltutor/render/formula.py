@@ -65,8 +65,8 @@ class LatexPrinter(Printer):
             base = base + "'"
         elif accent:
             base = "\\" + ("widetilde" if accent == "tilde" and len(base) > 2 else accent) + "{" + base + "}"
-        if sub and sub.isalpha() and len(sub) > 1 and not _greek_name(sub):
-            sub = r"\mathrm{" + sub + "}"                # w_new: a word, upright
+        if sub and sub.isalpha() and len(sub) > 1 and not _greek_name(sub) and not (sup and len(sub) == 2):
+            sub = r"\mathrm{" + sub + "}"                # w_new: a word, upright (w^(l)_ij: two indices)
         sub = sub_math or (_latex_letter(sub) if sub else "")
         if sup:                                          # w^{(2)}_{11}: the layer index
             base = base + "^{(" + _latex_letter(sup) + ")}"

@@ -76,10 +76,18 @@ _SUPERSCRIPT = re.compile(r"(?<![\w.])(?!e\^)([A-Za-z]\w*?)\^\((\d+|[A-Za-z])\)(
 SUP_MARK = "__sup"
 
 
+_UP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ˡ", "0123456789l"))
+_DOWN = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼ", "0123456789ij"))
+# the same name written in Unicode (a label such as W⁽¹⁾, w⁽²⁾₁₁)
+_UNICODE_SUPERSCRIPT = re.compile(f"([A-Za-z])⁽([{''.join(_UP)}]+)⁾([{''.join(_DOWN)}]*)")
+
+
 def mark_superscripts(text: str) -> str:
-    """``w^(2)_11`` → ``w_11__sup2``, ``W^(1)`` → ``W__sup1``: a layer index written as a
-    parenthesised superscript becomes part of the name, so Python's parser reads it
+    """``w^(2)_11`` (or ``w⁽²⁾₁₁``) → ``w_11__sup2``, ``W^(1)`` → ``W__sup1``: a layer index written
+    as a parenthesised superscript becomes part of the name, so Python's parser reads it
     (``split_superscript`` takes it off again)."""
+    text = _UNICODE_SUPERSCRIPT.sub(lambda m: m.group(1) + "^(" + "".join(_UP[c] for c in m.group(2)) + ")"
+                                    + ("_" + "".join(_DOWN[c] for c in m.group(3)) if m.group(3) else ""), text)
     return _SUPERSCRIPT.sub(lambda m: f"{m.group(1)}{m.group(3)}{SUP_MARK}{m.group(2)}", text)
 
 

@@ -74,12 +74,16 @@ def table_renderable(table: Table, digits: int) -> RichTable:
     return out
 
 
-def input_name(key: str, value=None) -> str:
-    """An input's name as read: ``update_bias`` → "update bias", ``h0`` → h₀, a matrix ``w1`` → W₁."""
+def input_name(key: str, value=None, kind: str = "") -> str:
+    """An input's name as read: ``update_bias`` → "update bias", ``h0`` → h₀, a matrix ``w1`` → W₁;
+    backpropagation's layers ``w1``, ``b1`` → W⁽¹⁾, b⁽¹⁾."""
+    from dltutor.render.answer_names import layer_parameter
     from dltutor.render.formula_unicode import to_unicode
 
     if "_" in key and len(key.split("_")[0]) > 2:
         return key.replace("_", " ")
+    if kind == "backprop" and re.fullmatch(r"[wb]\d+", key):
+        return to_unicode(layer_parameter(key))
     if is_matrix(value) and key[:1].islower() and key[1:].isdigit():     # --w3 "0.3,0.4" is the matrix W₃
         key = key[0].upper() + key[1:]
     return to_unicode(key)
@@ -190,7 +194,7 @@ def solution_renderable(solution: Solution, digits: int = 6):
     from dltutor.solution import plain
 
     shown = {k: plain(v) for k, v in solution.inputs.items()}
-    inputs = ", ".join(f"{input_name(k, v)} = {inline_value(v, digits)}" for k, v in shown.items())
+    inputs = ", ".join(f"{input_name(k, v, solution.kind)} = {inline_value(v, digits)}" for k, v in shown.items())
     header = Text.assemble((solution.kind, "bold magenta"), "  ", (inputs, "dim"))
     body = [header, Text("")] if shown else []          # a conceptual question has no settings to list
     for s in steps:
