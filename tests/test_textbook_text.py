@@ -239,13 +239,13 @@ OLD_NOTATION = {
                                               r"|<msub><mi>[Wb]</mi><mn>\d"),
 }
 BACKPROP_RUNS = {   # the notes' 2-2-2 network, a deeper one with every option, and layers worked as tables
-    "notes": dict(x="0.05,0.10", target="0.01,0.99", w1="0.15,0.20;0.25,0.30", b1="0.35",
-                  w2="0.40,0.45;0.50,0.55", b2="0.60", lr="0.5", verify=True),
-    "deep": dict(x="1,0.5", target="0.8", w1="0.2,-0.4;0.7,0.1", b1="0,0.1", w2="0.5,-0.3;0.6,0.2", b2="0.1",
-                 w3="0.9,-0.5", b3="0", activation="tanh", output_activation="linear", loss="mse",
-                 update_bias=True),
-    "tables": dict(x="1,2,3,4,5", target="0.5,0.2", w1="0.1,0.2,0.3,0.4,0.5;0.1,0.1,0.1,0.1,0.1", b1="0",
-                   w2="0.5,-0.5;0.3,0.2", b2="0", verify=True),
+    "notes": {"x": "0.05,0.10", "target": "0.01,0.99", "w1": "0.15,0.20;0.25,0.30", "b1": "0.35",
+              "w2": "0.40,0.45;0.50,0.55", "b2": "0.60", "lr": "0.5", "verify": True},
+    "deep": {"x": "1,0.5", "target": "0.8", "w1": "0.2,-0.4;0.7,0.1", "b1": "0,0.1", "w2": "0.5,-0.3;0.6,0.2",
+             "b2": "0.1", "w3": "0.9,-0.5", "b3": "0", "activation": "tanh", "output_activation": "linear",
+             "loss": "mse", "update_bias": True},
+    "tables": {"x": "1,2,3,4,5", "target": "0.5,0.2", "w1": "0.1,0.2,0.3,0.4,0.5;0.1,0.1,0.1,0.1,0.1", "b1": "0",
+               "w2": "0.5,-0.5;0.3,0.2", "b2": "0", "verify": True},
 }
 
 

@@ -47,13 +47,19 @@ def _split_equals(line: str) -> list[str]:
 def parse_math_expr(text: str, line: str | None = None):
     """One sympy expression from sympy-syntax text, by a whitelist of syntax nodes.
 
-    Names become symbols (``eta`` → η, ``w_1`` → w₁, ``h_(t-1)`` → hₜ₋₁), calls
+    Names become symbols (``eta`` → η, ``w_1`` → w₁, ``h_(t-1)`` → hₜ₋₁, ``w^(2)_11`` → w⁽²⁾₁₁;
+    ``a <- b`` is an update a ← b), calls
     to the functions of ``MATH_FUNCTIONS`` become those functions, other calls
     (``f(z)``, ``sigma(z)``) undefined functions; nothing is evaluated."""
     import sympy
 
-    from dltutor.lessons.notation import DOTS, NOTATION, CompareChain, IndexSum, LayerSymbol
-
+    from dltutor.lessons.notation import (
+        DOTS,
+        NOTATION,
+        CompareChain,
+        IndexSum,
+        LayerSymbol,
+    )
     from dltutor.render.formula_walk import mark_superscripts, split_superscript
 
     where = line or text
