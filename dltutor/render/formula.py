@@ -183,6 +183,8 @@ class TypstPrinter(Printer):
             base = f"{base}'" if accent == "prime" else f"{accent}({base})"
         if sup:                                          # w^((2))_(11): the layer index in parentheses
             base = base + f"^(({sup}))"
+            if len(sub) == 2 and sub.isalpha():          # w^((l))_(i j): two indices, not a word
+                return base + f"_({sub[0]} {sub[1]})"
         if sub_math:
             return base + f"_({sub_math})"
         return base + (f'_("{sub}")' if sub and len(sub) > 1 and not sub.isdigit() else f"_({sub})" if sub else "")
