@@ -244,6 +244,9 @@ BACKPROP_RUNS = {   # the notes' 2-2-2 network, a deeper one with every option, 
     "deep": {"x": "1,0.5", "target": "0.8", "w1": "0.2,-0.4;0.7,0.1", "b1": "0,0.1", "w2": "0.5,-0.3;0.6,0.2",
              "b2": "0.1", "w3": "0.9,-0.5", "b3": "0", "activation": "tanh", "output_activation": "linear",
              "loss": "mse", "update_bias": True},
+    "relu-softmax": {"x": "1,2", "target": "0,1,0", "w1": "0.1,0.2;-0.3,0.4", "b1": "0", "w2": "0.5,-0.5;0.3,0.2",
+                     "b2": "0.1,0", "w3": "0.5,-0.5;0.3,0.2;-0.1,0.4", "b3": "0", "activation": "relu",
+                     "loss": "cce", "update_bias": True, "verify": True},
     "tables": {"x": "1,2,3,4,5", "target": "0.5,0.2", "w1": "0.1,0.2,0.3,0.4,0.5;0.1,0.1,0.1,0.1,0.1", "b1": "0",
                "w2": "0.5,-0.5;0.3,0.2", "b2": "0", "verify": True},
 }
@@ -280,6 +283,8 @@ def test_backprop_names_its_weights_one_way_on_every_face(run_id):
     faces = solution_faces(solution)
     found = {face: old_notation(text) for face, text in faces.items() if old_notation(text)}
     assert not found, found
+    unset = {face: text.count("^(") for face, text in faces.items() if face in ("terminal", "md", "tex", "html")}
+    assert not any(unset.values()), unset                    # every w^(2)_11 was typeset
     assert "w⁽²⁾₁₁" in faces["terminal"] and "W⁽²⁾" in faces["terminal"]
     assert r"w^{(2)}_{11}" in faces["tex"] and r"\leftarrow" in faces["tex"]
     assert "<msubsup><mi>w</mi><mn>11</mn><mrow><mo>(</mo><mn>2</mn><mo>)</mo></mrow></msubsup>" in faces["html"]
