@@ -321,7 +321,7 @@ def _check_step(numeric: Pass, symbolic: SymbolicGradients) -> Step:
                     note=f"{symbolic.reason}; the gradients come from the matrix form {MATRIX_FORM} alone")
     diff = max(float(np.max(np.abs(s - n))) for s, n in
                zip(symbolic.grad_w + symbolic.grad_b, numeric.grad_w + numeric.grad_b))
-    return Step("Check: sympy differentiates E directly", "max(Abs(dE/dw (sympy) - delta*input))", "", diff,
+    return Step("Check: sympy differentiates E directly", "max(Abs(dE/dw - delta*input))", "", diff,
                 note="sympy wrote E as one expression of all the weights and biases and differentiated it "
                      f"with respect to each; the gradients above are sympy's, the answer uses the matrix "
                      f"form {MATRIX_FORM}, and the two agree to this difference")
