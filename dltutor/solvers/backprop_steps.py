@@ -2,7 +2,7 @@
 
 Forward pass (net input and output of every neuron), the loss, the delta of
 each output neuron, then of each hidden neuron (with the weights before the
-update), then each weight's gradient δ·input and its update w − lr·gradient,
+update), then each weight's gradient δ·input and its update w ← w − η·gradient,
 layer by layer from the output back. Small layers get one step per neuron or
 weight; larger ones one step with a table. Names follow the notes for the
 neurons (x1.., h1.., o1..); a layer's index is a parenthesised superscript: the
@@ -87,8 +87,12 @@ class Names:
     def weight(K: int, i: int, j: int) -> str:
         return f"w^({K})_{i + 1}{j + 1}" if i < 9 and j < 9 else f"w^({K})[{i + 1},{j + 1}]"
 
+    @staticmethod
+    def biases(K: int) -> str:
+        return f"b^({K})"
+
     def bias(self, K: int, i: int) -> str:
-        return f"b^({K})" if self.shared[K - 1] or self.sizes[K] == 1 else f"b^({K})_{i + 1}"
+        return self.biases(K) if self.shared[K - 1] or self.sizes[K] == 1 else f"b^({K})_{i + 1}"
 
     def output(self, K: int) -> str:
         """The output vector of layer K (x for K = 0)."""
@@ -132,7 +136,7 @@ def _forward_steps(net: Network, names: Names, p: Pass) -> list[Step]:
             table = Table(("neuron", "net", "output"),
                           tuple((names.unit(K, i), z[i], out[i]) for i in range(rows)))
             steps.append(Step(f"Forward pass through the {names.layer(K)}",
-                              f"{names.output(K)} = {f}({names.matrix(K)}*{names.output(K - 1)} + b^({K}))",
+                              f"{names.output(K)} = {f}({names.matrix(K)}*{names.output(K - 1)} + {names.biases(K)})",
                               "", out.tolist(), table=table,
                               note=f"one row per neuron: net = its row of {names.matrix(K)} times the inputs, "
                                    f"plus its bias"))
@@ -294,7 +298,7 @@ def _gradient_steps(net: Network, names: Names, p: Pass, grad_w: list[np.ndarray
                               note=f"each weight minus lr = {format_number(lr)} times its gradient "
                                    f"(the last column of the table above)", gives=f"w{K}"))
         gb = grad_b[K - 1]
-        first = f"b^({K})"
+        first = names.biases(K)
         note = ("each neuron's bias gradient is its delta (the bias input is 1)"
                 if not net.shared[K - 1] else
                 f"{first} is one number shared by the layer's neurons; each neuron's bias gets its own "
