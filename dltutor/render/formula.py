@@ -314,7 +314,9 @@ class MathMLPrinter(Printer):
         script = f"<mrow>{sub_math}</mrow>" if sub_math else f"<{tag}>{escape(sub)}</{tag}>" if sub else ""
         if sup:                                          # w⁽²⁾₁₁: the layer index in parentheses
             index = f"<{'mn' if sup.isdigit() else 'mi'}>{escape(sup)}</{'mn' if sup.isdigit() else 'mi'}>"
-            upper = f"<mrow><mo>(</mo>{index}<mo>)</mo></mrow>"
+            # prefix and postfix fences: Chromium spaces a bare <mo>(</mo> as an operator, W⁽ ¹ ⁾
+            upper = (f'<mrow><mo form="prefix" stretchy="false">(</mo>{index}'
+                     '<mo form="postfix" stretchy="false">)</mo></mrow>')
             return f"<msubsup>{b}{script}{upper}</msubsup>" if script else f"<msup>{b}{upper}</msup>"
         return f"<msub>{b}{script}</msub>" if script else b
 
