@@ -64,10 +64,11 @@ def test_notes_2_2_2_example(notes, key, expected, tol):
 @pytest.mark.parametrize("title, expected, tol", [
     # notes 002, worked lines: net_h1 = 0.3775, dE/dw5 = 0.08216709 (from rounded factors),
     # delta_o2 written as -0.0380982, dE/dw1 = 0.000438568, out_h1 (1 - out_h1) factor 0.241300709
+    # (the notes' w5 is w^(2)_11, from h1 to o1; their w1 is w^(1)_11)
     ("Net input of h1", 0.3775, 1e-12),
-    ("Gradient of w5 (W2[1,1]: h1 → o1)", 0.08216709, 1e-7),
+    ("Gradient of w^(2)_11 (h1 → o1)", 0.08216709, 1e-7),
     ("Delta of o2", -0.0380982, 1e-7),
-    ("Gradient of w1 (W1[1,1]: x1 → h1)", 0.000438568, 1e-9),
+    ("Gradient of w^(1)_11 (x1 → h1)", 0.000438568, 1e-9),
     ("Delta of o1", 0.1385, 1e-4),
 ])
 def test_notes_intermediate_values(notes, title, expected, tol):
@@ -86,8 +87,8 @@ def test_notes_errors_are_the_lessons_to_point_out(notes):
     assert all("notes" not in s.note and "0.6" not in s.note for s in notes.steps)
     lesson = (Path(__file__).parents[1] / "lessons" / "11-backprop.md").read_text()
     assert "η = 0.6" in lesson and "0.350700" in lesson and "0.2983" in lesson and "0.2984" in lesson
-    # the hidden deltas use w5, w7 before the update
-    assert "w5 = 0.4" in step(notes, "Delta of h1").note
+    # the hidden deltas use w5, w7 (w^(2)_11, w^(2)_21) before the update
+    assert "w^(2)_11 = 0.4" in step(notes, "Delta of h1").note
 
 
 # ------------------------------------------------------------------ PyTorch autograd
@@ -102,14 +103,14 @@ def test_matches_torch_autograd(case):
     # the gradients written in the steps (sympy's when it ran) agree with torch as well
     shown = 0
     for s in solution.steps:
-        if m := re.search(r"\(W(\d+)\[(\d+),(\d+)\]", s.title):
+        if m := re.fullmatch(r"Gradient of w\^\((\d+)\)_(\d)(\d) .*", s.title):
             K, i, j = map(int, m.groups())
             assert close(s.value, case["answer"][f"grad_w{K}"][i - 1][j - 1]), s.title
             shown += 1
-        elif m := re.fullmatch(r"Gradients of W(\d+) .*", s.title):
+        elif m := re.fullmatch(r"Gradients of W\^\((\d+)\) .*", s.title):
             assert close(s.value, case["answer"][f"grad_w{m.group(1)}"]), s.title
             shown += len(s.value) * len(s.value[0])
-        elif m := re.fullmatch(r"dE/db(\d+)_j = delta_j", s.formula):
+        elif m := re.fullmatch(r"dE/db\^\((\d+)\)_j = delta_j", s.formula):
             assert close(s.value, case["answer"][f"grad_b{m.group(1)}"]), s.title
     assert shown == sum(len(g) * len(g[0]) for k, g in case["answer"].items() if k.startswith("grad_w"))
     check = solution.steps[-1]
@@ -203,8 +204,9 @@ def test_json_three_layers_with_bias_update():
 def test_human_output_reads_like_the_notes():
     result = run_cli("solve", "backprop", *NOTES)
     assert result.code == 0, result.err
-    for text in ("Net input of h₁", "netₕ₁ = w₁·x₁ + w₂·x₂ + b₁", "0.15·0.05 + 0.2·0.1 + 0.35",
-                 "Delta of h₁", "δₒ₁·w₅ + δₒ₂·w₇", "Update of w₅", "0.358916", "0.298371"):
+    for text in ("Net input of h₁", "netₕ₁ = w⁽¹⁾₁₁·x₁ + w⁽¹⁾₁₂·x₂ + b⁽¹⁾", "0.15·0.05 + 0.2·0.1 + 0.35",
+                 "Delta of h₁", "δₒ₁·w⁽²⁾₁₁ + δₒ₂·w⁽²⁾₂₁", "Update of w⁽²⁾₁₁", "w⁽²⁾₁₁ ← w⁽²⁾₁₁ − η·∂E/∂w⁽²⁾₁₁",
+                 "0.358916", "0.298371"):
         assert text in result.out, text
     # what the course notes print differently (η = 0.6 on one slide, 0.2983 vs 0.2984) is the lesson's to say
     assert "notes" not in result.out and "0.6" not in result.out.split("η = 0.5")[1].split("\n")[0]

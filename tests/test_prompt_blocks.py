@@ -63,7 +63,7 @@ def test_a_one_row_weight_matrix_stays_a_matrix():
     problem = generate(get_family("backprop-deep"), 1)
     assert problem.blocks["W3"].value == [problem.names["w3"]] or problem.blocks["W3"].value == problem.names["w3"]
     assert isinstance(problem.blocks["W3"].value[0], list)
-    assert problem.prompt.count("W3 = [") == 1
+    assert problem.prompt.count("W⁽³⁾ = [") == 1
 
 
 def test_generate_json_has_the_structured_data():

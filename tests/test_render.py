@@ -116,6 +116,17 @@ LESSON_FORMULAS = [
     ("z[i,j] = b", r"z_{i, j} = b", "z_(i, j) = b"),
     ("0.1*0.4 + -0.03*0.5", r"0.1 \cdot 0.4 + \left(-0.03\right) \cdot 0.5", "0.1 dot 0.4 + (-0.03) dot 0.5"),
     ("y = a + b,  e = t - y", r"\begin{aligned}&y = a + b \\ &e = t - y\end{aligned}", "& y = a + b \\ & e = t - y"),
+    # a layer's index as a parenthesised superscript, and an update
+    ("Derivative(E, w^(2)_11) = delta_o1*h_1", r"\frac{\partial E}{\partial w^{(2)}_{11}} = \delta_{o1} \cdot h_{1}",
+     '(partial E)/(partial w^((2))_(11)) = δ_("o1") dot h_(1)'),
+    ("net_h = W^(1)*x + b^(1)", r"\mathrm{net}_{h} = W^{(1)} \cdot x + b^{(1)}", '"net"_(h) = W^((1)) dot x + b^((1))'),
+    ("w^(l)_ij <- w^(l)_ij - eta*g", r"w^{(l)}_{ij} \leftarrow w^{(l)}_{ij} - \eta \cdot g",
+     "w^((l))_(i j) <- w^((l))_(i j) - η dot g"),
+    ("delta_(h^(1)_2) = 1 - h^(1)_2^2", r"\delta_{h^{(1)}_{2}} = 1 - \left(h^{(1)}_{2}\right)^{2}",
+     "δ_(h^((1))_(2)) = 1 - (h^((1))_(2))^(2)"),
+    ("dE/dW^(2) = W^(2)[10,1]", r"\frac{\partial E}{\partial W^{(2)}} = W^{(2)}_{10, 1}",
+     "(partial E)/(partial W^((2))) = W^((2))_(10, 1)"),
+    ("e^(z) = x^(2*i)", r"e^{z} = x^{2 \cdot i}", "e^(z) = x^(2 dot i)"),      # powers stay powers
 ]
 
 
@@ -137,6 +148,33 @@ def test_lesson_vocabulary_in_every_target(text, latex, typst):
 ])
 def test_mathml_uses_the_matching_elements(text, element):
     assert element in to_mathml(text)
+
+
+def test_a_layer_index_reads_the_same_on_every_face():
+    """w^(2)_11 (or w⁽²⁾₁₁ typed in Unicode, as a label) is w⁽²⁾₁₁: the layer up, the indices down."""
+    from dltutor.render.formula_unicode import prose, to_unicode
+    from dltutor.render.latex_text import latex_text
+
+    assert to_unicode("w^(2)_11 <- w^(2)_11 - lr*dE/dw^(2)_11") == "w⁽²⁾₁₁ ← w⁽²⁾₁₁ − η·∂E/∂w⁽²⁾₁₁"
+    assert to_unicode("net_(h^(1)_1) = W^(1)_new") == "net_(h⁽¹⁾₁) = W⁽¹⁾ⁿᵉʷ"
+    assert to_latex("W⁽¹⁾") == "W^{(1)}"
+    assert to_latex("dE/dw⁽²⁾₁₁") == r"\frac{\partial E}{\partial w^{(2)}_{11}}"
+    assert (prose("Gradient of w^(2)_11 (h1 → o1); W^(3)ᵀ·δ, dE/dW^(2)")
+            == "Gradient of w⁽²⁾₁₁ (h₁ → o₁); W⁽³⁾ᵀ·δ, ∂E/∂W⁽²⁾")
+    assert "⁽" not in prose("e^(z_k)/Σe^(z_j), e^(z)")                   # powers, no layer there
+    assert latex_text("w⁽²⁾₁₁ and x² and w₅ⁿᵉʷ") == r"w$^{(2)}_{11}$ and x\textsuperscript{2} and w$_{5}^{new}$"
+    assert ('<msubsup><mi>w</mi><mn>11</mn><mrow><mo form="prefix" stretchy="false">(</mo><mn>2</mn>'
+            '<mo form="postfix" stretchy="false">)</mo></mrow></msubsup>') in to_mathml("w^(2)_11")
+    assert "<mo>←</mo>" in to_mathml("w <- w - eta*g")
+
+
+def test_a_lesson_math_line_with_a_layer_index_and_an_update():
+    from dltutor.lessons import parse_math
+    from dltutor.render.lesson import _lesson_printer
+
+    (update,), = parse_math("w^(l)_ij <- w^(l)_ij - eta*Derivative(E, w^(l)_ij)")
+    shown = _lesson_printer().doprint(update)
+    assert "w⁽ˡ⁾ᵢⱼ ← w⁽ˡ⁾ᵢⱼ" in shown and "∂w⁽ˡ⁾ᵢⱼ" in shown
 
 
 def test_lesson_formulas_compile_in_typst():

@@ -202,13 +202,14 @@ def test_vectors_are_tuples_and_gradients_have_their_names():
     key = run("backprop", x="0.05,0.1", target="0.01,0.99", w1="0.15,0.2;0.25,0.3", b1="0.35",
               w2="0.4,0.45;0.5,0.55", b2="0.6")
     answer = to_latex_fragment(key).split("Answer:", 1)[1]
-    assert r"\frac{\partial E}{\partial W_{1}}" in answer and "grad" not in answer
+    assert r"\frac{\partial E}{\partial W^{(1)}}" in answer and "grad" not in answer
     assert r"h = \left(0.59327, 0.596884\right)" in answer       # the notes' 2-2-2 example
 
 
 @pytest.mark.parametrize("family, kept, left_out, lr_given", [
-    ("backprop-deep", set(), {"Update of"}, False),                   # asks ∂E/∂W3, ∂E/∂W2, ∂E/∂W1 only
-    ("backprop-output-weights", {"Update of w₅", "Update of w₈"}, {"Update of w₁", "Update of w₄"}, True),
+    ("backprop-deep", set(), {"Update of"}, False),              # asks ∂E/∂W⁽³⁾, ∂E/∂W⁽²⁾, ∂E/∂W⁽¹⁾ only
+    ("backprop-output-weights", {"Update of w⁽²⁾₁₁", "Update of w⁽²⁾₂₂"}, {"Update of w⁽¹⁾₁₁", "Update of w⁽¹⁾₂₂"},
+     True),
 ])
 def test_a_key_works_what_its_parts_ask_and_no_more(family, kept, left_out, lr_given):
     from dltutor.render.formula_unicode import prose
@@ -223,3 +224,103 @@ def test_a_key_works_what_its_parts_ask_and_no_more(family, kept, left_out, lr_g
     assert set(worked.answer) == asked
     assert ("lr" in worked.inputs) == lr_given   # no learning rate the question never gave
     assert len(worked.steps) < len(problem.solution.steps)
+
+
+# ------------------------------------------------------------------ backpropagation's one notation
+
+# W⁽ˡ⁾ and its entries w⁽ˡ⁾ᵢⱼ, b⁽ˡ⁾: never a scalar weight numbered w1…w8 (w₅), an entry (W₂)₁₁,
+# or the layer as a subscript (W₁, b₁), in any face's markup
+OLD_NOTATION = {
+    "scalar weight w5": re.compile(r"(?<![A-Za-ce-z_\\])w\d+(?![\d.])"),      # w5, dE/dw5
+    "scalar weight w₅": re.compile(r"w[₀-₉]|w\$_\{\d|w#sub\[\d"),
+    "scalar weight w_{5}": re.compile(r"(?<![A-Za-z\\])w_\{\d+\}|<msub><mi>w</mi><mn>\d|(?<![A-Za-z])w_\(\d"),
+    "entry (W₂)₁₁": re.compile(r"\(W[₀-₉]|\(W\$_\{\d|\(W#sub\[\d|\bW\d\[\d+,\s?\d+\]"),
+    "layer as a subscript W₁, b₁": re.compile(r"(?<![A-Za-z_\\])[Wb](?:[₀-₉]|\d|_\{\d|\$_\{\d|#sub\[\d|_\(\d)"
+                                              r"|<msub><mi>[Wb]</mi><mn>\d"),
+}
+BACKPROP_RUNS = {   # the notes' 2-2-2 network, a deeper one with every option, and layers worked as tables
+    "notes": {"x": "0.05,0.10", "target": "0.01,0.99", "w1": "0.15,0.20;0.25,0.30", "b1": "0.35",
+              "w2": "0.40,0.45;0.50,0.55", "b2": "0.60", "lr": "0.5", "verify": True},
+    "deep": {"x": "1,0.5", "target": "0.8", "w1": "0.2,-0.4;0.7,0.1", "b1": "0,0.1", "w2": "0.5,-0.3;0.6,0.2",
+             "b2": "0.1", "w3": "0.9,-0.5", "b3": "0", "activation": "tanh", "output_activation": "linear",
+             "loss": "mse", "update_bias": True},
+    "relu-softmax": {"x": "1,2", "target": "0,1,0", "w1": "0.1,0.2;-0.3,0.4", "b1": "0", "w2": "0.5,-0.5;0.3,0.2",
+                     "b2": "0.1,0", "w3": "0.5,-0.5;0.3,0.2;-0.1,0.4", "b3": "0", "activation": "relu",
+                     "loss": "cce", "update_bias": True, "verify": True},
+    "tables": {"x": "1,2,3,4,5", "target": "0.5,0.2", "w1": "0.1,0.2,0.3,0.4,0.5;0.1,0.1,0.1,0.1,0.1", "b1": "0",
+               "w2": "0.5,-0.5;0.3,0.2", "b2": "0", "verify": True},
+}
+
+
+def old_notation(text: str) -> list[str]:
+    return [f"{name}: …{text[max(m.start() - 30, 0):m.end() + 20]!r}…"
+            for name, pattern in OLD_NOTATION.items() for m in pattern.finditer(text)]
+
+
+def solution_faces(solution) -> dict[str, str]:
+    """A worked solution as each face shows it: terminal, JSON steps (the answer's keys are the
+    contract's: grad_w1, w1, …), Markdown, LaTeX, HTML and Typst."""
+    import json
+
+    from dltutor.render.html import to_html_fragment
+    from dltutor.render.latex import to_latex_fragment
+    from dltutor.render.markdown import to_markdown
+    from dltutor.render.typst import to_typst_markup
+
+    console = Console(record=True, width=120, no_color=True, force_terminal=False)
+    print_solution(solution, console=console)
+    steps = [{k: v for k, v in s.items() if k != "gives"} for s in solution.to_dict()["steps"]]
+    return {"terminal": console.export_text(), "json": json.dumps(steps, ensure_ascii=False),
+            "md": to_markdown(solution), "tex": to_latex_fragment(solution), "html": to_html_fragment(solution),
+            "typst": to_typst_markup(solution)}
+
+
+@pytest.mark.parametrize("run_id", sorted(BACKPROP_RUNS))
+def test_backprop_names_its_weights_one_way_on_every_face(run_id):
+    from dltutor.solvers.registry import run
+
+    solution = run("backprop", **BACKPROP_RUNS[run_id])
+    faces = solution_faces(solution)
+    found = {face: old_notation(text) for face, text in faces.items() if old_notation(text)}
+    assert not found, found
+    unset = {face: text.count("^(") for face, text in faces.items() if face in ("terminal", "md", "tex", "html")}
+    assert not any(unset.values()), unset                    # every w^(2)_11 was typeset
+    assert "w⁽²⁾₁₁" in faces["terminal"] and "W⁽²⁾" in faces["terminal"]
+    assert r"w^{(2)}_{11}" in faces["tex"] and r"\leftarrow" in faces["tex"]
+    assert ('<msubsup><mi>w</mi><mn>11</mn><mrow><mo form="prefix" stretchy="false">(</mo><mn>2</mn>'
+            '<mo form="postfix" stretchy="false">)</mo></mrow></msubsup>') in faces["html"]
+    assert "w^((2))_(11)" in faces["typst"]
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex", "html"])
+def test_backprop_keys_name_their_weights_one_way(fmt):
+    """Prompts, part labels, data blocks and worked solutions of the backprop families."""
+    families = [f for f in _solver_families() if f.kind == "backprop"]
+    problems = [generate(family, seed) for family in families for seed in SEEDS]
+    text = render_sheet(Sheet(problems, 0, ["backprop"], "medium", "Answer key", True, count=len(problems)), fmt)
+    text = re.sub(r"<style.*?</style>", "", text, flags=re.DOTALL)       # the page's fonts
+    assert not old_notation(text)
+
+
+def test_the_old_notation_check_catches_the_old_text():
+    """The check itself, on the text backprop printed before (issue: w₁ next to the matrix W₁,
+    b₁ the bias of layer 1 next to x₁ the first input), on every face."""
+    from dltutor.solution import Solution, Step
+
+    old = ["W₁ = [0.15, 0.2; 0.25, 0.3], b₁ = 0.35", "netₕ₁ = w₁·x₁ + w₂·x₂ + b₁",
+           "Gradient of w₅ ((W₂)₁₁: h₁ → o₁)", "Gradient of w₉ ((W₃)₁₁: h₂,₁ → o₁)", "w₅ⁿᵉʷ = w₅ − η·∂E/∂w₅",
+           "∂E/∂b₂,ⱼ = δⱼ", "∂E/∂W₁ = [ 0.000438568  0.000877135 ]", "dE/dw5 = delta_o1*h1"]
+    for text in old:
+        assert old_notation(text), text
+    new = ("W⁽¹⁾ = [0.15, 0.2; 0.25, 0.3], b⁽¹⁾ = 0.35, netₕ₁ = w⁽¹⁾₁₁·x₁ + w⁽¹⁾₁₂·x₂ + b⁽¹⁾, "
+           "Gradient of w⁽²⁾₁₁ (h₁ → o₁), w⁽²⁾₁₁ ← w⁽²⁾₁₁ − η·∂E/∂w⁽²⁾₁₁, ∂E/∂b⁽²⁾ⱼ = δⱼ, δ_(h⁽¹⁾₁), "
+           "dE/dw^(2)_11 = delta_o1*h1, w^{(2)}_{11}, <mi>x</mi><mn>1</mn>, 0.15·0.05, grad_w1")
+    assert not old_notation(new)
+    before = Solution("backprop", {}, {}, (
+        Step("Net input of h1", "net_h1 = w1*x1 + w2*x2 + b1", "0.15*0.05 + 0.2*0.1 + 0.35", 0.3775),
+        Step("Gradient of w5 (W2[1,1]: h1 → o1)", "dE/dw5 = delta_o1*h1", "0.1384986*0.59327", 0.082167),
+        Step("Update of w5", "w5_new = w5 - lr*dE/dw5", "0.4 - 0.5*0.08216704", 0.358916)))
+    for face, text in solution_faces(before).items():
+        caught = {hit.split(":")[0] for hit in old_notation(text)}
+        assert {"entry (W₂)₁₁", "layer as a subscript W₁, b₁"} <= caught, (face, caught)
+        assert caught & {"scalar weight w5", "scalar weight w₅", "scalar weight w_{5}"}, (face, caught)

@@ -47,14 +47,27 @@ def _split_equals(line: str) -> list[str]:
 def parse_math_expr(text: str, line: str | None = None):
     """One sympy expression from sympy-syntax text, by a whitelist of syntax nodes.
 
-    Names become symbols (``eta`` → η, ``w_1`` → w₁, ``h_(t-1)`` → hₜ₋₁), calls
+    Names become symbols (``eta`` → η, ``w_1`` → w₁, ``h_(t-1)`` → hₜ₋₁, ``w^(2)_11`` → w⁽²⁾₁₁;
+    ``a <- b`` is an update a ← b), calls
     to the functions of ``MATH_FUNCTIONS`` become those functions, other calls
     (``f(z)``, ``sigma(z)``) undefined functions; nothing is evaluated."""
     import sympy
 
-    from dltutor.lessons.notation import DOTS, NOTATION, IndexSum
+    from dltutor.lessons.notation import (
+        DOTS,
+        NOTATION,
+        CompareChain,
+        IndexSum,
+        LayerSymbol,
+    )
+    from dltutor.render.formula_walk import mark_superscripts, split_superscript
 
     where = line or text
+    if "<-" in text:                       # w <- w - eta*g: an update, w ← …
+        target, _, rule = text.partition("<-")
+        return CompareChain(parse_math_expr(target.strip(), where), sympy.Symbol("←"),
+                            parse_math_expr(rule.strip(), where))
+    text = mark_superscripts(text)         # w^(2)_11: w with the layer index (2) and subscript 11
     try:
         tree = ast.parse(text.replace("^", "**"), mode="eval")
     except SyntaxError:
@@ -78,6 +91,10 @@ def parse_math_expr(text: str, line: str | None = None):
         if isinstance(node, ast.Constant) and node.value is Ellipsis:
             return DOTS
         if isinstance(node, ast.Name):
+            name, sup = split_superscript(node.id)
+            if sup:                        # w^(2)_11: printed w⁽²⁾₁₁
+                head, _, sub = name.partition("_")
+                return LayerSymbol(f"{head}^({sup})" + (f"_{sub}" if sub else ""))
             return DOTS if node.id == "cdots" else sympy.Symbol(node.id)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = build(node.operand)

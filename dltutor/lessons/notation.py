@@ -130,7 +130,7 @@ class IndexSum(sympy.Function):
 
 class CompareChain(sympy.Function):
     """``a < b <= c``: operands and operator symbols alternating (sympy has no chained
-    comparison that prints as one)."""
+    comparison that prints as one); also an update ``w ← w − η·g``."""
 
     @classmethod
     def eval(cls, *args):
@@ -144,8 +144,23 @@ class CompareChain(sympy.Function):
         return out
 
     def _latex(self, printer):
-        ops = {"<": "<", ">": ">", "≤": r"\le", "≥": r"\ge"}
+        ops = {"<": "<", ">": ">", "≤": r"\le", "≥": r"\ge", "←": r"\leftarrow"}
         return " ".join(ops[a.name] if i % 2 else printer._print(a) for i, a in enumerate(self.args))
+
+
+class LayerSymbol(sympy.Symbol):
+    """A name with a layer index, ``w^(2)_11``: shown as the calculator writes it (w⁽²⁾₁₁, w⁽ˡ⁾ᵢⱼ),
+    also where sympy's own printers have no script form of a letter."""
+
+    def _pretty(self, printer):
+        from dltutor.render.formula_unicode import to_unicode
+
+        return prettyForm(to_unicode(self.name))
+
+    def _latex(self, printer):
+        from dltutor.render.formula import to_latex
+
+        return to_latex(self.name)
 
 
 COMPARE_SIGNS = {"GtE": "≥", "LtE": "≤", "Gt": ">", "Lt": "<"}

@@ -2,8 +2,8 @@
 
 The keys of ``Solution.answer`` are the stable names of the JSON output (CLI.md):
 ``grad_w1``, ``h_tilde``, ``non_trainable``. A reader sees them in the notation of
-the lessons and the steps: ``grad_w1`` → ∂E/∂W₁, ``h_tilde`` → h̃, ``var`` → σ². A
-name is formula text for ``render/formula*.py`` (``"dE/dW1"``), or words (``"receptive
+the lessons and the steps: ``grad_w1`` → ∂E/∂W⁽¹⁾, ``h_tilde`` → h̃, ``var`` → σ². A
+name is formula text for ``render/formula*.py`` (``"dE/dW^(1)"``), or words (``"receptive
 field"``) when the quantity has no symbol.
 """
 
@@ -27,6 +27,13 @@ WORDS = {"receptive_field": "receptive field", "non_trainable": "non-trainable",
          "output_shape": "output shape", "truth_table": "truth table"}
 
 
+def layer_parameter(key: str) -> str:
+    """``w2`` → ``W^(2)`` (W⁽²⁾, the weight matrix of layer 2), ``b2`` → ``b^(2)``: the layer index
+    as a parenthesised superscript, as backpropagation writes it (w^(2)_11 is an entry of W^(2))."""
+    letter, layer = key[0], key[1:]
+    return f"{'W' if letter == 'w' else 'b'}^({layer})"
+
+
 def answer_name(key: str, kind: str = "") -> tuple[str, bool]:
     """(formula text, True) or (words, False) for an answer's key."""
     key = str(key)
@@ -34,12 +41,11 @@ def answer_name(key: str, kind: str = "") -> tuple[str, bool]:
         return _BY_KIND[kind, key], True
     if key in _BY_KEY:
         return _BY_KEY[key], True
-    m = re.fullmatch(r"grad_([wb])(\d+)", key)
-    if m:                                               # backprop: ∂E/∂W₁, ∂E/∂b₁
-        return f"dE/d{m.group(1).upper() if m.group(1) == 'w' else 'b'}{m.group(2)}", True
-    m = re.fullmatch(r"w(\d+)", key)
-    if m and kind == "backprop":                        # the updated weight matrices
-        return f"W{m.group(1)}_new", True
+    m = re.fullmatch(r"grad_([wb]\d+)", key)
+    if m:                                               # backprop: ∂E/∂W⁽¹⁾, ∂E/∂b⁽¹⁾
+        return f"dE/d{layer_parameter(m.group(1))}", True
+    if kind == "backprop" and re.fullmatch(r"[wb]\d+", key):    # the updated weights and biases
+        return f"{layer_parameter(key)}_new", True
     if key in WORDS:
         return WORDS[key], False
     if re.fullmatch(r"[a-z]{3,}(?:_[a-z]{2,})+", key):   # words joined by underscores

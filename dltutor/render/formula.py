@@ -57,7 +57,7 @@ class LatexPrinter(Printer):
         power = "10^{" + str(exp) + "}"
         return power if mantissa == "1" else mantissa + r" \cdot " + power
 
-    def symbol(self, base, sub, accent="", sub_math=""):
+    def symbol(self, base, sub, accent="", sub_math="", sup=""):
         base = _latex_letter(base)
         if len(base) > 1 and not base.startswith("\\"):
             base = r"\mathrm{" + base + "}"
@@ -65,13 +65,18 @@ class LatexPrinter(Printer):
             base = base + "'"
         elif accent:
             base = "\\" + ("widetilde" if accent == "tilde" and len(base) > 2 else accent) + "{" + base + "}"
-        if sub and sub.isalpha() and len(sub) > 1 and not _greek_name(sub):
-            sub = r"\mathrm{" + sub + "}"                # w_new: a word, upright
+        if sub and sub.isalpha() and len(sub) > 1 and not _greek_name(sub) and not (sup and len(sub) == 2):
+            sub = r"\mathrm{" + sub + "}"                # w_new: a word, upright (w^(l)_ij: two indices)
         sub = sub_math or (_latex_letter(sub) if sub else "")
+        if sup:                                          # w^{(2)}_{11}: the layer index
+            base = base + "^{(" + _latex_letter(sup) + ")}"
         return base + ("_{" + sub + "}" if sub else "")
 
     def statements(self, parts):
         return r"\begin{aligned}&" + r" \\ &".join(parts) + r"\end{aligned}"
+
+    def assign(self, target, rule):
+        return target + r" \leftarrow " + rule
 
     def dots(self):
         return r"\dots"
@@ -176,16 +181,23 @@ class TypstPrinter(Printer):
             return text
         return f"10^({exp})" if mantissa == "1" else f"{mantissa} dot 10^({exp})"
 
-    def symbol(self, base, sub, accent="", sub_math=""):
+    def symbol(self, base, sub, accent="", sub_math="", sup=""):
         base = base if len(base) == 1 else f'"{base}"'
         if accent:
             base = f"{base}'" if accent == "prime" else f"{accent}({base})"
+        if sup:                                          # w^((2))_(11): the layer index in parentheses
+            base = base + f"^(({sup}))"
+            if len(sub) == 2 and sub.isalpha():          # w^((l))_(i j): two indices, not a word
+                return base + f"_({sub[0]} {sub[1]})"
         if sub_math:
             return base + f"_({sub_math})"
         return base + (f'_("{sub}")' if sub and len(sub) > 1 and not sub.isdigit() else f"_({sub})" if sub else "")
 
     def statements(self, parts):
         return "& " + " \\ & ".join(parts)
+
+    def assign(self, target, rule):
+        return f"{target} <- {rule}"
 
     def dots(self):
         return "dots"
@@ -299,7 +311,7 @@ class MathMLPrinter(Printer):
     def number(self, text):
         return mathml_number(text)
 
-    def symbol(self, base, sub, accent="", sub_math=""):
+    def symbol(self, base, sub, accent="", sub_math="", sup=""):
         tag = "mi" if len(base) == 1 else "mi mathvariant=\"normal\""
         b = f"<{tag}>{escape(base)}</mi>"
         if accent == "prime":
@@ -307,10 +319,18 @@ class MathMLPrinter(Printer):
         elif accent:
             mark = {"hat": "^", "tilde": "~", "bar": "¯"}[accent]
             b = f'<mover accent="true">{b}<mo>{mark}</mo></mover>'
-        if sub_math:
-            return f"<msub>{b}<mrow>{sub_math}</mrow></msub>"
         tag = "mn" if sub.isdigit() else "mi"
-        return f"<msub>{b}<{tag}>{escape(sub)}</{tag}></msub>" if sub else b
+        script = f"<mrow>{sub_math}</mrow>" if sub_math else f"<{tag}>{escape(sub)}</{tag}>" if sub else ""
+        if sup:                                          # w⁽²⁾₁₁: the layer index in parentheses
+            index = f"<{'mn' if sup.isdigit() else 'mi'}>{escape(sup)}</{'mn' if sup.isdigit() else 'mi'}>"
+            # prefix and postfix fences: Chromium spaces a bare <mo>(</mo> as an operator, W⁽ ¹ ⁾
+            upper = (f'<mrow><mo form="prefix" stretchy="false">(</mo>{index}'
+                     '<mo form="postfix" stretchy="false">)</mo></mrow>')
+            return f"<msubsup>{b}{script}{upper}</msubsup>" if script else f"<msup>{b}{upper}</msup>"
+        return f"<msub>{b}{script}</msub>" if script else b
+
+    def assign(self, target, rule):
+        return f"{target}<mo>←</mo>{rule}"
 
     def statements(self, parts):
         rows = "".join(f"<mtr>{LEFT_CELL}{p}</mtd></mtr>" for p in parts)

@@ -57,9 +57,11 @@ class UnicodePrinter(Printer):
         power = "10" + superscript(str(exp))
         return power if mantissa == "1" else f"{mantissa}·{power}"
 
-    def symbol(self, base, sub, accent="", sub_math=""):
+    def symbol(self, base, sub, accent="", sub_math="", sup=""):
         if accent:
             base = base + _ACCENT[accent]
+        if sup:                                          # w⁽²⁾₁₁: the layer index before the subscript
+            base = base + superscript(f"({sup})")
         if sub_math:
             return base + subscript(sub_math)
         head, _, tail = sub.partition(",")
@@ -69,6 +71,9 @@ class UnicodePrinter(Printer):
 
     def statements(self, parts):
         return ",  ".join(parts)
+
+    def assign(self, target, rule):
+        return f"{target} ← {rule}"
 
     def dots(self):
         return "…"
@@ -160,6 +165,11 @@ _NAME = re.compile(r"(?<![\w.\\/])(?<!\w-)(?:[A-Za-zα-ω][\u0302\u0303]?\w*?(?:
 _KEEP = re.compile(r"[a-z]{2,}_[a-z]{3,}(?:_\w+)?")
 
 
+# a name with a layer index (w^(2)_11, W^(1), w^(2)[10,1]), or its derivative dE/dw^(2)_11
+_LAYER_NAME = re.compile(r"(?<![\w.\\/-])(?:d[A-Z]/d)?(?!e\^)[A-Za-z]\w*?\^\((?:\d+|[A-Za-z])\)"
+                         r"(?:_[A-Za-z0-9]+|\[\d+,\s?\d+\])?(?![A-Za-z0-9_(])")
+
+
 def _name(match: re.Match) -> str:
     token = match.group(0)
     if _KEEP.fullmatch(token) and not token.endswith(("_tilde", "_hat")):
@@ -235,6 +245,7 @@ def prose(text: str) -> str:
     out = re.sub(r"\bsqrt\(", "√(", out)                               # sqrt(v + ε) → √(v + ε)
     out = re.sub(r"\b([A-Z])(\d)\[(\d),\s?(\d)\]",                            # W1[2,1] → (W₁)₂₁, an entry
                  lambda m: f"({m.group(1)}{SUB[m.group(2)]}){SUB[m.group(3)]}{SUB[m.group(4)]}", out)
+    out = _LAYER_NAME.sub(_name, out)                                    # w^(2)_11 → w⁽²⁾₁₁
     out = _NAME.sub(_name, out)
     out = re.sub(r"(?<![\w/])d([A-Z])/d([A-Za-z]\w*)\b", lambda m: f"∂{m.group(1)}/∂{to_unicode(m.group(2))}", out)  # dE/do
     out = re.sub(r"\bdelta = ", "δ = ", out)

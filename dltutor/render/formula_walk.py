@@ -9,7 +9,10 @@ names (``eta`` → η, ``delta_h1`` → δ with subscript h1, ``lamda`` → λ),
 accents (``mhat`` → m̂, ``ctilde_t`` → c̃ₜ), subscript expressions
 (``h_(t-1)``), ``Sum``/``Product`` with limits ``(i, 1, n)``, ``Piecewise``,
 ``Derivative`` (and ``dE/dw`` written as a quotient of d-names), ``Abs``,
-``KroneckerDelta(i, j)`` (δᵢⱼ), the operators of the course's notation
+``KroneckerDelta(i, j)`` (δᵢⱼ), a layer index as a parenthesised superscript
+(``W^(1)`` W⁽¹⁾, ``w^(2)_11`` w⁽²⁾₁₁: ``^(`` one number or letter ``)`` right after a
+name; a power is ``x^2``, ``x**2`` or ``e^(a + b)``), ``a <- b`` for an update
+(a ← b), the operators of the course's notation
 (``hadamard(a, b)`` a ⊙ b, ``conv(x, k)`` x ⊛ k, ``cross_correlate(x, k)``
 x ⋆ k, ``fourier(x)`` ℱ(x), ``ifourier(X)`` ℱ⁻¹(X)), ``...`` or ``cdots`` for
 an ellipsis, named functions (``ReLU(z)``, ``f(z)``, ``softmax_k(z)``) and
@@ -68,9 +71,35 @@ def split_exponent(text: str) -> tuple[str, int | None]:
     return mantissa, int(exp)
 
 
+# a name's parenthesised superscript, the layer index: w^(2)_11 is read as the name w_11__sup2
+_SUPERSCRIPT = re.compile(r"(?<![\w.])(?!e\^)([A-Za-z]\w*?)\^\((\d+|[A-Za-z])\)((?:_[A-Za-z0-9]+)?)(?![A-Za-z0-9_(])")
+SUP_MARK = "__sup"
+
+
+_UP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ˡ", "0123456789l"))
+_DOWN = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼ", "0123456789ij"))
+# the same name written in Unicode (a label such as W⁽¹⁾, w⁽²⁾₁₁)
+_UNICODE_SUPERSCRIPT = re.compile(f"([A-Za-z])⁽([{''.join(_UP)}]+)⁾([{''.join(_DOWN)}]*)")
+
+
+def mark_superscripts(text: str) -> str:
+    """``w^(2)_11`` (or ``w⁽²⁾₁₁``) → ``w_11__sup2``, ``W^(1)`` → ``W__sup1``: a layer index written
+    as a parenthesised superscript becomes part of the name, so Python's parser reads it
+    (``split_superscript`` takes it off again)."""
+    text = _UNICODE_SUPERSCRIPT.sub(lambda m: m.group(1) + "^(" + "".join(_UP[c] for c in m.group(2)) + ")"
+                                    + ("_" + "".join(_DOWN[c] for c in m.group(3)) if m.group(3) else ""), text)
+    return _SUPERSCRIPT.sub(lambda m: f"{m.group(1)}{m.group(3)}{SUP_MARK}{m.group(2)}", text)
+
+
+def split_superscript(name: str) -> tuple[str, str]:
+    """``w_11__sup2`` → ("w_11", "2"); a name without a superscript → (name, "")."""
+    head, mark, sup = name.partition(SUP_MARK)
+    return (head, sup) if mark and sup else (name, "")
+
+
 def parse_side(text: str):
     try:
-        return ast.parse(text.replace("^", "**"), mode="eval").body
+        return ast.parse(mark_superscripts(text).replace("^", "**"), mode="eval").body
     except SyntaxError:
         return None
 
@@ -146,6 +175,12 @@ class Printer:
 
     def sides(self, text: str) -> list[str]:
         """Every side of ``a = b = c`` typeset (for aligning a block of formulas at '=')."""
+        if "<-" in text:                      # w <- w - lr*g: one side, an update (w ← …)
+            target, _, rule = text.partition("<-")
+            left = self.sides(target)
+            if len(left) != 1:
+                raise ValueError(f"not an update: {text!r}")
+            return [self.assign(left[0], self.equals(self.sides(rule)))]
         sides = [parse_side(s) for s in split_equation(text)]
         if not text.strip() or any(s is None for s in sides):
             raise ValueError(f"not an expression: {text!r}")
@@ -168,13 +203,14 @@ class Printer:
         return self.number(format_number(n.value, None))
 
     def name(self, name: str) -> str:
+        name, sup = split_superscript(name)   # w^(2)_11: w with superscript (2) and subscript 11
         if name == "lr":                      # the learning rate is η on every face (the option stays --lr)
             name = "eta"
         plain, accent = split_accent(name)
         base, sub = symbol_parts(plain)
         if "_" in sub:                        # net_h2_1: net with subscript h₂,₁ (a subscripted name)
-            return self.symbol(base, "", accent, sub_math=self.name(sub))
-        return self.symbol(base, sub, accent)
+            return self.symbol(base, "", accent, sub_math=self.name(sub), sup=sup)
+        return self.symbol(base, sub, accent, sup=sup)
 
     def print_Name(self, n):
         return self.dots() if n.id == "cdots" else self.name(n.id)
@@ -210,8 +246,9 @@ class Printer:
             return self.frac(self.node(n.left), self.node(n.right))
         if isinstance(n.op, ast.Pow):
             base = self.node(n.left)
-            if isinstance(n.left, (ast.BinOp, ast.UnaryOp)):
-                base = self.parens(base)
+            if isinstance(n.left, (ast.BinOp, ast.UnaryOp)) or (isinstance(n.left, ast.Name)
+                                                                and split_superscript(n.left.id)[1]):
+                base = self.parens(base)          # (h⁽¹⁾₁)², not h⁽¹⁾₁²
             return self.power(base, self.node(n.right))
         if isinstance(n.op, ast.Mult) and isinstance(n.left, ast.Name) and n.left.id == "nabla":
             return self.juxtapose([self.node(n.left), self.wrap(n.right, mul=True, signed=True)])   # ∇f, no product
@@ -242,11 +279,12 @@ class Printer:
         index = n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]
         if any(isinstance(i, ast.Slice) for i in index):
             raise TypeError("slice")
-        plain, accent = split_accent(n.value.id)
+        name, sup = split_superscript(n.value.id)
+        plain, accent = split_accent(name)
         base, sub = symbol_parts(plain)
         if sub:
             raise TypeError("subscript of a subscripted name")
-        return self.symbol(base, "", accent, sub_math=self.comma_list([self.node(i) for i in index]))
+        return self.symbol(base, "", accent, sub_math=self.comma_list([self.node(i) for i in index]), sup=sup)
 
     def print_List(self, n):
         """``[h, x]`` a concatenated vector in brackets; a vector of numbers (a, b), as every answer writes it."""
@@ -326,7 +364,9 @@ class Printer:
     def dots(self): ...
     def equals(self, sides): ...
     def number(self, text): ...
-    def symbol(self, base, sub, accent="", sub_math=""): ...   # sub_math: a subscript already typeset
+    def symbol(self, base, sub, accent="", sub_math="", sup=""): ...   # sub_math: a subscript already typeset;
+    #                                                                   sup: a layer index, shown as ⁽ˡ⁾
+    def assign(self, target, rule): ...       # an update: target ← rule
     def neg(self, x): ...
     def parens(self, x): ...
     def brackets(self, x): ...

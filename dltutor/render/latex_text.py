@@ -31,13 +31,25 @@ TEXT_SYMBOLS = {
 _ACCENTS = {"\u0302": "hat", "\u0303": "tilde"}
 # the sub- and superscripts of names in prose (h̃₁, hₜ₋₁, x²): math in text mode
 _SUBS = {script: plain for plain, script in SUB.items() if plain != "−"}
-_SUPS = {script: plain for plain, script in SUP.items() if plain != "−" and script not in "²³"}   # ² ³: textsuperscript
+_SUPS = {script: plain for plain, script in SUP.items() if plain != "−"}
 
 
 def _scripts(text: str) -> str:
-    """Runs of Unicode sub- and superscripts (hₜ₋₁, w₅ⁿᵉʷ) as one math script each: $_{t-1}$."""
-    text = re.sub(f"[{''.join(_SUBS)}]+", lambda m: "$_{" + "".join(_SUBS[c] for c in m.group(0)) + "}$", text)
-    return re.sub(f"[{''.join(_SUPS)}]+", lambda m: "$^{" + "".join(_SUPS[c] for c in m.group(0)) + "}$", text)
+    """Runs of Unicode sub- and superscripts (hₜ₋₁, w₅ⁿᵉʷ, w⁽²⁾₁₁) as one math script each: $_{t-1}$,
+    $^{(2)}_{11}$; a lone ² or ³ stays text (\\textsuperscript)."""
+    subs, sups = "".join(_SUBS), "".join(_SUPS)
+
+    def script(m: re.Match) -> str:
+        if m.group(0) in ("²", "³"):
+            return m.group(0)
+        out = ""
+        for run in (m.group(1, 2) if m.group(1) else m.group(3, 4)):
+            if run:
+                mark, plain = ("_", _SUBS) if run[0] in _SUBS else ("^", _SUPS)
+                out += mark + "{" + "".join(plain[c] for c in run) + "}"
+        return "$" + out + "$"
+
+    return re.sub(f"([{subs}]+)([{sups}]*)|([{sups}]+)([{subs}]*)", script, text)
 
 
 def _math_chars(text: str) -> str:

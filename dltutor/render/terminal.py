@@ -83,15 +83,19 @@ def input_symbols(kind: str) -> dict[str, str]:
     return {o.param: o.symbol for o in found.options if o.symbol} if found else {}
 
 
-def input_name(key: str, value=None, symbol: str = "") -> str:
+def input_name(key: str, value=None, kind: str = "", symbol: str = "") -> str:
     """An input's name as read: ``update_bias`` → "update bias", ``h0`` → h₀, a matrix ``w1`` → W₁;
-    ``symbol`` (the option's name in the steps, ``W_f``) when the kind gives one."""
+    backpropagation's layers ``w1``, ``b1`` → W⁽¹⁾, b⁽¹⁾; ``symbol`` (the option's name in the
+    steps, ``W_f``) when the kind gives one."""
+    from dltutor.render.answer_names import layer_parameter
     from dltutor.render.formula_unicode import to_unicode
 
     if symbol:
         return to_unicode(symbol)
     if "_" in key and len(key.split("_")[0]) > 2:
         return key.replace("_", " ")
+    if kind == "backprop" and re.fullmatch(r"[wb]\d+", key):
+        return to_unicode(layer_parameter(key))
     if is_matrix(value) and key[:1].islower() and key[1:].isdigit():     # --w3 "0.3,0.4" is the matrix W₃
         key = key[0].upper() + key[1:]
     return to_unicode(key)
@@ -209,8 +213,8 @@ def solution_renderable(solution: Solution, digits: int = 6):
 
     shown = {k: plain(v) for k, v in solution.inputs.items()}
     symbols = input_symbols(solution.kind)
-    inputs = uniform_subscripts(", ".join(f"{input_name(k, v, symbols.get(k, ''))} = {inline_value(v, digits)}"
-                                          for k, v in shown.items()))
+    inputs = uniform_subscripts(", ".join(f"{input_name(k, v, solution.kind, symbols.get(k, ''))} = "
+                                          f"{inline_value(v, digits)}" for k, v in shown.items()))
     header = Text.assemble((solution.kind, "bold magenta"), "  ", (inputs, "dim"))
     body = [header, Text("")] if shown else []          # a conceptual question has no settings to list
     for s in steps:

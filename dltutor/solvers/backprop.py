@@ -9,7 +9,7 @@ Losses: half-mse E = Σ ½(t − o)²,  mse E = (1/n) Σ (t − o)²,  cce E = �
 
     δ_L = ∂E/∂o ⊙ f'(net_L)            (cce with softmax: δ_L = s − t)
     δ_K = (W_{K+1}ᵀ δ_{K+1}) ⊙ f'(net_K) with the weights BEFORE the update
-    ∂E/∂W_K = δ_K a_{K-1}ᵀ,  ∂E/∂b_K = δ_K,  W_K ← W_K − lr·∂E/∂W_K
+    ∂E/∂W_K = δ_K a_{K-1}ᵀ,  ∂E/∂b_K = δ_K,  W_K ← W_K − η·∂E/∂W_K (η: --lr)
 
 A bias given as one number is the same starting value for every neuron of its
 layer (as in the notes); each neuron's bias is still its own parameter (as in
@@ -51,7 +51,7 @@ LAYER_OPTIONS = [option for K in range(1, MAX_LAYERS + 1) for option in (
         Option("x", vector, "the input x1,...,xn", required=True, metavar="VEC"),
         Option("target", vector, "the target t1,...,tm (one per output neuron)", required=True, metavar="VEC"),
         *LAYER_OPTIONS,
-        Option("lr", nonnegative_number, "learning rate", default="0.5", metavar="LR"),
+        Option("lr", nonnegative_number, "learning rate η", default="0.5", metavar="LR"),
         Option("activation", choice(*OUTPUT_ACTIVATIONS), "activation of every layer", default="sigmoid",
                metavar="NAME", choices=ACTIVATIONS),
         Option("output-activation", choice(*OUTPUT_ACTIVATIONS),
@@ -78,7 +78,7 @@ def backprop(x: np.ndarray, target: np.ndarray, w1: np.ndarray, b1: np.ndarray, 
              loss: str = "half-mse", update_bias: bool = False, verify: bool = False) -> Solution:
     """Forward pass, loss, the delta of every neuron (output first, then back through the hidden
     layers with the weights before the update), each weight's gradient δ·input and its update
-    w - lr·gradient. Any depth: --w1 --b1 --w2 --b2 [--w3 --b3 ... --w6 --b6]."""
+    w − η·gradient. Any depth: --w1 --b1 --w2 --b2 [--w3 --b3 ... --w6 --b6]."""
     from dltutor.solvers.backprop_steps import working_steps
 
     weights, biases = [w1, w2, w3, w4, w5, w6], [b1, b2, b3, b4, b5, b6]

@@ -3,7 +3,7 @@
     net_K = W_K a_{K-1} + b_K,  a_K = f_K(net_K),  o = a_L
     δ_L = ∂E/∂o ⊙ f'(net_L) (cce with softmax: δ_L = s − t)
     δ_K = (W_{K+1}ᵀ δ_{K+1}) ⊙ f'(net_K), with the weights before the update
-    ∂E/∂W_K = δ_K a_{K-1}ᵀ,  ∂E/∂b_K = δ_K,  W_K ← W_K − lr·∂E/∂W_K
+    ∂E/∂W_K = δ_K a_{K-1}ᵀ,  ∂E/∂b_K = δ_K,  W_K ← W_K − η·∂E/∂W_K (η: --lr)
 
 Shared by the kind (``backprop.py``) and its worked steps (``backprop_steps.py``).
 """

@@ -2,10 +2,13 @@
 
 Forward pass (net input and output of every neuron), the loss, the delta of
 each output neuron, then of each hidden neuron (with the weights before the
-update), then each weight's gradient δ·input and its update w − lr·gradient,
+update), then each weight's gradient δ·input and its update w ← w − η·gradient,
 layer by layer from the output back. Small layers get one step per neuron or
-weight; larger ones one step with a table. Names follow the notes: x1.., h1..,
-o1.., and weights numbered w1, w2, ... row by row, layer after layer.
+weight; larger ones one step with a table. Names follow the notes for the
+neurons (x1.., h1.., o1..); a layer's index is a parenthesised superscript: the
+matrix W^(l) (W⁽ˡ⁾), its entry w^(l)_ij (w⁽ˡ⁾ᵢⱼ, from neuron j of layer l − 1 to
+neuron i of layer l, row i and column j of --wl), the bias b^(l) and, in a deeper
+network, the hidden neuron h^(l)_j.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ if TYPE_CHECKING:
 
 SMALL_LAYER = 4           # neurons (and inputs) up to which every neuron gets its own step
 SMALL_WEIGHTS = 6         # weights up to which every weight gets its own gradient and update step
+
+# the backward pass of a layer in matrix form (prose: every face typesets its scripts)
+MATRIX_FORM = "δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ᵀ·δ⁽ˡ⁺¹⁾) ⊙ f′(net⁽ˡ⁾)"
 
 # f(net) as text (sympy syntax) with a slot for the net input
 ACTIVATION_TEXT = {"sigmoid": "1/(1 + exp(-{}))", "tanh": "tanh({})", "relu": "max(0, {})", "linear": "{}"}
@@ -46,33 +52,51 @@ def working_steps(net: Network, numeric: Pass, symbolic: SymbolicGradients | Non
             + ([] if symbolic is None else [_check_step(numeric, symbolic)]))
 
 class Names:
-    """The notes' names: inputs x1.., hidden h1.. (h2_1.. with several hidden layers), outputs o1..;
-    weights numbered w1, w2, ... row by row, layer after layer (w1..w8 in the notes' 2-2-2 network)."""
+    """The names as formula text: inputs x1.., hidden h1.. (h^(l)_j with several hidden layers),
+    outputs o1..; the weight w^(l)_ij from neuron j of layer l − 1 to neuron i of layer l (row i,
+    column j of W^(l): one row per neuron of the receiving layer), the bias b^(l) (b^(l)_i when
+    each neuron has its own)."""
 
     def __init__(self, net: Network):
         self.sizes = net.sizes
         self.L = len(net.weights)
         self.shared = net.shared
-        self.offsets = np.cumsum([0] + [W.size for W in net.weights]).tolist()
 
     def unit(self, K: int, j: int) -> str:
         if K == 0:
             return f"x{j + 1}"
         if K == self.L:
             return f"o{j + 1}"
-        return f"h{j + 1}" if self.L == 2 else f"h{K}_{j + 1}"
+        return f"h{j + 1}" if self.L == 2 else f"h^({K})_{j + 1}"
+
+    def _of(self, name: str, K: int, j: int) -> str:
+        unit = self.unit(K, j)
+        return f"{name}_({unit})" if "^" in unit else f"{name}_{unit}"
 
     def net(self, K: int, j: int) -> str:
-        return f"net_{self.unit(K, j)}"
+        return self._of("net", K, j)
 
     def delta(self, K: int, j: int) -> str:
-        return f"delta_{self.unit(K, j)}"
+        return self._of("delta", K, j)
 
-    def weight(self, K: int, i: int, j: int) -> str:
-        return f"w{self.offsets[K - 1] + i * self.sizes[K - 1] + j + 1}"
+    @staticmethod
+    def matrix(K: int) -> str:
+        return f"W^({K})"
+
+    @staticmethod
+    def weight(K: int, i: int, j: int) -> str:
+        return f"w^({K})_{i + 1}{j + 1}" if i < 9 and j < 9 else f"w^({K})[{i + 1},{j + 1}]"
+
+    @staticmethod
+    def biases(K: int) -> str:
+        return f"b^({K})"
 
     def bias(self, K: int, i: int) -> str:
-        return f"b{K}" if self.shared[K - 1] or self.sizes[K] == 1 else f"b{K}_{i + 1}"
+        return self.biases(K) if self.shared[K - 1] or self.sizes[K] == 1 else f"b^({K})_{i + 1}"
+
+    def output(self, K: int) -> str:
+        """The output vector of layer K (x for K = 0)."""
+        return "x" if K == 0 else f"a^({K})"
 
     def layer(self, K: int) -> str:
         if K == self.L:
@@ -80,7 +104,7 @@ class Names:
         return "hidden layer" if self.L == 2 else f"hidden layer {K}"
 
     def link(self, K: int, i: int, j: int) -> str:
-        return f"W{K}[{i + 1},{j + 1}]: {self.unit(K - 1, j)} → {self.unit(K, i)}"
+        return f"{self.unit(K - 1, j)} → {self.unit(K, i)}"
 
 
 # ------------------------------------------------------------------ steps
@@ -111,10 +135,10 @@ def _forward_steps(net: Network, names: Names, p: Pass) -> list[Step]:
         if rows > SMALL_LAYER or cols > SMALL_LAYER:
             table = Table(("neuron", "net", "output"),
                           tuple((names.unit(K, i), z[i], out[i]) for i in range(rows)))
-            prev = "x" if K == 1 else f"a{K - 1}"
             steps.append(Step(f"Forward pass through the {names.layer(K)}",
-                              f"a{K} = {f}(W{K}*{prev} + b{K})", "", out.tolist(), table=table,
-                              note=f"one row per neuron: net = its row of W{K} times the inputs, "
+                              f"{names.output(K)} = {f}({names.matrix(K)}*{names.output(K - 1)} + {names.biases(K)})",
+                              "", out.tolist(), table=table,
+                              note=f"one row per neuron: net = its row of {names.matrix(K)} times the inputs, "
                                    f"plus its bias"))
             continue
         softmax_steps = []    # a softmax needs every net input of its layer: its outputs come after them
@@ -205,10 +229,11 @@ def _delta_steps(net: Network, names: Names, p: Pass) -> list[Step]:
             table = Table(("neuron", "sum of delta*w", "f'(net)", "delta"),
                           tuple((names.unit(K, j), back[j], fprime[j], p.deltas[K - 1][j])
                                 for j in range(rows)))
-            steps.append(Step(f"Deltas of the {names.layer(K)}", "delta_j = Sum(delta_k*w_kj, k)*f'(net_j)", "",
+            steps.append(Step(f"Deltas of the {names.layer(K)}",
+                              f"delta_j = Sum(delta_k*w^({K + 1})_kj, k)*f'(net_j)", "",
                               p.deltas[K - 1].tolist(), table=table,
-                              note=f"the sums use W{K + 1} before its update "
-                                   f"(the matrix form: W{K + 1}.T*delta)"))
+                              note=f"the sums use {names.matrix(K + 1)} before its update "
+                                   f"(the matrix form: {names.matrix(K + 1)}ᵀ·δ, the deltas of the layer above)"))
             continue
         for j in range(rows):
             unit = names.unit(K, j)
@@ -257,22 +282,23 @@ def _gradient_steps(net: Network, names: Names, p: Pass, grad_w: list[np.ndarray
                     w, delta, source = names.weight(K, i, j), names.delta(K, i), names.unit(K - 1, j)
                     steps.append(Step(f"Gradient of {w} ({names.link(K, i, j)})", f"dE/d{w} = {delta}*{source}",
                                       fill(f"{arg(d[i])}*{arg(a[j])}", d[i], a[j]), float(G[i, j])))
-                    steps.append(Step(f"Update of {w}", f"{w}_new = {w} - lr*dE/d{w}",
+                    steps.append(Step(f"Update of {w}", f"{w} <- {w} - lr*dE/d{w}",
                                       fill(f"{arg(W[i, j])} - {arg(lr)}*{arg(G[i, j])}", W[i, j], lr, G[i, j]),
                                       float(new[i, j]), note=remarks.get(w, ""), gives=f"w{K}"))
         else:
             table = Table(("weight", "link", "delta", "input", "gradient", "new weight"),
-                          tuple((names.weight(K, i, j), names.link(K, i, j).split(": ")[1], d[i], a[j],
+                          tuple((names.weight(K, i, j), names.link(K, i, j), d[i], a[j],
                                  G[i, j], new[i, j]) for i in range(rows) for j in range(cols)))
-            prev = "x" if K == 1 else f"a{K - 1}"
-            steps.append(Step(f"Gradients of W{K} ({names.layer(K)})", f"dE/dW{K} = delta{K}*{prev}.T",
+            W_K = names.matrix(K)
+            steps.append(Step(f"Gradients of {W_K} ({names.layer(K)})",
+                              f"dE/d{W_K} = delta^({K})*{names.output(K - 1)}^T",
                               "", G.tolist(), note="each weight: the delta of the neuron it feeds times the "
                               "input it carries", table=table))
-            steps.append(Step(f"Update of W{K}", f"W{K}_new = W{K} - lr*dE/dW{K}", "", new.tolist(),
+            steps.append(Step(f"Update of {W_K}", f"{W_K} <- {W_K} - lr*dE/d{W_K}", "", new.tolist(),
                               note=f"each weight minus lr = {format_number(lr)} times its gradient "
                                    f"(the last column of the table above)", gives=f"w{K}"))
         gb = grad_b[K - 1]
-        first = names.bias(K, 0).split("_")[0]
+        first = names.biases(K)
         note = ("each neuron's bias gradient is its delta (the bias input is 1)"
                 if not net.shared[K - 1] else
                 f"{first} is one number shared by the layer's neurons; each neuron's bias gets its own "
@@ -285,7 +311,7 @@ def _gradient_steps(net: Network, names: Names, p: Pass, grad_w: list[np.ndarray
         if update_bias:
             newb = net.biases[K - 1] - lr * gb
             steps.append(Step(f"Update of the biases of the {names.layer(K)}",
-                              f"{first}_new = {first} - lr*dE/d{first}",
+                              f"{first} <- {first} - lr*dE/d{first}",
                               fill("{} - {}*{}", net.biases[K - 1], lr, gb), newb.tolist(),
                               note="each neuron's bias moves by its own gradient, so a shared starting "
                                    "value splits into one bias per neuron" if net.shared[K - 1] else "",
@@ -296,11 +322,10 @@ def _gradient_steps(net: Network, names: Names, p: Pass, grad_w: list[np.ndarray
 def _check_step(numeric: Pass, symbolic: SymbolicGradients) -> Step:
     if not symbolic.ok:
         return Step("Symbolic check skipped",
-                    note=f"{symbolic.reason}; the gradients come from the matrix form "
-                         f"delta_K = (W_K+1.T*delta_K+1)*f'(net_K) alone")
+                    note=f"{symbolic.reason}; the gradients come from the matrix form {MATRIX_FORM} alone")
     diff = max(float(np.max(np.abs(s - n))) for s, n in
                zip(symbolic.grad_w + symbolic.grad_b, numeric.grad_w + numeric.grad_b))
-    return Step("Check: sympy differentiates E directly", "max(Abs(dE/dw (sympy) - delta*input))", "", diff,
+    return Step("Check: sympy differentiates E directly", "max(Abs(dE/dw - delta*input))", "", diff,
                 note="sympy wrote E as one expression of all the weights and biases and differentiated it "
-                     "with respect to each; the gradients above are sympy's, the answer uses the matrix "
-                     "form delta_K = (W_K+1.T*delta_K+1)*f'(net_K), and the two agree to this difference")
+                     f"with respect to each; the gradients above are sympy's, the answer uses the matrix "
+                     f"form {MATRIX_FORM}, and the two agree to this difference")
