@@ -115,3 +115,29 @@ def test_leaky_relu_spellings():
 ])
 def test_activation_bad_input(args, fragments):
     assert_bad_input(run_cli("solve", "activation", *args), *fragments)
+
+
+def test_the_derivative_formulas_are_sympys():
+    """The derivative text the steps show (written out so that solving needs no sympy) is
+    what sympy's diff of each activation's formula gives."""
+    import sympy as sp
+
+    from dltutor.solvers.activation import ACTIVATION_NAMES, DERIVATIVE_TEXT, derived
+
+    assert set(DERIVATIVE_TEXT) == set(ACTIVATION_NAMES)
+    for name in ACTIVATION_NAMES:
+        assert DERIVATIVE_TEXT[name] == derived(name)[1], name
+    z = sp.Symbol("z", real=True)      # and, independently of the printing, the textbook identities
+    assert sp.simplify(sp.sympify(DERIVATIVE_TEXT["sigmoid"], locals={"z": z})
+                       - sp.exp(-z) / (1 + sp.exp(-z)) ** 2) == 0
+    assert sp.simplify(sp.sympify(DERIVATIVE_TEXT["softplus"], locals={"z": z}) - 1 / (1 + sp.exp(-z))) == 0
+
+
+def test_solving_an_activation_imports_no_sympy():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom dltutor.cli import main\ntry:\n    main(['solve', 'activation', '--fn', 'softmax', "
+            "'--z', '1,2,3'])\nexcept SystemExit:\n    pass\nprint('SYMPY' if 'sympy' in sys.modules else 'NONE')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
+    assert out.strip().endswith("NONE"), out[-200:]

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from conftest import ROOT, run_cli
+from dltutor.render.formula_unicode import prose
 from dltutor.solvers.registry import KIND_MODULES, get_kind
 
 XOR = "0,0:0; 0,1:1; 1,0:1; 1,1:0"
@@ -76,7 +77,8 @@ def test_brief_on_every_kind_is_the_answer_and_one_line_per_step(name):
     lines = [line for line in before.splitlines() if line.strip() and not line.startswith("╭")]
     assert len(lines) == len(full["steps"])
     for i, (line, step) in enumerate(zip(lines, full["steps"]), start=1):
-        assert line.startswith(f"{i}. {step['title']}")
+        assert line.startswith(f"{i}. {prose(step['title'])}")      # the title as mathematics
+        assert "^(" not in line and "[[" not in line, line
     assert answer.strip()
 
 

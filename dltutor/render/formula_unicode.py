@@ -265,6 +265,7 @@ def prose(text: str) -> str:
     out = re.sub(r"(?<=[\w)]) [−-] -(\d[\d.]*)", r" − (−\1)", out)         # a - -1 → a − (−1)
     out = re.sub(r"\blearning rate (?=-?\d)", "learning rate η = ", out)   # the symbol the rules use
     out = re.sub(r"(?<=[=(,]) -(?=[A-Za-z(√])", " −", out)              # = -exp(z) → = −exp(z)
+    out = re.sub(r"(?<=[(\[])-(?=[A-Za-z(√])", "−", out)                   # exp(-z) → exp(−z)
     out = re.sub(r"(?<![\w)\]])-(?=[a-zα-ω][₀-₉ₐ-ₜᵢ-ᵪ])", "−", out)         # and -sᵢ·sⱼ → and −sᵢ·sⱼ
     out = re.sub(r"(?<![\w.\-])-(?=\.?\d)", "−", out)                 # -0.5 → −0.5, not 2-2-2
     return uniform_subscripts(out)

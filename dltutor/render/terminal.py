@@ -228,24 +228,27 @@ def print_solution(solution: Solution, digits: int = 6, console: Console | None 
 
 
 def one_line(value, digits: int) -> str:
-    """A value on one line: a matrix as rows separated by ";" (``[1, 2; 3, 4]``), a dict as ``k = v``."""
-    if is_matrix(value):
-        return "[" + "; ".join(", ".join(format_value(c, digits) for c in row) for row in value) + "]"
+    """A step's value on one line: a dict as ``k = v``, a list of records as their count, anything
+    else as mathematics (``inline_value``: a vector (a, b), a matrix [a, b; c, d], −0.5)."""
+    from dltutor.render.formula_unicode import prose
+
     if isinstance(value, dict):
-        return ", ".join(f"{k} = {one_line(v, digits)}" for k, v in value.items())
+        return ", ".join(f"{prose(str(k))} = {one_line(v, digits)}" for k, v in value.items())
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return f"{len(value)} entries"
-    return format_value(value, digits)
+    return inline_value(value, digits)
 
 
 def brief_renderable(solution: Solution, digits: int = 6):
     """``--brief``: one line per step (its title and value, cut with "…" at the terminal's width)
     and the answer, for any kind."""
+    from dltutor.render.formula_unicode import prose
+
     lines = []
     for i, step in enumerate(solution.steps, start=1):
-        line = Text(f"{i}. {step.title}", style="bold", no_wrap=True, overflow="ellipsis")
+        line = Text(f"{i}. {prose(step.title)}", style="bold", no_wrap=True, overflow="ellipsis")
         if step.value is not None:
             line.append(": " + one_line(step.value, digits), style="not bold")
         lines.append(line)
-    answer = Text(value_text(solution.answer, digits), style="bold")
+    answer = Text(answer_text(solution.answer, solution.kind, digits), style="bold")
     return Group(*lines, Text(""), Panel(answer, title="Answer", title_align="left", expand=False))
