@@ -24,20 +24,21 @@ def wants_pager(lines: int, no_pager: bool) -> bool:
     return lines > shutil.get_terminal_size().lines - 1
 
 
-def show(renderable, no_pager: bool = False) -> None:
-    """Print a Rich renderable, through the pager when ``wants_pager``."""
+def show(renderable, no_pager: bool = False, soft_wrap: bool = False) -> None:
+    """Print a Rich renderable, through the pager when ``wants_pager``; ``soft_wrap``: long lines
+    are not cut or broken by Rich but left to the terminal (``--brief``'s one line per step)."""
     from rich.console import Console
 
     console = Console(highlight=False)
     if not sys.stdout.isatty() or no_pager:
-        console.print(renderable)
+        console.print(renderable, soft_wrap=soft_wrap)
         return
     buffer = io.StringIO()
     capture = Console(file=buffer, highlight=False, width=console.width, force_terminal=True,
                       color_system=console.color_system, no_color=console.no_color)
-    capture.print(renderable)
+    capture.print(renderable, soft_wrap=soft_wrap)
     text = buffer.getvalue()
     if wants_pager(text.count("\n"), no_pager):
         click.echo_via_pager(text, color=False if console.no_color else None)
     else:
-        console.print(renderable)
+        console.print(renderable, soft_wrap=soft_wrap)

@@ -48,7 +48,7 @@ def make_kind_command(kind) -> click.Command:
         elif brief:
             from dltutor.render.terminal import brief_renderable
 
-            show(brief_renderable(solution, n_digits), no_pager)
+            show(brief_renderable(solution, n_digits), no_pager, soft_wrap=True)
         else:
             from dltutor.render.terminal import solution_renderable
 

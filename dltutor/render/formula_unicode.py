@@ -266,6 +266,10 @@ def prose(text: str) -> str:
     out = re.sub(r"\blearning rate (?=-?\d)", "learning rate η = ", out)   # the symbol the rules use
     out = re.sub(r"(?<=[=(,]) -(?=[A-Za-z(√])", " −", out)              # = -exp(z) → = −exp(z)
     out = re.sub(r"(?<=[(\[])-(?=[A-Za-z(√])", "−", out)                   # exp(-z) → exp(−z)
+    out = re.sub(r"(?<![\w'])([a-zσ])'(?=\()", r"\1′", out)                  # f'(net) → f′(net)
     out = re.sub(r"(?<![\w)\]])-(?=[a-zα-ω][₀-₉ₐ-ₜᵢ-ᵪ])", "−", out)         # and -sᵢ·sⱼ → and −sᵢ·sⱼ
+    out = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)e([+\-−]?)(\d+)\b",                 # 8.04e-5 → 8.04×10⁻⁵
+                 lambda m: f"{m.group(1)}×10{superscript(('−' if m.group(2) in ('-', '−') else '') + str(int(m.group(3))))}",
+                 out)
     out = re.sub(r"(?<![\w.\-])-(?=\.?\d)", "−", out)                 # -0.5 → −0.5, not 2-2-2
     return uniform_subscripts(out)

@@ -30,7 +30,7 @@ class HtmlPrinter(DocumentPrinter):
     block_sep = "\n"
 
     def heading(self, text):
-        return f'<h4 class="step">{escape(text)}</h4>'
+        return f'<h4 class="step">{html_text(text)}</h4>'
 
     def formula(self, text, lead=False):
         # several statements (``y = …, e = …``) are each a whole line: no "=" in front of them
@@ -65,10 +65,10 @@ class HtmlPrinter(DocumentPrinter):
         return [blocks[0], aligned] + [b for b in blocks[1:] if b not in math]
 
     def paragraph(self, text, *, emphasis=False):
-        return f'<p class="note">{escape(text)}</p>' if emphasis else f"<p>{escape(text)}</p>"
+        return f'<p class="note">{html_text(text)}</p>' if emphasis else f"<p>{html_text(text)}</p>"
 
     def table(self, columns, rows):
-        head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+        head = "".join(f"<th>{html_text(c)}</th>" for c in columns)
         body = "".join("<tr>" + "".join(f"<td>{cell_text(c)}</td>" for c in r) + "</tr>" for r in rows)
         return f'<table class="work"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from dltutor.render.document import DocumentPrinter
 from dltutor.render.formula import to_latex
+from dltutor.render.formula_unicode import with_scripts
 from dltutor.render.latex import latex_matrix, latex_number
+
+
+def md_script(base: str, mark: str, inner: str) -> str:
+    """A script Unicode cannot write, as Markdown's inline math: W_x → $W_{x}$, net_(h) → $\\mathrm{net}_{h}$."""
+    name = base if len(base) == 1 or base.isdigit() else r"\mathrm{" + base + "}"
+    return f"${name}{mark}{{{inner}}}$"
+
+
+def md_prose(text: str) -> str:
+    """Prose as Markdown shows it: a script Unicode cannot write as inline math (W_x → $W_{x}$)."""
+    return with_scripts(text, lambda piece: piece, md_script)
 
 
 class MarkdownPrinter(DocumentPrinter):
     channel_separator = r" \;\Big|\; "
 
     def heading(self, text):
-        return f"**{text}**"
+        return f"**{md_prose(text)}**"
 
     def formula(self, text, lead=False):
         return f"$$ {'= ' if lead else ''}{to_latex(text)} $$"
@@ -20,10 +32,10 @@ class MarkdownPrinter(DocumentPrinter):
         return f"$$ = {value_math} $$"
 
     def paragraph(self, text, *, emphasis=False):
-        return f"*{text}*" if emphasis else text
+        return f"*{md_prose(text)}*" if emphasis else md_prose(text)
 
     def table(self, columns, rows):
-        head = "| " + " | ".join(columns) + " |"
+        head = "| " + " | ".join(md_prose(c) for c in columns) + " |"
         rule = "|" + "|".join("---:" for _ in columns) + "|"
         return "\n".join([head, rule] + ["| " + " | ".join(r) + " |" for r in rows])
 

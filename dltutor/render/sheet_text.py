@@ -12,7 +12,7 @@ from html import escape
 from dltutor.render.formula import to_latex, to_mathml
 from dltutor.render.formula_unicode import with_scripts
 from dltutor.render.html import HtmlPrinter, cell_text, html_text, page, to_html_fragment
-from dltutor.render.markdown import MarkdownPrinter, to_markdown
+from dltutor.render.markdown import MarkdownPrinter, md_script, to_markdown
 from dltutor.render.math_font import math_font_css
 from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answer_value, column_parts, data_items,
                                   data_table, grid, prompt_blocks)
@@ -38,11 +38,7 @@ def md_escape(text: str) -> str:
 
 def md_text(text: str) -> str:
     """Prose for Markdown: escaped, a script Unicode cannot write as inline math (h_T → $h_{T}$)."""
-    return with_scripts(text, md_escape, lambda base, mark, inner: f"${_tex_name(base)}{mark}{{{inner}}}$")
-
-
-def _tex_name(base: str) -> str:
-    return base if len(base) == 1 or base.isdigit() else r"\mathrm{" + base + "}"
+    return with_scripts(text, md_escape, md_script)
 
 
 def _md_math(value, digits: int) -> str:

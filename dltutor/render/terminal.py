@@ -240,13 +240,13 @@ def one_line(value, digits: int) -> str:
 
 
 def brief_renderable(solution: Solution, digits: int = 6):
-    """``--brief``: one line per step (its title and value, cut with "…" at the terminal's width)
-    and the answer, for any kind."""
+    """``--brief``: one line per step (its title and whole value: print it with ``soft_wrap`` so that
+    the terminal, not Rich, wraps a long one) and the answer, for any kind."""
     from dltutor.render.formula_unicode import prose
 
     lines = []
     for i, step in enumerate(solution.steps, start=1):
-        line = Text(f"{i}. {prose(step.title)}", style="bold", no_wrap=True, overflow="ellipsis")
+        line = Text(f"{i}. {prose(step.title)}", style="bold")
         if step.value is not None:
             line.append(": " + one_line(step.value, digits), style="not bold")
         lines.append(line)

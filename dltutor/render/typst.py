@@ -20,7 +20,8 @@ def typst_escape(text: str) -> str:
     text = re.sub(f"[{''.join(_SUBS)}]+", lambda m: "#sub[" + "".join(_SUBS[c] for c in m.group(0)) + "]", text)
     text = re.sub(r"(?<![\w\\])([A-Za-zΣα-ω][\u0302\u0303]?)\\_(\w|\([^()\s]*\))",        # h_T, Σ_j
                   lambda m: m.group(1) + "#sub[" + m.group(2).strip("()") + "]", text)
-    return re.sub(f"[{''.join(_SUPS)}]+", lambda m: "#super[" + "".join(_SUPS[c] for c in m.group(0)) + "]", text)
+    text = re.sub(f"[{''.join(_SUPS)}]+", lambda m: "#super[" + "".join(_SUPS[c] for c in m.group(0)) + "]", text)
+    return text.replace("];", "]\\;")      # a `;` right after an embedded #sub[..] would end it, unprinted
 
 
 def typst_number(text: str) -> str:

@@ -70,8 +70,8 @@ class Names:
         return f"h{j + 1}" if self.L == 2 else f"h^({K})_{j + 1}"
 
     def _of(self, name: str, K: int, j: int) -> str:
-        unit = self.unit(K, j)
-        return f"{name}_({unit})" if "^" in unit else f"{name}_{unit}"
+        unit = self.unit(K, j)          # a hidden neuron of a deeper network: net^(l)_j, delta^(l)_j
+        return f"{name}^({K})_{j + 1}" if "^" in unit else f"{name}_{unit}"
 
     def net(self, K: int, j: int) -> str:
         return self._of("net", K, j)
