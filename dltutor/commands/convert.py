@@ -51,6 +51,8 @@ def convert(weights, framework, output):
     script_path = check_path(output or Path(weights).stem + suffix, "-o")
     if script_path.suffix != ".py":
         raise InputError(f"-o {str(script_path)!r} must name a Python file ending in .py")
+    if not script_path.parent.is_dir():
+        raise InputError(f"-o {str(script_path)!r}: the folder {str(script_path.parent)!r} does not exist")
     weights_path = script_path.with_suffix(".weights.npz")
     model = load_model(weights)
     if weights_path.resolve() == Path(weights).resolve():
@@ -65,5 +67,7 @@ def convert(weights, framework, output):
 
     write_atomic(weights_path, save, label="-o")
     write_atomic(script_path, script)
-    name = "PyTorch" if framework == "pytorch" else "Keras"
-    click.echo(f"wrote {script_path} and {weights_path} ({name}); run: python {script_path} X.csv", err=True)
+    run = (f"python {script_path} X.csv (it needs PyTorch: pip install torch)" if framework == "pytorch" else
+           f"KERAS_BACKEND=torch python {script_path} X.csv (it needs Keras 3 and the backend "
+           f"KERAS_BACKEND names: pip install keras torch)")
+    click.echo(f"wrote {script_path} and {weights_path}; run: {run}", err=True)

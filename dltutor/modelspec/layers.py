@@ -200,8 +200,12 @@ def _example(layer_type: str) -> str:
     return {"Dense": "Dense(10)", "Conv2D": "Conv2D(32, 3)", "Conv1D": "Conv1D(16, 3)",
             "DepthwiseConv2D": "DepthwiseConv2D(3)", "SeparableConv2D": "SeparableConv2D(32, 3)",
             "Embedding": "Embedding(1000, 64)", "SimpleRNN": "SimpleRNN(16)", "LSTM": "LSTM(32)",
-            "GRU": "GRU(32)", "Dropout": "Dropout(0.5)", "Activation": "Activation(relu)"}.get(
-        layer_type, f"{layer_type}(...)")
+            "GRU": "GRU(32)", "Dropout": "Dropout(0.5)", "Activation": "Activation(relu)",
+            "MultiHeadAttention": "MultiHeadAttention(2, 16)", "Conv2DTranspose": "Conv2DTranspose(16, 3)",
+            "Conv1DTranspose": "Conv1DTranspose(16, 3)", "Reshape": "Reshape((4, 4))",
+            "Bidirectional": "Bidirectional(LSTM(16))", "TimeDistributed": "TimeDistributed(Dense(10))",
+            "LeakyReLU": "LeakyReLU(0.2)", "Input": "Input(28, 28, 1)"}.get(
+        layer_type, f"{layer_type}(...) (see dltutor solve params --help)")
 
 
 def pair(value, key: str, where: str, *, minimum: int = 1) -> tuple[int, int]:

@@ -157,12 +157,12 @@ def build(spec: str, seed: int = 0, dtype=np.float32) -> Sequential:
     for i, info in enumerate(resolved.layers, start=1):
         cls = LAYERS.get(info.type)
         if cls is None:
-            raise InputError(f"layer {i} {info.label!r}: the engine cannot train {info.type} layers; "
+            raise InputError(f"layer {info.label!r}: the engine cannot train {info.type} layers; "
                              f"it trains {', '.join(sorted(LAYERS))}")
         try:
             layer = cls(info.config, info.input_shape, np.random.default_rng([seed, 0, i]), dtype)
         except InputError as exc:           # a setting the engine does not train (an activation, an interpolation): name the layer
-            raise InputError(f"layer {i} {info.label!r}: {exc}") from None
+            raise InputError(f"layer {info.label!r}: {exc}") from None
         layer.label = info.label
         made = [(n, tuple(w.shape)) for n, w in layer.weights.items()]
         expected = [(w.name, tuple(w.shape)) for w in info.weights]

@@ -123,6 +123,8 @@ def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
     if len(sheet.problems) <= GRADE_TABLE_MAX:
         out.append(_tex_grade_table(sheet))
     out.append(r"\noindent\textit{" + latex_text(
+        "Answers and worked solutions follow each problem. Problem ids are at the foot of each page: "
+        "dltutor generate ID regenerates a problem." if sheet.solutions else
         "Answer in the spaces provided and show your working. Problem ids are at the foot of each page: "
         "dltutor generate ID regenerates a problem.") + "}")
     out.append(r"\begin{questions}")

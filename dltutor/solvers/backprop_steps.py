@@ -13,6 +13,7 @@ network, the hidden neuron h^(l)_j.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -299,10 +300,13 @@ def _gradient_steps(net: Network, names: Names, p: Pass, grad_w: list[np.ndarray
                                    f"(the last column of the table above)", gives=f"w{K}"))
         gb = grad_b[K - 1]
         first = names.biases(K)
+        total = math.fsum(gb.tolist())
+        if abs(total) <= 1e-12 * float(np.max(np.abs(gb), initial=0.0)):
+            total = 0.0                         # deltas that cancel: 0, not the rounding left over
         note = ("each neuron's bias gradient is its delta (the bias input is 1)"
                 if not net.shared[K - 1] else
                 f"{first} is one number shared by the layer's neurons; each neuron's bias gets its own "
-                f"gradient, its delta (the sum, {format_number(float(gb.sum()))}, would be the gradient of "
+                f"gradient, its delta (the sum, {format_number(total)}, would be the gradient of "
                 f"one shared number)")
         if not update_bias and K == 1:
             note += "; the biases stay as given (only the weights are updated)"
@@ -327,5 +331,5 @@ def _check_step(numeric: Pass, symbolic: SymbolicGradients) -> Step:
                zip(symbolic.grad_w + symbolic.grad_b, numeric.grad_w + numeric.grad_b))
     return Step("Check: sympy differentiates E directly", "max(Abs(dE/dw - delta*input))", "", diff,
                 note="sympy wrote E as one expression of all the weights and biases and differentiated it "
-                     f"with respect to each; the gradients above are sympy's, the answer uses the matrix "
-                     f"form {MATRIX_FORM}, and the two agree to this difference")
+                     f"with respect to each; the gradients above come from the deltas (the matrix form "
+                     f"{MATRIX_FORM}), and sympy's agree with them to this difference")
