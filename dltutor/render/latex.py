@@ -19,8 +19,45 @@ def latex_matrix(rows: list[list[str]]) -> str:
     return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
 
 
+def _split_at_equals(math: str) -> tuple[str, str] | None:
+    """``a = b = c`` → (``a``, ``= b = c``) at the first "=" (or ←) outside braces and \\left…\\right."""
+    depth = 0
+    i = 0
+    while i < len(math):
+        if math.startswith(r"\left", i) or math[i] == "{":
+            depth += 1
+        elif math.startswith(r"\right", i) or math[i] == "}":
+            depth -= 1
+        elif depth == 0 and (math.startswith(" = ", i) or math.startswith(r" \leftarrow ", i)):
+            return math[:i], math[i + 1:]
+        i += 1
+    return None
+
+
+def _aligned(displays: list[str]) -> str:
+    """Displays of one step (``\\[ a = b \\]``, ``\\[ = c \\]``, ...) as one align* lined up at "="."""
+    rows = []
+    for k, block in enumerate(displays):
+        math = block.removeprefix(r"\[ ").removesuffix(r" \]")
+        if math.startswith("= "):
+            rows.append("&" + math)
+        else:
+            split = _split_at_equals(math) if k == 0 else None
+            rows.append(f"{split[0]} &{split[1]}" if split else f"&{math}" if k else math + " &")
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
 class LatexPrinter(DocumentPrinter):
     channel_separator = r" \;\Big|\; "
+
+    def step(self, number, step):
+        """As the other formats, but the formula, the numbers put in and the value are one
+        display, lined up at "=" (not one centred display each)."""
+        blocks = super().step(number, step)
+        run = [b for b in blocks[1:] if b.startswith(r"\[ ") and b.endswith(r" \]")]
+        if len(run) < 2 or blocks[1:1 + len(run)] != run:
+            return blocks
+        return [blocks[0], _aligned(run)] + blocks[1 + len(run):]
 
     def heading(self, text):
         return r"\textbf{" + latex_text(text) + "}"

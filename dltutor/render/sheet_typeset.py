@@ -86,8 +86,16 @@ def _tex_column(name: str) -> str:
 
 def _tex_grid(part, digits: int, filled: bool) -> str:
     header, rows = grid(part, digits, filled)
-    lines = [r"\par\smallskip\begin{center}\renewcommand{\arraystretch}{1.9}",
-             r"\begin{tabular}{|c|" + "p{1.6cm}|" * (len(header) - 1) + "}", r"\hline",
+    # a column as wide as its longest number (about 0.2 cm a character at this size), 1.6 cm at
+    # least; a key that would not fit the text width is set a size or two smaller
+    longest = max((len(c) for row in rows for c in row[1:]), default=0)
+    columns = len(header) - 1
+    for size, per_character in (("", 0.2), (r"\small", 0.18), (r"\footnotesize", 0.15)):
+        width = max(1.4 if size else 1.6, round(per_character * longest + 0.3, 1))
+        if (width + 0.45) * columns + 1.0 <= 13.9:      # + the column gaps and the # column; the parts' indent
+            break
+    lines = [r"\par\smallskip\begin{center}" + size + r"\renewcommand{\arraystretch}{1.9}",
+             r"\begin{tabular}{|c|" + f"p{{{width:g}cm}}|" * (len(header) - 1) + "}", r"\hline",
              r"\# & " + " & ".join(r"\centering " + _tex_column(c) for c in header[1:]) + r" \tabularnewline \hline"]
     # \tabularnewline, not \\: \centering in the last p{} column redefines \\ (Misplaced \noalign)
     lines += [" & ".join([row[0]] + [r"\centering " + latex_text(c) for c in row[1:]]) + r" \tabularnewline \hline"
