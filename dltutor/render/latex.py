@@ -43,7 +43,7 @@ def _aligned(displays: list[str]) -> str:
             rows.append("&" + math)
         else:
             split = _split_at_equals(math) if k == 0 else None
-            rows.append(f"{split[0]} &{split[1]}" if split else f"&{math}" if k else math + " &")
+            rows.append(f"{split[0]} &{split[1]}" if split else f"&{math}")    # no "=": from the left
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
 
