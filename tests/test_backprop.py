@@ -291,3 +291,19 @@ def test_sympy_runs_only_with_verify():
         assert abs(json.loads(out)["answer"]["w2"][0][0] - 0.358916) < 1e-6
     assert json.loads(checked.stdout)["steps"][-1]["title"].startswith("Check")
     assert not json.loads(plain.stdout)["steps"][-1]["title"].startswith("Check")
+
+
+def test_a_deeper_network_answers_each_hidden_layer_by_its_name():
+    """Two hidden layers: h⁽¹⁾ and h⁽²⁾ each on their own line (not the rows of a matrix h); the
+    JSON keeps the contract's one list per hidden layer."""
+    from dltutor.render.markdown import to_markdown
+    from dltutor.render.terminal import answer_text
+
+    args = dict(x="1,0.5", target="0.8", w1="0.2,-0.4;0.7,0.1", b1="0,0.1", w2="0.5,-0.3;0.6,0.2", b2="0.1",
+                w3="0.9,-0.5", b3="0", activation="tanh", output_activation="linear", loss="mse")
+    solution = run("backprop", **args)
+    assert len(solution.answer["hidden"]) == 2
+    text = answer_text(solution.answer, "backprop", 6)
+    assert "h⁽¹⁾ = (" in text and "h⁽²⁾ = (" in text and "\nh = " not in "\n" + text
+    markdown = to_markdown(solution)
+    assert "h^{(1)}" in markdown and "h^{(2)}" in markdown

@@ -46,8 +46,25 @@ def answer_name(key: str, kind: str = "") -> tuple[str, bool]:
         return f"dE/d{layer_parameter(m.group(1))}", True
     if kind == "backprop" and re.fullmatch(r"[wb]\d+", key):    # the updated weights and biases
         return f"{layer_parameter(key)}_new", True
+    m = re.fullmatch(r"hidden(\d+)", key)
+    if kind == "backprop" and m:                        # a deeper network's hidden layer: h⁽¹⁾, h⁽²⁾
+        return f"h^({m.group(1)})", True
     if key in WORDS:
         return WORDS[key], False
     if re.fullmatch(r"[a-z]{3,}(?:_[a-z]{2,})+", key):   # words joined by underscores
         return key.replace("_", " "), False
     return key, True
+
+
+def per_layer(answer, kind: str = ""):
+    """The answer with a deeper network's hidden outputs (backprop's ``hidden``: one list per hidden
+    layer) as one entry per layer, ``hidden1``, ``hidden2`` (h⁽¹⁾, h⁽²⁾), so that no layer reads as a
+    row of a matrix; any other answer as it is."""
+    hidden = answer.get("hidden") if kind == "backprop" and isinstance(answer, dict) else None
+    if not (isinstance(hidden, list) and hidden and isinstance(hidden[0], list)):
+        return answer
+    out = {}
+    for key, value in answer.items():
+        out.update({f"hidden{n}": layer for n, layer in enumerate(value, start=1)} if key == "hidden"
+                   else {key: value})
+    return out

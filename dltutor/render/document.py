@@ -8,7 +8,7 @@ heading, a formula, a value, a table and a paragraph look in their format.
 
 from __future__ import annotations
 
-from dltutor.render.answer_names import answer_name
+from dltutor.render.answer_names import answer_name, per_layer
 from dltutor.render.formula_unicode import prose
 from dltutor.solution import Filled, Solution, Step, Table
 from dltutor.values import format_value
@@ -148,6 +148,7 @@ class DocumentPrinter:
         """The answer as the question asks for it: a parameter count as the layer table and its totals,
         a truth table as a table, a matrix as a matrix, a vector as (a, b), named quantities by name."""
         blocks = [self.paragraph("Answer:")]
+        answer = per_layer(answer, kind)
         if isinstance(answer, dict) and "layers" in answer and "total" in answer:
             rows = [[str(r.get("layer", "")), "×".join(str(v) for v in r.get("output_shape") or []),
                      self.cell(r.get("params"))] for r in answer["layers"]]

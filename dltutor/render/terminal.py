@@ -121,7 +121,7 @@ def inline_value(value, digits: int) -> str:
 def answer_text(answer, kind: str, digits: int) -> str:
     """The answer in the question's notation: named quantities by their symbols (∂E/∂W₁, h̃),
     a parameter count as its layers and totals, a vector as (a, b)."""
-    from dltutor.render.answer_names import answer_name
+    from dltutor.render.answer_names import answer_name, per_layer
     from dltutor.render.formula_unicode import prose, to_unicode
 
     def name(key):
@@ -142,6 +142,7 @@ def answer_text(answer, kind: str, digits: int) -> str:
 
     if not isinstance(answer, dict):
         return shown(answer)
+    answer = per_layer(answer, kind)
     if "layers" in answer and "total" in answer:
         rows = [(str(r.get("layer", "")), "×".join(str(v) for v in r.get("output_shape") or []) or "—",
                  f"{r.get('params', 0):,}") for r in answer["layers"]]
