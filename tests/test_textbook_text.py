@@ -76,7 +76,8 @@ def reader_text(fmt: str, data: str) -> str:
         return re.sub(r"\*\*([^*\n]+?)\*\*", r"\1", data)                # bold, not a power
     if fmt == "tex":
         data = re.sub(r"\\texttt\{[^}]*\}", "", data)
-        return re.sub(r"\\\[.*?\\\]|\$[^$\n]*\$", lambda m: _md_words(m.group(0)), data, flags=re.DOTALL)
+        return re.sub(r"\\\[.*?\\\]|\\begin\{align\*\}.*?\\end\{align\*\}|\$[^$\n]*\$",
+                      lambda m: _md_words(m.group(0)), data, flags=re.DOTALL)
     return data
 
 
