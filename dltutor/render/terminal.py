@@ -207,6 +207,26 @@ def step_renderable(number: int, step: Step, digits: int):
     return Group(*parts)
 
 
+class Header:
+    """The kind and its inputs, ``name = value`` pairs separated by commas, a line broken only
+    between two pairs (a pair wider than the screen wraps on its own)."""
+
+    def __init__(self, kind: str, pairs: list[str]):
+        self.kind, self.pairs = kind, pairs
+
+    def __rich_console__(self, console, options):
+        width = options.max_width
+        line = Text.assemble((self.kind, "bold magenta"), "  ")
+        for i, pair in enumerate(self.pairs):
+            piece = pair + ("," if i < len(self.pairs) - 1 else "")
+            gap = "" if i == 0 else " "
+            if i and line.cell_len + len(gap) + Text(piece).cell_len > width:
+                yield line
+                line, gap = Text(""), ""
+            line.append(gap + piece, style="dim")
+        yield line
+
+
 def solution_renderable(solution: Solution, digits: int = 6):
     steps = [step_renderable(i, s, digits) for i, s in enumerate(solution.steps, start=1)]
     answer = Text(answer_text(solution.answer, solution.kind, digits), style="bold")
@@ -214,9 +234,9 @@ def solution_renderable(solution: Solution, digits: int = 6):
 
     shown = {k: plain(v) for k, v in solution.inputs.items()}
     symbols = input_symbols(solution.kind)
-    inputs = uniform_subscripts(", ".join(f"{input_name(k, v, solution.kind, symbols.get(k, ''))} = "
-                                          f"{inline_value(v, digits)}" for k, v in shown.items()))
-    header = Text.assemble((solution.kind, "bold magenta"), "  ", (inputs, "dim"))
+    pairs = [uniform_subscripts(f"{input_name(k, v, solution.kind, symbols.get(k, ''))} = {inline_value(v, digits)}")
+             for k, v in shown.items()]
+    header = Header(solution.kind, pairs)
     body = [header, Text("")] if shown else []          # a conceptual question has no settings to list
     for s in steps:
         body.extend([s, Text("")])
