@@ -97,7 +97,14 @@ class UnicodePrinter(Printer):
         return super().print_List(n)
 
     def frac(self, a, b):
-        wrap = (lambda s: f"({s})" if re.search(r"[ +−·/]", s) and not re.fullmatch(r"\(.*\)", s) else s)
+        """a/b, each side in parentheses only when it has an operator outside brackets and bars:
+        ``exp(−z)/(1 + exp(−z))²``, not ``(exp(−z))/((1 + exp(−z))²)``."""
+        def wrap(s: str) -> str:
+            bare = s
+            for pattern in (r"\([^()]*\)", r"\[[^\[\]]*\]", r"\|[^|]*\|", r"‖[^‖]*‖"):
+                while re.search(pattern, bare):
+                    bare = re.sub(pattern, "", bare)
+            return f"({s})" if re.search(r"[ +−·/]", bare) else s
         return f"{wrap(a)}/{wrap(b)}"
 
     def power(self, a, b):
@@ -143,6 +150,8 @@ class UnicodePrinter(Printer):
             return ("⌊{}⌋" if name == "floor" else "⌈{}⌉").format(inner)
         if name in ("Abs", "abs"):
             return f"|{inner}|"
+        if name == "Norm":
+            return f"‖{inner}‖"
         if name == "sqrt":
             return f"√({inner})"
         if name in ("Sum", "sum"):
