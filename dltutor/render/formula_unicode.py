@@ -119,7 +119,8 @@ class UnicodePrinter(Printer):
         return f"{a} {op} {b}"
 
     def cases(self, rows):
-        return "; ".join(f"{v} if {c}" if c is not None else f"{v} otherwise" for v, c in rows)
+        """The rows of a case distinction as the typeset faces' cases read: ``1 if z > 0, 0 otherwise``."""
+        return ", ".join(f"{v} if {c}" if c is not None else f"{v} otherwise" for v, c in rows)
 
     def bigop(self, kind, index, lower, upper, body):
         sign = "∏" if kind == "product" else "∑"
