@@ -201,7 +201,7 @@ def derivative_note(fn: str, act: acts.Activation, d_text: str) -> str:
     examples=["--fn sigmoid --z -2,0,1.1", "--fn softmax --z 1,2,3", "--fn leaky_relu --z -1,0,2"],
 )
 def activation(fn: str, z: np.ndarray, verify: bool = False) -> Solution:
-    """y = f(z) and its derivative dy/dz (softmax: the Jacobian ds_i/dz_j = s_i(δ_ij − s_j)).
+    """y = f(z) and its derivative dy/dz (softmax: the Jacobian ∂s_i/∂z_j = s_i·(δ_ij − s_j)).
 
     The derivative's values are NumPy's; with --verify sympy takes it again and a last step
     says how far the two agree."""

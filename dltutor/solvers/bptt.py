@@ -50,7 +50,7 @@ LOSS = "L = Norm(h_T - target)**2/2"
         Option("b", vector, "bias: one per unit (one number is shared)", default="0", metavar="B"),
         Option("target", vector, "target of the last hidden state h_T: one per unit", required=True,
                metavar="T"),
-        Option("h0", vector, "initial hidden state h_0: one per unit (one number is shared)", default="0",
+        Option("h0", vector, "initial hidden state h₀: one per unit (one number is shared)", default="0",
                metavar="H"),
     ],
     examples=["--x 1,2 --wx 0.5 --wh 0.8 --b 0 --target 1", "--x 1,-1,0.5 --wx 0.3 --wh -0.6 --b 0.1 "

@@ -217,7 +217,7 @@ def sequence_shown(x: np.ndarray):
         Option("wh", matrix, "recurrent weights W_h: units × units (a number for one unit)",
                required=True, metavar="MAT", symbol="W_h"),
         Option("b", vector, "bias: one per unit (one number is shared)", default="0", metavar="VEC"),
-        Option("h0", vector, "initial hidden state h_0: one per unit (one number is shared)",
+        Option("h0", vector, "initial hidden state h₀: one per unit (one number is shared)",
                default="0", metavar="VEC"),
         Option("activation", choice("tanh", "relu", "sigmoid", "linear"), "activation of the state",
                default="tanh", metavar="NAME"),
@@ -254,9 +254,10 @@ def rnn(x: np.ndarray, wx: np.ndarray, wh: np.ndarray, b: np.ndarray | None = No
 def gate_options(gates: list[tuple[str, str]]) -> list[Option]:
     out = []
     for g, label in gates:
-        out.append(Option(f"w{g}", matrix, f"{label} weights on [h_(t-1), x_t], hidden part first, one row "
-                          f"per unit (one unit: w_h,w_x) [required]", metavar="MAT", symbol=f"W_{g}"))
-        out.append(Option(f"b{g}", vector, f"{label} bias: one per unit (one number is shared)",
+        out.append(Option(f"w{g}", matrix, f"{label} weights W_{g} on [hₜ₋₁, xₜ], hidden part first, one row "
+                          f"per unit (one unit: the weight on hₜ₋₁, then on xₜ) [required]", metavar="MAT",
+                          symbol=f"W_{g}"))
+        out.append(Option(f"b{g}", vector, f"{label} bias b_{g}: one per unit (one number is shared)",
                           default="0", metavar="VEC", symbol=f"b_{g}"))
     return out
 
@@ -264,7 +265,7 @@ def gate_options(gates: list[tuple[str, str]]) -> list[Option]:
 def state_options() -> list[Option]:
     return [Option("x", sequence, "input sequence: 1,2,3 (one input per time step) or 1,0;0,1 "
                    "(one row per time step)", required=True, metavar="VEC|MAT"),
-            Option("h0", vector, "initial hidden state h_0: one per unit (one number is shared)",
+            Option("h0", vector, "initial hidden state h₀: one per unit (one number is shared)",
                    default="0", metavar="VEC")]
 
 
@@ -304,7 +305,7 @@ def product_fill(units: int, template: str, *vectors) -> Filled:
 @register(
     "lstm", topic="rnn",
     summary="gates, cell states and hidden states of an LSTM, step by step",
-    options=state_options() + [Option("c0", vector, "initial cell state c_0: one per unit "
+    options=state_options() + [Option("c0", vector, "initial cell state c₀: one per unit "
                                           "(one number is shared)", default="0", metavar="VEC")]
     + gate_options(LSTM_GATES),
     examples=["--x 1,2 --wf 0.5,0.3 --bf 0.1 --wi 0.4,0.2 --wc 0.6,0.5 --wo 0.3,0.7",
@@ -356,10 +357,10 @@ def lstm(x: np.ndarray, h0=None, c0=None, wf=None, bf=None, wi=None, bi=None, wc
 
 @register(
     "gru", topic="rnn",
-    summary="gates and hidden states of a GRU (Keras reset_after=False, or --reset-after), step by step",
+    summary="gates and hidden states of a GRU (Keras's form without reset after, or --reset-after), step by step",
     options=state_options() + gate_options(GRU_GATES) + [
         Option("reset-after", help="the cell of PyTorch and of Keras 3's default (reset after): "
-               "h̃ = tanh(W_hx·xₜ + b_h + r ⊙ (W_hh·hₜ₋₁ + b′_h)), with recurrent biases b′_z, b′_r, b′_h "
+               "h̃ = tanh(Wₕₓ·xₜ + b_h + r ⊙ (Wₕₕ·hₜ₋₁ + b′_h)), with recurrent biases b′_z, b′_r, b′_h "
                "(--rbz --rbr --rbh)", flag=True),
         Option("rbz", vector, "--reset-after: recurrent bias b′_z of z (Keras bias[1], PyTorch bias_hz)",
                metavar="VEC", symbol="bprime_z"),
