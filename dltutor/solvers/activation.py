@@ -7,8 +7,8 @@
 The derivative's formula is the textbook one (``DERIVATIVE_TEXT``, as sympy's ``diff`` of the
 formula writes it: the tests hold the two together) and its values are the engine's vectorized
 NumPy code (``dltutor.nn.activations``). ``--verify`` takes the derivative a second time,
-symbolically (sympy's ``diff``, evaluated with mpmath), and says in one line how far the two
-agree; sympy and mpmath are imported only then.
+symbolically (sympy's ``diff``, evaluated with mpmath), in a last check step valued the
+largest difference between the two; sympy and mpmath are imported only then.
 """
 
 from __future__ import annotations
