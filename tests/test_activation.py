@@ -141,3 +141,40 @@ def test_solving_an_activation_imports_no_sympy():
             "'--z', '1,2,3'])\nexcept SystemExit:\n    pass\nprint('SYMPY' if 'sympy' in sys.modules else 'NONE')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
     assert out.strip().endswith("NONE"), out[-200:]
+
+
+# ------------------------------------------------------- mathematics, not program text
+
+@pytest.mark.parametrize("fn", ["relu", "leaky_relu", "step", "sign", "elu"])
+def test_piecewise_functions_read_as_mathematics(fn):
+    out = run_cli("solve", "activation", "--fn", fn, "--z", "-1,0,2").out
+    assert " else " not in out and ">=" not in out
+    assert " otherwise" in out
+    from dltutor.render.formula_unicode import to_unicode
+
+    assert to_unicode("1 if z >= 0 else -1") == "1 if z ≥ 0, −1 otherwise"      # the rows of the typeset cases
+
+
+def test_leaky_relu_note_states_the_derivative_once():
+    note = run("activation", fn="leaky_relu", z="-1,0,2").to_dict()["steps"][1]["note"]
+    assert "gives 1 if z > 0, 1/100 otherwise;" in note and "that is" not in note
+
+
+def test_the_answer_names_the_derivative_as_the_steps_do():
+    out = run_cli("solve", "activation", "--fn", "sigmoid", "--z", "1").out
+    assert "dy/dz = exp(−z)/(1 + exp(−z))²" in out          # no parentheses around a call or a power
+    answer = out[out.index("Answer"):]
+    assert "dy/dz = " in answer and "y = " in answer and "d/dz" not in answer and "f(z)" not in answer
+
+
+def test_the_softmax_note_says_what_each_rest_sum_is():
+    from dltutor.solvers.activation import DERIVATIVE_TEXT, SOFTMAX_SPLIT
+
+    note = run("activation", fn="softmax", z="1,2,3").to_dict()["steps"][1]["note"]
+    same, other = DERIVATIVE_TEXT["softmax"].split(", ")
+    assert "R_i + " in same and "R_ij" not in same and "R_ij + " in other
+    assert SOFTMAX_SPLIT[0].endswith("R_i the sum of the exponentials of all scores but z_i")
+    assert "R_ij the sum of the exponentials of all scores but z_i and z_j" in SOFTMAX_SPLIT[1]
+    for text in (*SOFTMAX_SPLIT, same, other.split(" = ")[1]):
+        assert text in note
+    assert note.index(SOFTMAX_SPLIT[0]) < note.index(same) < note.index(SOFTMAX_SPLIT[1]) < note.index(other)

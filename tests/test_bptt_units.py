@@ -62,7 +62,7 @@ def test_one_unit_stays_in_scalars():
 def test_several_units_show_the_matrix_form_typeset():
     solution = run("bptt", x="1,2", wx="0.5,-0.3", wh="0.2,0.1;-0.4,0.3", b="0,0.1", target="1,0")
     formulas = {s.formula for s in solution.steps}
-    for formula in ("h_t = tanh(W_x*x_t + W_h*h_(t-1) + b)", "L = 1/2*Abs(h_T - target)**2",
+    for formula in ("h_t = tanh(W_x*x_t + W_h*h_(t-1) + b)", "L = Norm(h_T - target)**2/2",
                     "delta_T = h_T - target", "g_t = hadamard(delta_t, 1 - h_t**2)", "delta_(t-1) = W_h^T*g_t",
                     "g_t*x_t^T", "g_t*h_(t-1)^T", "dL/dW_x = Sum(g_t*x_t^T, (t, 1, T))"):
         assert formula in formulas, formula
@@ -74,7 +74,7 @@ def test_several_units_show_the_matrix_form_typeset():
     assert back.substituted.values[0] == [[0.2, 0.1], [-0.4, 0.3]]        # W_h as given, then transposed
     terminal = run_cli("solve", "bptt", "--x", "1,2", "--wx", "0.5,-0.3", "--wh", "0.2,0.1;-0.4,0.3",
                        "--target", "1,0").out
-    for text in ("δₜ₋₁ = W_hᵀ·gₜ", "gₜ = δₜ ⊙ (1 − hₜ²)", "∂L/∂W_x = ∑ₜ₌₁ᵀ gₜ·xₜᵀ", "L = 1/2·|h_T − target|²"):
+    for text in ("δₜ₋₁ = W_hᵀ·gₜ", "gₜ = δₜ ⊙ (1 − hₜ²)", "∂L/∂W_x = ∑ₜ₌₁ᵀ gₜ·xₜᵀ", "L = ‖h_T − target‖²/2"):
         assert text in terminal, text
 
 

@@ -214,7 +214,7 @@ def test_gru_steps_say_the_convention():
 def test_several_units_have_a_table_per_gate():
     steps = solve("lstm", *TWO_UNITS["lstm"])["steps"]
     forget = steps[1]
-    assert forget["table"]["columns"] == ["unit", "w·[h, x] + b", "pre-activation", "f"]
+    assert forget["table"]["columns"] == ["unit", "W·[h_(t-1), x_t] + b", "pre-activation", "f"]
     assert [row[0] for row in forget["table"]["rows"]] == [1, 2]
     assert forget["table"]["rows"][0][1] == "0.1*0 + 0.2*0 + 0.3*1 + 0.4*0 + 0"
     cell = next(s for s in steps if s["title"].startswith("t = 1: cell state"))

@@ -17,16 +17,23 @@ def test_the_kinds_with_a_symbolic_check_have_verify_and_no_other_kind_does():
     assert with_flag == VERIFIED
 
 
-@pytest.mark.parametrize("fn, z", [("tanh", "0.5,-1"), ("softmax", "1,2,0.5"), ("sigmoid", "2")])
-def test_activation_verify_reports_agreement_in_one_line(fn, z):
-    plain = run_cli("solve", "activation", "--fn", fn, "--z", z, "--json")
-    checked = run_cli("solve", "activation", "--fn", fn, "--z", z, "--verify", "--json")
-    assert plain.code == checked.code == 0
-    plain_notes = " ".join(s.get("note", "") for s in json.loads(plain.out)["steps"])
-    notes = " ".join(s.get("note", "") for s in json.loads(checked.out)["steps"])
-    assert "sympy" not in plain_notes
-    assert notes.count("check: sympy") == 1 and "the two agree" in notes
-    assert json.loads(plain.out)["answer"] == json.loads(checked.out)["answer"]
+@pytest.mark.parametrize("fn, z", [("tanh", "0.5,-1"), ("softmax", "1,2,0.5"), ("sigmoid", "2"),
+                                   ("leaky_relu", "-1,0,2")])
+def test_activation_verify_adds_one_check_step(fn, z):
+    plain = json.loads(run_cli("solve", "activation", "--fn", fn, "--z", z, "--json").out)
+    checked = json.loads(run_cli("solve", "activation", "--fn", fn, "--z", z, "--verify", "--json").out)
+    assert "sympy" not in json.dumps(plain["steps"])
+    assert checked["steps"][:-1] == plain["steps"]
+    check = checked["steps"][-1]
+    assert check["title"].startswith("Check: sympy's") and check["title"].endswith("and the NumPy engine's")
+    assert 0 <= check["value"] < 1e-12 and "the two agree" in check["note"]
+    assert plain["answer"] == checked["answer"]
+
+
+def test_activation_verify_survives_brief():
+    brief = run_cli("solve", "activation", "--fn", "sigmoid", "--z", "1", "--verify", "--brief")
+    assert brief.code == 0, brief.err
+    assert "3. Check: sympy's derivative and the NumPy engine's: " in brief.out
 
 
 def test_backprop_verify_adds_one_check_step():

@@ -57,13 +57,14 @@ def lessons(as_json: bool) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     progress = _progress()
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("id", "title", "topic", "progress"):
-        table.add_column(column)
+        table.add_column(Text(column))
     for x in found:
-        table.add_row(x.id, x.title, x.topic, progress.get(x.id, "-"))
+        table.add_row(*(Text(v) for v in (x.id, x.title, x.topic, progress.get(x.id, "-"))))   # never markup
     console = Console(highlight=False)
     console.print(table)
     console.print("\nRead one with: dltutor lesson ID", style="dim")
@@ -73,14 +74,15 @@ def _topic_list(topic: str, found: list) -> None:
     """The lessons of one topic, in course order, and how to read one."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     progress = _progress()
-    table = Table(box=None, header_style="bold", pad_edge=False, title=f"Topic {topic}",
+    table = Table(box=None, header_style="bold", pad_edge=False, title=Text(f"Topic {topic}"),
                   title_justify="left", title_style="bold")
     for column in ("id", "title", "progress"):
-        table.add_column(column)
+        table.add_column(Text(column))
     for x in found:
-        table.add_row(x.id, x.title, progress.get(x.id, "-"))
+        table.add_row(*(Text(v) for v in (x.id, x.title, progress.get(x.id, "-"))))
     console = Console(highlight=False)
     console.print(table)
     console.print(f"\nRead one with: dltutor lesson {found[0].id}", style="dim")

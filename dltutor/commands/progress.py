@@ -39,6 +39,7 @@ def progress(as_json: bool, recent: int) -> None:
 
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(highlight=False)
     if not mastery:
@@ -47,10 +48,10 @@ def progress(as_json: bool, recent: int) -> None:
         table = Table(title="Mastery per topic", title_justify="left")
         for col, justify in (("topic", "left"), ("attempts", "right"), ("mastery", "right"),
                              ("families (score of recent attempts)", "left")):
-            table.add_column(col, justify=justify)
+            table.add_column(Text(col), justify=justify)
         for topic, entry in sorted(mastery.items()):
             fams = ", ".join(f"{f} {score:.0%}" for f, score in sorted(entry["families"].items()))
-            table.add_row(topic, str(entry["attempts"]), f"{entry['mastery']:.0%}", fams)
+            table.add_row(*(Text(v) for v in (topic, str(entry["attempts"]), f"{entry['mastery']:.0%}", fams)))
         console.print(table)
         console.print(f"Streak: {streak} day{'s' if streak != 1 else ''}")
         console.print("Last attempts: " + "; ".join(

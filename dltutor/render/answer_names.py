@@ -15,7 +15,7 @@ import re
 _BY_KIND = {
     ("backprop", "hidden"): "h", ("backprop", "output"): "o", ("backprop", "loss"): "E",
     ("bptt", "loss"): "L", ("bptt", "delta"): "delta", ("loss", "loss"): "L",
-    ("activation", "y"): "f(z)", ("activation", "dy"): "Derivative(f(z), z)",
+    ("activation", "y"): "y", ("activation", "dy"): "dy/dz",      # as the steps write them
     ("attention", "weights"): "A", ("attention", "output"): "A*V",
 }
 _BY_KEY = {

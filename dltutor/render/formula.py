@@ -136,7 +136,8 @@ class LatexPrinter(Printer):
     def call(self, name, args):
         inner = ", ".join(args)
         special = {"floor": (r"\left\lfloor ", r"\right\rfloor"), "ceil": (r"\left\lceil ", r"\right\rceil"),
-                   "Abs": (r"\left|", r"\right|"), "abs": (r"\left|", r"\right|")}
+                   "Abs": (r"\left|", r"\right|"), "abs": (r"\left|", r"\right|"),
+                   "Norm": (r"\left\|", r"\right\|")}
         if name in special:
             return special[name][0] + inner + special[name][1]
         if name == "sqrt":
@@ -252,6 +253,8 @@ class TypstPrinter(Printer):
             return f"e^({inner})"
         if name in ("Abs", "abs"):
             return f"abs({inner})"
+        if name == "Norm":
+            return f"norm({inner})"
         if name in ("Sum", "sum"):
             return f"sum {inner}"
         if name == "sigmoid":
@@ -405,7 +408,8 @@ class MathMLPrinter(Printer):
 
     def call(self, name, args):
         inner = "<mo>,</mo>".join(args)
-        brackets = {"floor": ("⌊", "⌋"), "ceil": ("⌈", "⌉"), "Abs": ("|", "|"), "abs": ("|", "|")}
+        brackets = {"floor": ("⌊", "⌋"), "ceil": ("⌈", "⌉"), "Abs": ("|", "|"), "abs": ("|", "|"),
+                    "Norm": ("‖", "‖")}
         if name in brackets:
             left, right = brackets[name]
             return f"<mrow><mo>{left}</mo>{inner}<mo>{right}</mo></mrow>"

@@ -97,7 +97,14 @@ class UnicodePrinter(Printer):
         return super().print_List(n)
 
     def frac(self, a, b):
-        wrap = (lambda s: f"({s})" if re.search(r"[ +−·/]", s) and not re.fullmatch(r"\(.*\)", s) else s)
+        """a/b, each side in parentheses only when it has an operator outside brackets and bars:
+        ``exp(−z)/(1 + exp(−z))²``, not ``(exp(−z))/((1 + exp(−z))²)``."""
+        def wrap(s: str) -> str:
+            bare = s
+            for pattern in (r"\([^()]*\)", r"\[[^\[\]]*\]", r"\|[^|]*\|", r"‖[^‖]*‖"):
+                while re.search(pattern, bare):
+                    bare = re.sub(pattern, "", bare)
+            return f"({s})" if re.search(r"[ +−·/]", bare) else s
         return f"{wrap(a)}/{wrap(b)}"
 
     def power(self, a, b):
@@ -112,7 +119,8 @@ class UnicodePrinter(Printer):
         return f"{a} {op} {b}"
 
     def cases(self, rows):
-        return "; ".join(f"{v} if {c}" if c is not None else f"{v} otherwise" for v, c in rows)
+        """The rows of a case distinction as the typeset faces' cases read: ``1 if z > 0, 0 otherwise``."""
+        return ", ".join(f"{v} if {c}" if c is not None else f"{v} otherwise" for v, c in rows)
 
     def bigop(self, kind, index, lower, upper, body):
         sign = "∏" if kind == "product" else "∑"
@@ -143,6 +151,8 @@ class UnicodePrinter(Printer):
             return ("⌊{}⌋" if name == "floor" else "⌈{}⌉").format(inner)
         if name in ("Abs", "abs"):
             return f"|{inner}|"
+        if name == "Norm":
+            return f"‖{inner}‖"
         if name == "sqrt":
             return f"√({inner})"
         if name in ("Sum", "sum"):

@@ -35,7 +35,7 @@ GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "eta": "η",
 LATEX_GREEK = {"ε": r"\varepsilon", "∇": r"\nabla"}
 ACCENTS = ("hat", "tilde", "bar", "prime")   # k_prime → k′ (a dilated kernel's span)
 FUNCTIONS = {"exp", "log", "ln", "sqrt", "sin", "cos", "tanh", "sigmoid", "floor", "ceil", "max", "min",
-             "Abs", "abs", "Sum", "sum"}
+             "Abs", "abs", "Norm", "Sum", "sum"}
 BIG_OPERATORS = {"Sum": "sum", "Product": "product"}
 # binary operators written as calls: name -> the operator's key for the printers (⊙, ⊛, ⋆)
 INFIX = {"hadamard": "odot", "conv": "convolve", "cross_correlate": "star"}

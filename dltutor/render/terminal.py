@@ -65,13 +65,14 @@ def value_text(value, digits: int) -> str:
 
 
 def table_renderable(table: Table, digits: int) -> RichTable:
+    """A step's table; every title and cell is a ``Text``, so ``[hₜ₋₁, xₜ]`` is never read as Rich markup."""
     from dltutor.render.formula_unicode import prose
 
     out = RichTable(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 2, 0, 0))
     for col in table.columns:
-        out.add_column(prose(col), justify="right")
+        out.add_column(Text(prose(col)), justify="right")
     for row in table.rows:
-        out.add_row(*(prose(value_text(c, digits)) for c in row))
+        out.add_row(*(Text(prose(value_text(c, digits))) for c in row))
     return out
 
 

@@ -7,8 +7,8 @@
 The derivative's formula is the textbook one (``DERIVATIVE_TEXT``, as sympy's ``diff`` of the
 formula writes it: the tests hold the two together) and its values are the engine's vectorized
 NumPy code (``dltutor.nn.activations``). ``--verify`` takes the derivative a second time,
-symbolically (sympy's ``diff``, evaluated with mpmath), and says in one line how far the two
-agree; sympy and mpmath are imported only then.
+symbolically (sympy's ``diff``, evaluated with mpmath), in a last check step valued the
+largest difference between the two; sympy and mpmath are imported only then.
 """
 
 from __future__ import annotations
@@ -59,9 +59,13 @@ DERIVATIVE_TEXT = {
     "linear": "1",
     "elu": "1 if z > 0 else exp(z)",
     "softplus": "exp(z)/(exp(z) + 1)",
-    "softmax": "∂s_i/∂z_i = exp(z_i)/(R + exp(z_i)) - exp(2*z_i)/(R + exp(z_i))**2, "
-               "∂s_i/∂z_j = -exp(z_i)*exp(z_j)/(R + exp(z_i) + exp(z_j))**2",
+    "softmax": "∂s_i/∂z_i = exp(z_i)/(R_i + exp(z_i)) - exp(2*z_i)/(R_i + exp(z_i))**2, "
+               "∂s_i/∂z_j = -exp(z_i)*exp(z_j)/(R_ij + exp(z_i) + exp(z_j))**2",
 }
+# what R_i and R_ij stand for in the softmax derivatives: the rest of the sum of exponentials
+SOFTMAX_SPLIT = ("s_i = exp(z_i)/(exp(z_i) + R_i), R_i the sum of the exponentials of all scores but z_i",
+                 "s_i = exp(z_i)/(exp(z_i) + exp(z_j) + R_ij) (i ≠ j), R_ij the sum of the exponentials of "
+                 "all scores but z_i and z_j")
 
 
 def get_activation(name: str) -> acts.Activation:
@@ -105,18 +109,19 @@ def plain_text(expr) -> str:
 def derived(name: str) -> tuple[tuple, str]:
     """sympy's derivative of activation ``name``: mpmath functions and the text.
 
-    Elementwise: ((f,), "dy/dz text") with f(z). Softmax: ((f_same, f_other), text),
-    the derivatives of s_i = exp(z_i)/(exp(z_i) + exp(z_j) + R) (R = the other
-    exponentials) by z_i, f_same(z_i, R'), and by z_j, f_other(z_i, z_j, R)."""
+    Elementwise: ((f,), "dy/dz text") with f(z). Softmax: ((f_same, f_other), text): the
+    derivative of s_i = exp(z_i)/(exp(z_i) + R_i) by z_i, f_same(z_i, R_i), and of
+    s_i = exp(z_i)/(exp(z_i) + exp(z_j) + R_ij) by z_j, f_other(z_i, z_j, R_ij) (``SOFTMAX_SPLIT``:
+    R_i sums the exponentials of all scores but z_i, R_ij of all but z_i and z_j)."""
     import sympy as sp
 
     if name == "softmax":
         zi, zj = sp.symbols("z_i z_j", real=True)
-        rest = sp.Symbol("R", positive=True)
-        d_same = sp.diff(sp.exp(zi) / (sp.exp(zi) + rest), zi)
-        d_other = sp.diff(sp.exp(zi) / (sp.exp(zi) + sp.exp(zj) + rest), zj)
-        return ((sp.lambdify((zi, rest), d_same, modules="mpmath"),
-                 sp.lambdify((zi, zj, rest), d_other, modules="mpmath")),
+        rest_i, rest_ij = sp.Symbol("R_i", positive=True), sp.Symbol("R_ij", positive=True)
+        d_same = sp.diff(sp.exp(zi) / (sp.exp(zi) + rest_i), zi)
+        d_other = sp.diff(sp.exp(zi) / (sp.exp(zi) + sp.exp(zj) + rest_ij), zj)
+        return ((sp.lambdify((zi, rest_i), d_same, modules="mpmath"),
+                 sp.lambdify((zi, zj, rest_ij), d_other, modules="mpmath")),
                 f"∂s_i/∂z_i = {d_same}, ∂s_i/∂z_j = {d_other}")
     sym, expr = symbolic_expression(name)
     d = sp.diff(expr, sym)
@@ -154,11 +159,33 @@ def numeric_derivative(name: str, z: np.ndarray) -> np.ndarray:
     return np.asarray(act.derivative(z, act.forward(z)), dtype=float)
 
 
-def _agreement(symbolic: np.ndarray, numeric: np.ndarray) -> str:
+def check_step(symbolic: np.ndarray, numeric: np.ndarray, what: str) -> Step:
+    """``--verify``: its own step, valued the largest difference between sympy's derivative
+    (``what``: "derivative" or "Jacobian") and the NumPy engine's, as backprop's check step."""
     gap = float(np.max(np.abs(symbolic - numeric))) if symbolic.size else 0.0
-    if np.allclose(symbolic, numeric, rtol=1e-9, atol=1e-12):
-        return f"the two agree (largest difference {format_number(gap, 2)})"
-    return f"WARNING: they differ by up to {format_number(gap, 3)}"  # pragma: no cover - a bug if seen
+    agree = np.allclose(symbolic, numeric, rtol=1e-9, atol=1e-12)
+    return Step(f"Check: sympy's {what} and the NumPy engine's", "", "", gap,
+                note=("sympy differentiated the formula itself and evaluated it in high precision; "
+                      + ("the two agree to this difference" if agree else
+                         "WARNING: they differ by this much")))
+
+
+def _piecewise_words(formula: str) -> str:
+    """``a if c else b`` as read in a sentence: "a if c, b otherwise" (≥ and ≤ as signs)."""
+    out = re.sub(r" if (.+?) else ", r" if \1, ", formula)
+    if out != formula:
+        out += " otherwise"
+    return out.replace(">=", "≥").replace("<=", "≤")
+
+
+def derivative_note(fn: str, act: acts.Activation, d_text: str) -> str:
+    """How the derivative comes: differentiating y = f(z) gives dy/dz, and the course's form of it
+    (sigmoid: σ(z)·(1 − σ(z))) where that reads differently; the corner or jump at 0."""
+    note = f"differentiating y = {_piecewise_words(act.formula)} gives {_piecewise_words(d_text)}"
+    simpler = act.derivative_formula
+    if " if " not in d_text and not simpler.startswith(d_text):
+        note += f", that is {simpler}"
+    return note + ("; " + KINK_NOTES[fn] if fn in KINK_NOTES else "")
 
 
 @register(
@@ -168,15 +195,16 @@ def _agreement(symbolic: np.ndarray, numeric: np.ndarray) -> str:
         Option("fn", choice(*ACTIVATION_NAMES), "the function: " + ", ".join(ACTIVATION_NAMES),
                required=True, metavar="NAME", choices=ACTIVATION_NAMES),
         Option("z", vector, "the inputs z (softmax: one vector of scores)", required=True, metavar="VEC"),
-        Option("verify", flag=True, help="say in one line how far sympy's derivative of the formula "
+        Option("verify", flag=True, help="a last step: how far sympy's derivative of the formula "
                "agrees with the NumPy engine's"),
     ],
     examples=["--fn sigmoid --z -2,0,1.1", "--fn softmax --z 1,2,3", "--fn leaky_relu --z -1,0,2"],
 )
 def activation(fn: str, z: np.ndarray, verify: bool = False) -> Solution:
-    """y = f(z) and its derivative dy/dz (softmax: the Jacobian ds_i/dz_j = s_i(δ_ij − s_j)).
+    """y = f(z) and its derivative dy/dz (softmax: the Jacobian ∂s_i/∂z_j = s_i·(δ_ij − s_j)).
 
-    The derivative's values are NumPy's; with ``verify`` sympy takes it again and the two are compared."""
+    The derivative's values are NumPy's; with --verify sympy takes it again and a last step
+    says how far the two agree."""
     inputs = {"fn": fn, "z": z.tolist()}
     if fn == "softmax":
         return _softmax(z, inputs, verify)
@@ -186,18 +214,15 @@ def activation(fn: str, z: np.ndarray, verify: bool = False) -> Solution:
     d_text = DERIVATIVE_TEXT[fn]
     one = len(z) == 1
     shown_z = float(z[0]) if one else z
-    note = f"differentiating y = {act.formula} gives {d_text}, that is {act.derivative_formula}"
-    if fn in KINK_NOTES:
-        note += "; " + KINK_NOTES[fn]
-    if verify:      # the derivative a second time, by sympy: one line on how far the two agree
-        symbolic = symbolic_derivative(fn, z)[0]
-        note += f"; check: sympy's derivative and the NumPy engine's: {_agreement(symbolic, dy)}"
+    note = derivative_note(fn, act, d_text)
     table = None if one else Table(("z", "y", "dy/dz"), tuple(zip(z.tolist(), y.tolist(), dy.tolist())))
     steps = (
         Step(f"{fn.replace('_', ' ')}(z)", f"y = {act.formula}", _numbers_in(act.formula, shown_z), y.tolist()),
         Step("Derivative", f"dy/dz = {d_text}", _numbers_in(d_text, shown_z), dy.tolist(),
              note=note, table=table),
     )
+    if verify:      # the derivative a second time, by sympy: a last step on how far the two agree
+        steps += (check_step(symbolic_derivative(fn, z)[0], dy, "derivative"),)
     return Solution("activation", inputs, {"y": y.tolist(), "dy": dy.tolist()}, steps)
 
 
@@ -223,15 +248,15 @@ def _softmax(z: np.ndarray, inputs: dict, verify: bool = False) -> Solution:
     shift = ("" if np.max(z) == 0 else
              f"; subtracting max(z) = {format_number(float(np.max(z)))} from every z first gives "
              f"the same s and avoids overflow")
-    note = (f"writing s_i = exp(z_i)/(exp(z_i) + exp(z_j) + R) (R = the other exponentials), the "
-            f"derivatives are {d_text}, which simplify to s_i*(1 - s_i) and -s_i*s_j: the matrix "
+    same, other = d_text.split(", ∂s_i/∂z_j = ")
+    note = (f"writing {SOFTMAX_SPLIT[0]}, gives {same}; writing {SOFTMAX_SPLIT[1]}, gives "
+            f"∂s_i/∂z_j = {other}. These simplify to s_i*(1 - s_i) and -s_i*s_j: the matrix "
             f"diag(s) - s*s^T. Each row sums to 0 because the s_k always sum to 1")
-    if verify:
-        symbolic = symbolic_derivative("softmax", z)[0]
-        note += f"; check: sympy's Jacobian and the NumPy engine's: {_agreement(symbolic, jac)}"
     steps = (
         Step("Softmax", "s_k = exp(z_k)/Sum(exp(z_j), (j, 1, n))", sub, s.tolist(),
              note=f"the outputs sum to 1{shift}"),
         Step("Jacobian", "ds_i/dz_j = s_i*(KroneckerDelta(i, j) - s_j)", "", jac.tolist(), note=note),
     )
+    if verify:
+        steps += (check_step(symbolic_derivative("softmax", z)[0], jac, "Jacobian"),)
     return Solution("activation", inputs, {"y": s.tolist(), "dy": jac.tolist()}, steps)

@@ -128,7 +128,7 @@ def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | No
     examples=["--pos 1 --d 4", "--pos 3 --d 8"],
 )
 def positional_encoding(pos: int, d: int) -> Solution:
-    """The encoding of position ``pos`` as a vector of d numbers in [−1, 1]:
+    """The encoding of position pos as a vector of d numbers in [−1, 1]:
     PE(pos, 2i) = sin(pos/10000^(2i/d)), PE(pos, 2i+1) = cos(pos/10000^(2i/d))."""
     i = np.arange(d) // 2
     angles = pos / np.power(10000.0, 2 * i / d)

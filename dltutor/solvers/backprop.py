@@ -57,8 +57,8 @@ LAYER_OPTIONS = [option for K in range(1, MAX_LAYERS + 1) for option in (
         Option("output-activation", choice(*OUTPUT_ACTIVATIONS),
                "activation of the output layer (default: --activation; softmax with --loss cce)",
                metavar="NAME", choices=OUTPUT_ACTIVATIONS),
-        Option("loss", choice(*LOSSES), "half-mse = sum of 1/2*(t - o)**2, mse = mean of (t - o)**2, "
-               "cce = -sum t*log(o) with a softmax output", default="half-mse", metavar="NAME", choices=LOSSES),
+        Option("loss", choice(*LOSSES), "half-mse = Σ ½(t − o)², mse = mean of (t − o)², "
+               "cce = −Σ t·log(o) with a softmax output", default="half-mse", metavar="NAME", choices=LOSSES),
         Option("update-bias", flag=True, help="update the biases too (the notes keep them fixed)"),
         Option("verify", flag=True, help="also differentiate E symbolically (sympy) and say in one line how "
                "far that agrees with the matrix form"),

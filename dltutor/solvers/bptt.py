@@ -4,7 +4,7 @@ Shapes: the sequence x is (T, m), T time steps of m inputs; W_x (n, m), W_h (n, 
 the target (n,). Products of two vectors are element by element (⊙).
 
     forward   a_t = W_x·x_t + W_h·h_(t−1) + b,   h_t = tanh(a_t),   t = 1..T
-    loss      L = ½‖h_T − target‖²
+    loss      L = ‖h_T − target‖²/2
     backward  δ_T = ∂L/∂h_T = h_T − target
               g_t = ∂L/∂a_t = δ_t ⊙ (1 − h_t²)
               δ_(t−1) = W_hᵀ·g_t                      (the error flows back through W_h)
@@ -28,9 +28,12 @@ import numpy as np
 from dltutor.errors import InputError
 from dltutor.solution import Filled, Solution, Step, Table, fill
 from dltutor.solvers.neurons import arg, join_terms, shown_terms
-from dltutor.solvers.recurrent import (MAX_TIME, elementwise_note, gate, per_unit, rnn_weights, sequence,
+from dltutor.solvers.recurrent import (MAX_TIME, RNN_SUM, elementwise_note, gate, per_unit, rnn_weights, sequence,
                                        sequence_shown, shown, sizes_step, weights_shown, x_shown)
 from dltutor.solvers.registry import Option, matrix, register, vector
+
+# the loss, one text for one unit (the norm of a number is its absolute value) and for several
+LOSS = "L = Norm(h_T - target)**2/2"
 
 
 @register(
@@ -47,7 +50,7 @@ from dltutor.solvers.registry import Option, matrix, register, vector
         Option("b", vector, "bias: one per unit (one number is shared)", default="0", metavar="B"),
         Option("target", vector, "target of the last hidden state h_T: one per unit", required=True,
                metavar="T"),
-        Option("h0", vector, "initial hidden state h_0: one per unit (one number is shared)", default="0",
+        Option("h0", vector, "initial hidden state h₀: one per unit (one number is shared)", default="0",
                metavar="H"),
     ],
     examples=["--x 1,2 --wx 0.5 --wh 0.8 --b 0 --target 1", "--x 1,-1,0.5 --wx 0.3 --wh -0.6 --b 0.1 "
@@ -58,12 +61,12 @@ from dltutor.solvers.registry import Option, matrix, register, vector
 )
 def bptt(x: np.ndarray, wx: np.ndarray, wh: np.ndarray, target: np.ndarray, b: np.ndarray | None = None,
          h0: np.ndarray | None = None) -> Solution:
-    """Loss ½‖h_T − target‖² of h_t = tanh(W_x·x_t + W_h·h_(t−1) + b) over the sequence x (T, m)
+    """Loss ‖h_T − target‖²/2 of h_t = tanh(W_x·x_t + W_h·h_(t−1) + b) over the sequence x (T, m)
     and its gradients with respect to W_x (n, m), W_h (n, n) and b (n,), step by step backwards.
 
-    One unit and one input per step: scalars wx, wh, b, as the notes write them. Shape
-    mismatches (W_h not square, W_x or the target not one row/value per unit, W_x not one
-    column per input) are InputErrors naming the option and both shapes."""
+    One unit and one input per step: scalars W_x, W_h, b, as the notes write them. A shape
+    that does not fit (W_h not square, W_x or the target not one row or value per unit, W_x
+    not one column per input) is refused with a message naming the option and both shapes."""
     if len(x) > MAX_TIME:
         raise InputError(f"--x has {len(x)} time steps; the limit is {MAX_TIME}")
     units, wx, notes = rnn_weights(x, wx, wh)
@@ -103,7 +106,7 @@ def _one_unit(x: np.ndarray, wx: float, wh: float, target: float, b: float, h0: 
         steps.append(Step(f"Forward, step {t}", "h_t = tanh(W_x*x_t + W_h*h_(t-1) + b)",
                           Filled("tanh({}*" + arg(x[t - 1]) + " + {}*" + arg(h[t - 1]) + " + " + arg(b) + ")",
                                  (wx, x[t - 1], wh, h[t - 1], b)), h[t]))
-    steps.append(Step("Loss at the last step", "L = (h_T - target)**2/2",
+    steps.append(Step("Loss at the last step", LOSS,
                       Filled("({} - " + arg(target) + ")**2/2", (h[T], target)), loss))
     steps.append(Step(f"Error at h_{T}", "delta_T = h_T - target",
                       Filled("{} - " + arg(target), (h[T], target)), delta[T]))
@@ -163,7 +166,7 @@ def _units(x: np.ndarray, wx: np.ndarray, wh: np.ndarray, target: np.ndarray, b:
                         "; ".join(notes + [elementwise_note(n)] if n > 1 else notes))]
     for t in range(1, T + 1):
         steps.append(gate(f"Forward, step {t}", "h_t = tanh(W_x*x_t + W_h*h_(t-1) + b)", "tanh",
-                          [(wx, x[t - 1]), (wh, h[t - 1])], b, "h_t", sum_label="w_x·x_t + w_h·h_(t-1) + b")[1])
+                          [(wx, x[t - 1]), (wh, h[t - 1])], b, "h_t", sum_label=RNN_SUM)[1])
     steps.append(_loss_step(h[T], target, loss))
     steps.append(Step(f"Error at h_{T}", "delta_T = h_T - target", _vectors("{} - {}", h[T], target),
                       shown(delta[T], n)))
@@ -208,13 +211,13 @@ def _vectors(template: str, *arrays) -> Filled:
 
 
 def _loss_step(hT: np.ndarray, target: np.ndarray, loss: float) -> Step:
-    """L = ½‖h_T − target‖², written out unit by unit."""
+    """L = ‖h_T − target‖²/2, written out unit by unit."""
     n = len(hT)
     idx = shown_terms(n)
     template = "(" + join_terms([f"({{}} - {arg(target[k])})**2" for k in idx], n) + ")/2"
     values = [v for k in idx for v in (float(hT[k]), float(target[k]))]
-    return Step("Loss at the last step", "L = 1/2*Abs(h_T - target)**2", Filled(template, tuple(values)), loss,
-                note="|h_T − target|² adds up the squared errors of the units" if n > 1 else "")
+    return Step("Loss at the last step", LOSS, Filled(template, tuple(values)), loss,
+                note="‖h_T − target‖² adds up the squared errors of the units" if n > 1 else "")
 
 
 def _sum_steps(x, h, delta, g, parts, grads, n: int) -> list[Step]:

@@ -238,7 +238,7 @@ def pool_padding(text: str, what: str) -> str:
 )
 def pool(input: np.ndarray, size: int, stride: int | None = None, mode: str = "max",
          padding: str = "valid") -> Solution:
-    """y[i,j] = max (or mean) of x[i·s : i·s + K, j·s : j·s + K]; input (H, W), output (out_h, out_w).
+    """y[i,j] = max (or mean) of x[i·s : i·s + K, j·s : j·s + K]; input (H, W), output (H_out, W_out).
 
     'same' (Keras): out = ceil(n/s), the window hangs over the bottom/right edge where needed; the
     cells outside the input take no part (max ignores them, the mean divides by the cells inside)."""

@@ -120,7 +120,7 @@ def roc_points(y: np.ndarray, scores: np.ndarray) -> list[tuple[float | None, in
 )
 def auc(y: np.ndarray, scores: np.ndarray) -> Solution:
     """ROC AUC of n scores (vector) for n labels in {0, 1} (vector), as scikit-learn's
-    ``roc_auc_score``: the trapezoid area under (FPR, TPR) over every threshold; unitless, in [0, 1]."""
+    roc_auc_score: the trapezoid area under (FPR, TPR) over every threshold; unitless, in [0, 1]."""
     check_lengths(scores, "--scores", y, "--y", "give one score per label")
     bad = np.flatnonzero((y != 0) & (y != 1))
     if bad.size:

@@ -81,9 +81,9 @@ def perceptron(data: Dataset, w: np.ndarray, b: float = 0.0, lr: float = 1.0, ep
                output: str = "auto", theta: float | None = None) -> Solution:
     """Per sample, in data order: y = f(w·x + b), w += lr·(t − y)·x, b += lr·(t − y).
 
-    f is step (1 if z >= 0 else 0) or sign (+1 if z >= 0 else −1); ``auto`` picks step for
+    f is step (1 if z ≥ 0, 0 otherwise) or sign (+1 if z ≥ 0, −1 otherwise); --output auto picks step for
     0/1 labels and sign for ±1 labels. A caller that runs one sample at a time must pass
-    ``output``: a single +1 label cannot tell the two apart. Stops early after an epoch
+    --output: a single +1 label cannot tell the two apart. Stops early after an epoch
     without updates (later epochs would repeat it)."""
     X, t = _check_data(data, w, epochs)
     if theta is not None:

@@ -208,7 +208,7 @@ def recognise(ys: list[int], n: int) -> str:
 )
 def mp_neuron(gate: str | None = None, inputs: int | None = None, weights: np.ndarray | None = None,
               threshold: float | None = None) -> Solution:
-    """y = 1 if Σ w_i·x_i >= θ else 0 for every 0/1 input: either the weights and
+    """y = 1 if Σ w_i·x_i ≥ θ, 0 otherwise, for every 0/1 input: either the weights and
     threshold of a gate (--gate), or the truth table of given ones (--weights, --threshold)."""
     steps: list[Step] = []
     if gate is not None:

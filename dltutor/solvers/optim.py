@@ -171,12 +171,12 @@ DESCRIPTION = (
         Option("beta", unit_interval, "momentum β (momentum, nesterov)", default="0.9", metavar="B"),
         Option("beta1", unit_interval, "Adam's decay of the first moment", default="0.9", metavar="B1"),
         Option("beta2", unit_interval, "Adam's decay of the second moment", default="0.999", metavar="B2"),
-        Option("rho", unit_interval, "RMSprop's decay of the mean of g**2", default="0.9", metavar="RHO"),
+        Option("rho", unit_interval, "RMSprop's decay of the mean of g²", default="0.9", metavar="RHO"),
         Option("eps", nonnegative_number, "ε added to the denominator (rmsprop, adam); 0 is allowed where "
                "nothing divides by zero", default="1e-7", metavar="EPS"),
         Option("v0", vector, "starting velocity v (momentum, nesterov) or second moment v (adam); "
                "one number: every weight [default: 0]", metavar="VEC"),
-        Option("s0", vector, "starting running mean of g**2 (rmsprop) [default: 0]", metavar="VEC"),
+        Option("s0", vector, "starting running mean of g² (rmsprop) [default: 0]", metavar="VEC"),
         Option("m0", vector, "starting first moment m (adam) [default: 0]", metavar="VEC"),
         Option("t0", integer(minimum=0, maximum=10**9), "Adam steps already taken: the first update is t0 + 1",
                metavar="T"),

@@ -7,10 +7,10 @@ per unit, and its bias b is (u,). Products of two vectors are element by
 element (⊙).
 
     rnn   h_t = act(W_x x_t + W_h h_(t-1) + b)             W_x (u, F), W_h (u, u)
-    lstm  f, i, o = sigmoid(W [h_(t-1), x_t] + b),  c~ = tanh(W_c [h_(t-1), x_t] + b_c)
-          c_t = f ⊙ c_(t-1) + i ⊙ c~,  h_t = o ⊙ tanh(c_t)
-    gru   z, r = sigmoid(W [h_(t-1), x_t] + b),  h~ = tanh(W_h [r ⊙ h_(t-1), x_t] + b_h)
-          h_t = z ⊙ h_(t-1) + (1 - z) ⊙ h~      (Keras reset_after=False; z keeps the old state)
+    lstm  f, i, o = sigmoid(W [h_(t-1), x_t] + b),  c̃ = tanh(W_c [h_(t-1), x_t] + b_c)
+          c_t = f ⊙ c_(t-1) + i ⊙ c̃,  h_t = o ⊙ tanh(c_t)
+    gru   z, r = sigmoid(W [h_(t-1), x_t] + b),  h̃ = tanh(W_h [r ⊙ h_(t-1), x_t] + b_h)
+          h_t = z ⊙ h_(t-1) + (1 − z) ⊙ h̃      (Keras reset_after=False; z keeps the old state)
 
 A one-unit layer answers with numbers, a wider one with lists (CLI.md, "Conventions").
 """
@@ -37,6 +37,7 @@ ACTIVATIONS = {
     "linear": (lambda a: a, "@"),
 }
 
+RNN_SUM = "W_x·x_t + W_h·h_(t-1) + b"        # the column of a several-unit table, as the steps write it
 HIDDEN_FIRST = ("weights act on [h_(t-1), x_t], hidden part first: a one-unit gate is w_h,w_x "
                 "(some texts write [x_t, h_(t-1)]: then the columns "
                 "come in the other order)")
@@ -158,7 +159,7 @@ def wrap(activation: str, filled: Filled) -> Filled:
 
 
 def gate(title: str, formula: str, activation: str, pairs, b: np.ndarray, column: str,
-         note: str = "", sum_label: str = "w·[h, x] + b") -> tuple[np.ndarray, Step]:
+         note: str = "", sum_label: str = "W·[h_(t-1), x_t] + b") -> tuple[np.ndarray, Step]:
     """One gate (or an RNN state) for one time step: act(Σ W·v + b), with its worked step.
 
     ``pairs`` are (W, v) with W (u, len(v)). Several units: the step shows the matrix form
@@ -216,7 +217,7 @@ def sequence_shown(x: np.ndarray):
         Option("wh", matrix, "recurrent weights W_h: units × units (a number for one unit)",
                required=True, metavar="MAT", symbol="W_h"),
         Option("b", vector, "bias: one per unit (one number is shared)", default="0", metavar="VEC"),
-        Option("h0", vector, "initial hidden state h_0: one per unit (one number is shared)",
+        Option("h0", vector, "initial hidden state h₀: one per unit (one number is shared)",
                default="0", metavar="VEC"),
         Option("activation", choice("tanh", "relu", "sigmoid", "linear"), "activation of the state",
                default="tanh", metavar="NAME"),
@@ -240,7 +241,7 @@ def rnn(x: np.ndarray, wx: np.ndarray, wh: np.ndarray, b: np.ndarray | None = No
     hs, table = [], []
     for t in range(1, steps_count + 1):
         h, step = gate(f"t = {t}: hidden state h_{t}", formula, activation, [(wx, x[t - 1]), (wh, h)], b, "h_t",
-                       sum_label="w_x·x_t + w_h·h_(t-1) + b")
+                       sum_label=RNN_SUM)
         steps.append(step)
         hs.append(shown(h, units))
         table.append((hs[-1],))
@@ -253,9 +254,10 @@ def rnn(x: np.ndarray, wx: np.ndarray, wh: np.ndarray, b: np.ndarray | None = No
 def gate_options(gates: list[tuple[str, str]]) -> list[Option]:
     out = []
     for g, label in gates:
-        out.append(Option(f"w{g}", matrix, f"{label} weights on [h_(t-1), x_t], hidden part first, one row "
-                          f"per unit (one unit: w_h,w_x) [required]", metavar="MAT", symbol=f"W_{g}"))
-        out.append(Option(f"b{g}", vector, f"{label} bias: one per unit (one number is shared)",
+        out.append(Option(f"w{g}", matrix, f"{label} weights W_{g} on [hₜ₋₁, xₜ], hidden part first, one row "
+                          f"per unit (one unit: the weight on hₜ₋₁, then on xₜ) [required]", metavar="MAT",
+                          symbol=f"W_{g}"))
+        out.append(Option(f"b{g}", vector, f"{label} bias b_{g}: one per unit (one number is shared)",
                           default="0", metavar="VEC", symbol=f"b_{g}"))
     return out
 
@@ -263,7 +265,7 @@ def gate_options(gates: list[tuple[str, str]]) -> list[Option]:
 def state_options() -> list[Option]:
     return [Option("x", sequence, "input sequence: 1,2,3 (one input per time step) or 1,0;0,1 "
                    "(one row per time step)", required=True, metavar="VEC|MAT"),
-            Option("h0", vector, "initial hidden state h_0: one per unit (one number is shared)",
+            Option("h0", vector, "initial hidden state h₀: one per unit (one number is shared)",
                    default="0", metavar="VEC")]
 
 
@@ -303,7 +305,7 @@ def product_fill(units: int, template: str, *vectors) -> Filled:
 @register(
     "lstm", topic="rnn",
     summary="gates, cell states and hidden states of an LSTM, step by step",
-    options=state_options() + [Option("c0", vector, "initial cell state c_0: one per unit "
+    options=state_options() + [Option("c0", vector, "initial cell state c₀: one per unit "
                                           "(one number is shared)", default="0", metavar="VEC")]
     + gate_options(LSTM_GATES),
     examples=["--x 1,2 --wf 0.5,0.3 --bf 0.1 --wi 0.4,0.2 --wc 0.6,0.5 --wo 0.3,0.7",
@@ -312,8 +314,8 @@ def product_fill(units: int, template: str, *vectors) -> Filled:
 )
 def lstm(x: np.ndarray, h0=None, c0=None, wf=None, bf=None, wi=None, bi=None, wc=None, bc=None,
          wo=None, bo=None) -> Solution:
-    """f, i, o = σ(W·[h_(t-1), x_t] + b), c~ = tanh(W_c·[h_(t-1), x_t] + b_c),
-    c_t = f⊙c_(t-1) + i⊙c~, h_t = o⊙tanh(c_t); each W is (units, units + inputs)."""
+    """f, i, o = σ(W·[h_(t-1), x_t] + b), c_tilde = tanh(W_c·[h_(t-1), x_t] + b_c),
+    c_t = f ⊙ c_(t-1) + i ⊙ c_tilde, h_t = o ⊙ tanh(c_t); each W is (units, units + inputs)."""
     units, w, b = prepare_gates(x, dict(wf=wf, bf=bf, wi=wi, bi=bi, wc=wc, bc=bc, wo=wo, bo=bo), LSTM_GATES)
     h = per_unit(np.zeros(1) if h0 is None else h0, units, "--h0", "initial state")
     c = per_unit(np.zeros(1) if c0 is None else c0, units, "--c0", "initial cell state")
@@ -334,12 +336,12 @@ def lstm(x: np.ndarray, h0=None, c0=None, wf=None, bf=None, wi=None, bi=None, wc
         o, s_o = gate(f"t = {t}: output gate o_{t}", "o_t = sigmoid(W_o*[h_(t-1), x_t] + b_o)", "sigmoid",
                       [(w["o"], hx)], b["o"], "o")
         c_new = f * c + i * ct
-        s_cell = Step(f"t = {t}: cell state c_{t}", "c_t = f_t*c_(t-1) + i_t*c_tilde_t",
+        s_cell = Step(f"t = {t}: cell state c_{t}", "c_t = hadamard(f_t, c_(t-1)) + hadamard(i_t, c_tilde_t)",
                       product_fill(units, "{}*{} + {}*{}", f, c, i, ct), shown(c_new, units),
                       note="the forget gate scales the old memory, the input gate the candidate" if t == 1 else "")
         c = c_new
         h = o * np.tanh(c)
-        s_h = Step(f"t = {t}: hidden state h_{t}", "h_t = o_t*tanh(c_t)",
+        s_h = Step(f"t = {t}: hidden state h_{t}", "h_t = hadamard(o_t, tanh(c_t))",
                    product_fill(units, "{}*tanh({})", o, c), shown(h, units))
         steps += [s_f, s_i, s_c, s_o, s_cell, s_h]
         record = {"f": shown(f, units), "i": shown(i, units), "c_tilde": shown(ct, units), "o": shown(o, units)}
@@ -355,19 +357,19 @@ def lstm(x: np.ndarray, h0=None, c0=None, wf=None, bf=None, wi=None, bi=None, wc
 
 @register(
     "gru", topic="rnn",
-    summary="gates and hidden states of a GRU (Keras reset_after=False, or --reset-after), step by step",
+    summary="gates and hidden states of a GRU (Keras's form without reset after, or --reset-after), step by step",
     options=state_options() + gate_options(GRU_GATES) + [
-        Option("reset-after", help="the cell of PyTorch and of Keras 3's default (reset_after=True): "
-               "h~ = tanh(W_hx·x_t + b_h + r⊙(W_hh·h_(t-1) + rb_h)), with recurrent biases --rbz --rbr --rbh",
-               flag=True),
-        Option("rbz", vector, "--reset-after: recurrent bias of z (Keras bias[1], PyTorch bias_hz)", metavar="VEC",
-               symbol="bprime_z"),
-        Option("rbr", vector, "--reset-after: recurrent bias of r (Keras bias[1], PyTorch bias_hr)", metavar="VEC",
-               symbol="bprime_r"),
-        Option("rbh", vector, "--reset-after: recurrent bias of the candidate, inside r⊙(...) "
+        Option("reset-after", help="the cell of PyTorch and of Keras 3's default (reset after): "
+               "h̃ = tanh(Wₕₓ·xₜ + b_h + r ⊙ (Wₕₕ·hₜ₋₁ + b′_h)), with recurrent biases b′_z, b′_r, b′_h "
+               "(--rbz --rbr --rbh)", flag=True),
+        Option("rbz", vector, "--reset-after: recurrent bias b′_z of z (Keras bias[1], PyTorch bias_hz)",
+               metavar="VEC", symbol="bprime_z"),
+        Option("rbr", vector, "--reset-after: recurrent bias b′_r of r (Keras bias[1], PyTorch bias_hr)",
+               metavar="VEC", symbol="bprime_r"),
+        Option("rbh", vector, "--reset-after: recurrent bias b′_h of the candidate, inside r ⊙ (…) "
                "(Keras bias[1], PyTorch bias_hn)", metavar="VEC", symbol="bprime_h"),
-        Option("textbook-update", help="h_t = (1 - z)⊙h_(t-1) + z⊙h~ (many textbooks) instead of Keras's and "
-               "PyTorch's h_t = z⊙h_(t-1) + (1 - z)⊙h~", flag=True),
+        Option("textbook-update", help="hₜ = (1 − z) ⊙ hₜ₋₁ + z ⊙ h̃ (many textbooks) instead of Keras's and "
+               "PyTorch's hₜ = z ⊙ hₜ₋₁ + (1 − z) ⊙ h̃", flag=True),
     ],
     examples=["--x 1,2 --wz 0.5,0.3 --wr 0.4,0.2 --wh 0.6,0.5",
               "--x 1,2 --wz 0.5,0.3 --wr 0.4,0.2 --wh 0.6,0.5 --reset-after --rbh 0.1",
@@ -378,11 +380,12 @@ def lstm(x: np.ndarray, h0=None, c0=None, wf=None, bf=None, wi=None, bi=None, wc
 def gru(x: np.ndarray, h0=None, wz=None, bz=None, wr=None, br=None, wh=None, bh=None,
         reset_after: bool = False, rbz=None, rbr=None, rbh=None, textbook_update: bool = False) -> Solution:
     """z = σ(W_z·[h_(t-1), x_t] + b_z), r = σ(W_r·[h_(t-1), x_t] + b_r),
-    h~ = tanh(W_h·[r⊙h_(t-1), x_t] + b_h), h_t = z⊙h_(t-1) + (1 − z)⊙h~; each W is (units, units + inputs).
+    h_tilde = tanh(W_h·[r ⊙ h_(t-1), x_t] + b_h), h_t = z ⊙ h_(t-1) + (1 − z) ⊙ h_tilde; each W is
+    (units, units + inputs).
 
-    --reset-after (PyTorch's cell, Keras 3's default): z and r add a recurrent bias rb, and
-    h~ = tanh(W_hx·x_t + b_h + r⊙(W_hh·h_(t-1) + rb_h)), W_h = [W_hh, W_hx] split at the hidden part.
-    --textbook-update: h_t = (1 − z)⊙h_(t-1) + z⊙h~."""
+    --reset-after (PyTorch's cell, Keras 3's default): z and r add a recurrent bias b′ (bprime_z,
+    bprime_r), and h_tilde = tanh(W_hx·x_t + b_h + r ⊙ (W_hh·h_(t-1) + bprime_h)), W_h = [W_hh, W_hx]
+    split at the hidden part. --textbook-update: h_t = (1 − z) ⊙ h_(t-1) + z ⊙ h_tilde."""
     units, w, b = prepare_gates(x, dict(wz=wz, bz=bz, wr=wr, br=br, wh=wh, bh=bh), GRU_GATES)
     h = per_unit(np.zeros(1) if h0 is None else h0, units, "--h0", "initial state")
     inputs = gate_inputs(x, units, w, b, {"h0": h})
@@ -415,7 +418,7 @@ def gru(x: np.ndarray, h0=None, wz=None, bz=None, wr=None, br=None, wh=None, bh=
                             [(w["h"][:, :units], h)], rb["h"], "u",
                             "W_hh = the hidden part of W_h (its first units columns)" if t == 1 else "")
             ht, s_ht = gate(f"t = {t}: candidate state h_tilde_{t}",
-                            "h_tilde_t = tanh(W_hx*x_t + r_t*u_t + b_h)", "tanh",
+                            "h_tilde_t = tanh(W_hx*x_t + hadamard(r_t, u_t) + b_h)", "tanh",
                             [(w["h"][:, units:], x[t - 1]), (np.diag(r), hh)], b["h"], "h_tilde",
                             "the reset gate scales the recurrent product after it is taken (reset after, "
                             "as PyTorch)" if t == 1 else "")
@@ -431,9 +434,9 @@ def gru(x: np.ndarray, h0=None, wz=None, bz=None, wr=None, br=None, wh=None, bh=
         r, s_r = gate(f"t = {t}: reset gate r_{t}", "r_t = sigmoid(W_r*[h_(t-1), x_t] + b_r)", "sigmoid",
                       [(w["r"], hx)], b["r"], "r")
         rh = r * h
-        s_rh = Step(f"t = {t}: reset old state r_{t}*h_{t - 1}", "rh_t = r_t*h_(t-1)",
+        s_rh = Step(f"t = {t}: reset old state r_{t} ⊙ h_{t - 1}", "hadamard(r_t, h_(t-1))",
                     product_fill(units, "{}*{}", r, h), shown(rh, units))
-        ht, s_ht = gate(f"t = {t}: candidate state h_tilde_{t}", "h_tilde_t = tanh(W_h*[r_t*h_(t-1), x_t] + b_h)",
+        ht, s_ht = gate(f"t = {t}: candidate state h_tilde_{t}", "h_tilde_t = tanh(W_h*[hadamard(r_t, h_(t-1)), x_t] + b_h)",
                         "tanh", [(w["h"], np.concatenate([rh, x[t - 1]]))], b["h"], "h_tilde",
                         "the reset gate scales h_(t-1) before the product with W_h (the Keras form "
                         "without reset after); PyTorch and Keras's default apply r after it" if t == 1 else "")
@@ -451,11 +454,11 @@ def gru(x: np.ndarray, h0=None, wz=None, bz=None, wr=None, br=None, wh=None, bh=
 def _gru_state(t: int, units: int, z, h_prev, ht, h, textbook: bool) -> Step:
     """h_t from z, h_(t-1) and the candidate, in the framework or the textbook convention."""
     if textbook:
-        return Step(f"t = {t}: hidden state h_{t}", "h_t = (1 - z_t)*h_(t-1) + z_t*h_tilde_t",
+        return Step(f"t = {t}: hidden state h_{t}", "h_t = hadamard(1 - z_t, h_(t-1)) + hadamard(z_t, h_tilde_t)",
                     product_fill(units, "(1 - {})*{} + {}*{}", z, h_prev, z, ht), shown(h, units),
                     note=("the textbook convention: z takes in the candidate (Keras and PyTorch let z "
                           "keep the old state)" if t == 1 else ""))
-    return Step(f"t = {t}: hidden state h_{t}", "h_t = z_t*h_(t-1) + (1 - z_t)*h_tilde_t",
+    return Step(f"t = {t}: hidden state h_{t}", "h_t = hadamard(z_t, h_(t-1)) + hadamard(1 - z_t, h_tilde_t)",
                 product_fill(units, "{}*{} + (1 - {})*{}", z, h_prev, z, ht), shown(h, units),
                 note=("z keeps the old state, as in Keras and PyTorch; some texts swap z and 1 - z"
                       if t == 1 else ""))

@@ -38,8 +38,8 @@ def _window_solution(kind: str, inputs: dict, size_: values.Size, k: int, s: int
         Option("stride", integer(minimum=1), "stride s", default="1", metavar="S"),
         Option("padding", parse_padding, PADDING_HELP, default="0", metavar="P"),
         Option("dilation", integer(minimum=1), "dilation d (spacing of the kernel taps)", default="1", metavar="D"),
-        Option("transposed", help="a transposed convolution: o = (i - 1)*s - 2*p + d*(k - 1) + a + 1 "
-               "(PyTorch's ConvTranspose; 'same' is Keras's o = i*s)", flag=True),
+        Option("transposed", help="a transposed convolution: o = (i − 1)·s − 2p + d·(k − 1) + a + 1 "
+               "(PyTorch's ConvTranspose; 'same' is Keras's o = i·s)", flag=True),
         Option("output-padding", integer(minimum=0), "--transposed: extra rows/columns a on one side "
                "(smaller than the stride or the dilation) [default: 0]", metavar="A"),
     ],
