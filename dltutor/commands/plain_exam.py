@@ -16,9 +16,9 @@ import time
 import click
 
 from dltutor.commands.common import encode_what_cannot_be_shown
-from dltutor.commands.problem_lines import part_line, print_results
+from dltutor.commands.problem_lines import answer_line, part_line, print_results, prompt_text, table_row_prompt
 from dltutor.errors import InputError
-from dltutor.render.wording import expected_text, part_label
+from dltutor.render.wording import part_label
 
 EXAM_HELP = ("Commands at any prompt: skip or next (next question), back, goto N, list, submit. "
              "An empty line leaves a part unanswered.")
@@ -254,7 +254,7 @@ class PlainExam:
         self.say(f"Question {index + 1} of {len(exam.questions)}  [{problem.family.topic}, "
                  f"{problem.marks:g} mark{'s' if problem.marks != 1 else ''}]  {problem.id}"
                  + (f"  {self._time_left().strip()}" if exam.minutes else ""))
-        self.say(problem.prompt)
+        self.say(prompt_text(problem))
         shown = time.monotonic()
         if self.session.locked(index):
             self.say("  Checked: the answers are kept as they were checked (the first check counts).")
@@ -312,7 +312,7 @@ class PlainExam:
     def read_table(self, part):
         rows = []
         for r in range(len(part.expected)):
-            line = self.read(f"   row {r + 1} ({', '.join(part.columns)})> ")
+            line = self.read(table_row_prompt(r, part))
             if self.is_command(line):
                 return None, line.strip().lower()
             if ";" in line and r == 0:       # the whole table on one line
@@ -369,7 +369,7 @@ class PlainExam:
             click.echo(f"Question {r.number}: {r.title}  {r.marks:g}/{r.max_marks:g}  ({r.id})")
             print_results(r.parts, self.digits)
             for i, part in enumerate(q.problem.parts):
-                click.echo(f"      answer {part_label(i)}: {expected_text(part, self.digits)}")
+                click.echo(f"      answer {answer_line(i, part, self.digits).lstrip()}")
             click.echo("  Worked solution:")
             sys.stdout.flush()
             print_solution(worked_solution(q.problem), self.digits)

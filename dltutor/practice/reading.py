@@ -19,6 +19,11 @@ from dltutor.errors import InputError
 from dltutor.practice.answers import Part
 from dltutor.practice.concept_spec import CONCEPT_FORMS, choice_letter, read_concept
 
+def matrix_size(shape) -> str:
+    """A matrix's size as mathematics: (2, 3) → ``2×3`` (rows × columns)."""
+    return "×".join(str(n) for n in shape)
+
+
 FORM_HELP = {
     "integer": "a whole number, e.g. 24",
     "number": "a number, e.g. 0.5 or 1/3",
@@ -148,8 +153,8 @@ def parse_answer(text: str, part: Part):
     if part.spec.form == "matrix" and isinstance(part.expected, list):
         want = np.shape(part.expected)
         if np.shape(value) != want:
-            raise InputError(f"answer is {'x'.join(map(str, np.shape(value)))}; {part.label} is "
-                             f"{'x'.join(map(str, want))} (rows x columns)")
+            raise InputError(f"answer is {matrix_size(np.shape(value))}; {part.label} is "
+                             f"{matrix_size(want)} (rows × columns)")
     return value
 
 

@@ -65,7 +65,7 @@ async def test_practice_answer_is_checked_and_recorded(app, home, right):
 
 @pytest.mark.parametrize("family, typed, size", [
     ("softmax-values", "0.5, 0.5", "answer has 2 numbers; probabilities p needs 3"),
-    ("pool-by-hand", "1, 2; 3, 4", "answer is 2x2; pooled map is 3x3"),
+    ("pool-by-hand", "1, 2; 3, 4", "answer is 2×2; pooled map is 3×3 (rows × columns)"),
 ])
 @sync
 async def test_practice_field_refuses_a_wrong_size_as_you_type(app, family, typed, size):
