@@ -229,3 +229,29 @@ async def test_progress_lists_attempts(app):
 def test_plain_dltutor_prints_help_when_not_a_terminal():
     result = run_cli()
     assert result.code == 0 and "solve" in result.out
+
+
+@sync
+async def test_practice_hint_and_slip_read_as_mathematics(app, home):
+    """The family's hint and a typical slip's feedback as the terminal writes them (√dₖ, not
+    √d_k), and without the slip's id."""
+    pid = "attention-weights@2:438836:medium"
+    async with app.run_test(size=(100, 40)) as pilot:
+        await started(pilot)
+        app.open("practice", problem_id=pid)
+        await wait_for(pilot, lambda: app.screen.query("AnswerForm"))
+        await pilot.pause()
+        await pilot.press("minus")
+        await type_text(pilot, "4, 1, 0")           # −4, 1, 0: the scores without the division by √dₖ
+        for other in ("1, 0, 0", "1, 1"):           # the weights and the output (Enter moves on)
+            await pilot.press("enter")
+            await type_text(pilot, other)
+        await pilot.press("enter")                  # in the last part Enter checks
+        await pilot.pause()
+        feedback = plain(app.screen.query("PartInput").first().query_one(".verdict"))
+        assert "Typical slip: The dot products are divided by √dₖ" in feedback
+        assert "not-scaled" not in feedback and "d_k" not in feedback
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        hint = plain(app.screen.query_one("#helpbox"))
+        assert "Hint 1: dₖ is the length of the query" in hint and "d_k" not in hint

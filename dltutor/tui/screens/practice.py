@@ -223,6 +223,7 @@ class PracticeScreen(Screen):
 
     @on(Button.Pressed, "#hint")
     def action_hint(self) -> None:
+        from dltutor.render.formula_unicode import prose
         from dltutor.render.sheet import worked_solution
         from dltutor.render.terminal import solution_renderable, step_renderable
 
@@ -232,7 +233,7 @@ class PracticeScreen(Screen):
         digits = self.app.digits
         if piece.level == "hint":
             n = sum(1 for level, _ in self.help_shown if level == "hint") + 1
-            shown = Text.assemble((f"Hint {n}: ", "bold yellow"), piece.text)
+            shown = Text.assemble((f"Hint {n}: ", "bold yellow"), prose(piece.text))   # √dₖ, hₜ₋₁
         elif piece.level == "step":
             n = sum(1 for level, _ in self.help_shown if level == "step") + 1
             shown = step_renderable(n, piece.step, digits)
