@@ -170,3 +170,21 @@ def test_a_misspelt_topic_gets_a_suggestion(command):
     assert result.code == 2 and result.out == ""
     line = result.err.strip()
     assert "\n" not in line and "'backprp' is not a topic; did you mean 'backprop'?" in line
+
+
+def test_the_current_answer_is_shown_as_typed():
+    result = run_process(*EXAM, input="C\nback\nsubmit\n")
+    assert result.code == 0, result.err
+    assert "current answer: C (empty line keeps it)" in result.out and "'C'" not in result.out
+
+
+def test_reading_an_answer_counts_in_the_right_number():
+    from dltutor.errors import InputError
+    from dltutor.practice.reading import parse_answer
+
+    gru = problem_from_id(GRU).parts[0]
+    with pytest.raises(InputError, match=r"row 1 has 1 cell; each row needs 4"):
+        parse_answer("0.5", gru)
+    scores = problem_from_id(ATTENTION).parts[0]
+    with pytest.raises(InputError, match=r"answer has 1 number; scaled scores needs 3"):
+        parse_answer("0.5", scores)

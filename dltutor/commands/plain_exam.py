@@ -262,7 +262,8 @@ class PlainExam:
             for i, part in enumerate([] if self.session.locked(index) else problem.parts):
                 self.say(part_line(i, part))
                 if part.name in q.answers:
-                    self.say(f"      current answer: {q.answers[part.name]!r} (empty line keeps it)")
+                    typed = q.answers[part.name].replace("\n", "; ")      # as typed, a table on one line
+                    self.say(f"      current answer: {typed} (empty line keeps it)")
                 while True:              # an answer that cannot be read is refused here, never scored 0 later
                     if part.spec.form == "table":
                         text, command = self.read_table(part)

@@ -138,7 +138,7 @@ def parse_answer(text: str, part: Part):
             width = len(part.columns) if part.columns else None
             for i, row in enumerate(rows, start=1):
                 if width is not None and len(row) != width:
-                    raise InputError(f"row {i} has {len(row)} cells; each row needs {width} "
+                    raise InputError(f"row {i} has {values.plural(len(row), 'cell')}; each row needs {width} "
                                      f"({', '.join(part.columns)})")
             return rows
         value = read_answer(text, part.spec.form)
@@ -149,7 +149,7 @@ def parse_answer(text: str, part: Part):
                          f"a letter from A to {chr(64 + len(part.options))}")
     if part.spec.form in ("vector", "shape") and isinstance(part.expected, list) \
             and len(value) != len(part.expected):
-        raise InputError(f"answer has {len(value)} numbers; {part.label} needs {len(part.expected)}")
+        raise InputError(f"answer has {values.plural(len(value), 'number')}; {part.label} needs {len(part.expected)}")
     if part.spec.form == "matrix" and isinstance(part.expected, list):
         want = np.shape(part.expected)
         if np.shape(value) != want:
