@@ -16,9 +16,9 @@ import time
 import click
 
 from dltutor.commands.common import encode_what_cannot_be_shown
-from dltutor.commands.problem_lines import answer_line, part_line, print_results, prompt_text, table_row_prompt
+from dltutor.commands.problem_lines import answer_line, part_line, print_results, table_row_prompt
 from dltutor.errors import InputError
-from dltutor.render.wording import part_label
+from dltutor.render.wording import part_label, prompt_text
 
 EXAM_HELP = ("Commands at any prompt: skip or next (next question), back, goto N, list, submit. "
              "An empty line leaves a part unanswered.")

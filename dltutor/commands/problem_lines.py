@@ -6,7 +6,7 @@ import click
 
 from dltutor.render.formula_unicode import prose
 from dltutor.render.wording import (column_names, expected_text, label_text, marks_text, message_text,
-                                    part_label, slip_text)
+                                    part_label, prompt_text, slip_text)
 
 
 def part_line(i: int, part) -> str:
@@ -14,11 +14,6 @@ def part_line(i: int, part) -> str:
 
     cols = f"; columns {', '.join(column_names(part))}" if part.columns else ""
     return f"  {part_label(i)} {label_text(part)} [{marks_text(part.spec.marks)}; {FORM_HELP[part.spec.form]}{cols}]"
-
-
-def prompt_text(problem) -> str:
-    """A problem's prompt (its data blocks included) as mathematics: hₜ₋₁, −0.9, √dₖ, η."""
-    return prose(problem.prompt)
 
 
 def answer_line(i: int, part, digits: int) -> str:

@@ -41,6 +41,14 @@ def marks_text(marks: float) -> str:
     return plural(marks, "mark")
 
 
+def prompt_text(problem) -> str:
+    """A problem's prompt (its data blocks included) as mathematics, the same on every face
+    (generate, the plain exam, the TUI, a lesson): [hₜ₋₁, xₜ], (−0.9, −1), √dₖ, η = 0.5."""
+    from dltutor.render.formula_unicode import prose
+
+    return prose(problem.prompt)
+
+
 def slip_text(result) -> str:
     """The feedback of the typical slip(s) a wrong answer matches (a verdict, or one
     misconception), as mathematics (√dₖ, hₜ₋₁), on every face: the terminal, the TUI, the LMS

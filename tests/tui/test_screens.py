@@ -233,14 +233,16 @@ def test_plain_dltutor_prints_help_when_not_a_terminal():
 
 @sync
 async def test_practice_hint_and_slip_read_as_mathematics(app, home):
-    """The family's hint and a typical slip's feedback as the terminal writes them (√dₖ, not
-    √d_k), and without the slip's id."""
+    """The prompt, the family's hint and a typical slip's feedback as the terminal writes them
+    (−1, √dₖ, not -1, √d_k), and without the slip's id."""
     pid = "attention-weights@2:438836:medium"
     async with app.run_test(size=(100, 40)) as pilot:
         await started(pilot)
         app.open("practice", problem_id=pid)
         await wait_for(pilot, lambda: app.screen.query("AnswerForm"))
         await pilot.pause()
+        prompt = plain(app.screen.query_one("#prompt"))
+        assert "q = (−1, 2)" in prompt and "[  2  −1 ]" in prompt and "-1" not in prompt   # as generate
         await pilot.press("minus")
         await type_text(pilot, "4, 1, 0")           # −4, 1, 0: the scores without the division by √dₖ
         for other in ("1, 0, 0", "1, 1"):           # the weights and the output (Enter moves on)

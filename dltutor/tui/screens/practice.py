@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
-from dltutor.render.wording import label_text
+from dltutor.render.wording import label_text, prompt_text
 from dltutor.tui.widgets.answers import (
     LETTERS,
     AnswerForm,
@@ -133,7 +133,7 @@ class PracticeScreen(Screen):
         self.query_one("#problem-title", Static).update(fam.title)
         self.query_one("#problem-meta", Static).update(
             f"{fam.topic} · {problem.difficulty} · {marks_text(problem.marks)} · {problem.id}")
-        self.query_one("#prompt", Static).update(Text(reflow(problem.prompt)))
+        self.query_one("#prompt", Static).update(Text(reflow(prompt_text(problem))))
         show_message(self.query_one("#feedback", Static), "")
         show_message(self.query_one("#helpbox", Static), "")
         holder = self.query_one("#form-holder")
