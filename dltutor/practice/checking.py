@@ -35,6 +35,7 @@ from dltutor.solution import Step
 __all__ = ["FORM_HELP", "PartResult", "parse_answer", "read_answer", "read_table", "check_part", "check_answers",
            "Help", "Attempt"]
 
+
 class Typed(str):
     """A value as the student wrote it, inside a verdict's message."""
 
