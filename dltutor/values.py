@@ -186,7 +186,7 @@ def parse_matrix(text: str, what: str = "matrix") -> np.ndarray:
         first = len(parsed[0])
         bad = next(i for i, r in enumerate(parsed, start=1) if len(r) != first)
         raise InputError(
-            f"{what} {_show(text)} is ragged: row {bad} has {len(parsed[bad - 1])} values, row 1 has {first}")
+            f"{what} {_show(text)} is ragged: row {bad} has {plural(len(parsed[bad - 1]), 'value')}, row 1 has {first}")
     return np.array(parsed, dtype=float)
 
 
@@ -294,7 +294,7 @@ def parse_dataset(text: str, what: str = "data") -> Dataset:
     widths = {len(x) for x in xs}
     if len(widths) > 1:
         bad = next(i for i, x in enumerate(xs, start=1) if len(x) != len(xs[0]))
-        raise InputError(f"{what}: sample {bad} has {len(xs[bad - 1])} features, sample 1 has {len(xs[0])}")
+        raise InputError(f"{what}: sample {bad} has {plural(len(xs[bad - 1]), 'feature')}, sample 1 has {len(xs[0])}")
     if len({len(y) for y in ys}) > 1:
         raise InputError(f"{what}: the labels differ in length")
     _check_elements(sum(len(x) for x in xs), what)
@@ -389,3 +389,16 @@ def format_value(value, digits: int | None = 6) -> str:
     if isinstance(value, (int, float, Fraction, np.integer, np.floating, np.bool_)):
         return format_number(value, digits)
     return str(value)
+
+
+def math_number(x, digits: int | None = 6) -> str:
+    """``format_number`` as a student reads it: a true minus sign (−0.0512, 1e−05), for
+    computed values in feedback (what a student typed is quoted as typed)."""
+    return format_number(x, digits).replace("-", "−")
+
+
+def plural(count: float, word: str, words: str | None = None) -> str:
+    """``1 column``, ``2 columns``, ``0.5 marks``: the count with its noun in the right number
+    (``words`` for an irregular plural). Counts of 1,000 and more are grouped: ``1,024 values``."""
+    shown = f"{count:,}" if isinstance(count, (int, np.integer)) else f"{count:g}"
+    return f"{shown} " + (word if count == 1 else (words or word + "s"))

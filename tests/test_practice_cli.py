@@ -56,7 +56,9 @@ def test_generate_is_byte_identical_across_processes():
 def test_generate_human_and_check():
     result = run_cli("generate", "conv-output-size@1:3:medium", "--check", "11")
     assert result.code == 0
-    assert "forgot-padding" in result.out and "Worked solution" in result.out and "13" in result.out
+    assert "typical slip: That is the size without the padding" in result.out
+    assert "forgot-padding" not in result.out          # the slip's id is the program's, not the student's
+    assert "Worked solution" in result.out and "13" in result.out
 
 
 def test_bad_input():

@@ -259,31 +259,31 @@ GRU_1 = ["--wz", "0.5,0.3", "--wr", "0.4,0.2", "--wh", "0.6,0.5"]
 
 @pytest.mark.parametrize("args, fragments", [
     # sequence width does not match the weights
-    (["rnn", "--x", "1,2;3,4", "--wx", "1", "--wh", "1"], ["--x", "2 value(s) per time step", "--wx"]),
+    (["rnn", "--x", "1,2;3,4", "--wx", "1", "--wh", "1"], ["--x", "2 values per time step", "--wx"]),
     (["lstm", "--x", "1,2;3,4", *LSTM_1], ["--x", "units + inputs = 1 + 2 = 3"]),
     (["gru", "--x", "1,2,3;4,5,6", *GRU_1], ["--x", "units + inputs = 1 + 3 = 4"]),
     # one gate with the wrong number of columns
     (["lstm", "--x", "1,2", "--wf", "0.5,0.3", "--wi", "0.4,0.2,0.1", "--wc", "0.6,0.5", "--wo", "0.3,0.7"],
      ["--wi has 3 columns", "units + inputs = 1 + 1 = 2", "hidden part first"]),
     (["gru", "--x", "1,2", "--wz", "0.5,0.3", "--wr", "0.4,0.2", "--wh", "0.6"],
-     ["--wh has 1 columns", "1 + 1 = 2", "hidden part first"]),
+     ["--wh has 1 column;", "1 + 1 = 2", "hidden part first"]),
     # gates that disagree on the number of units
     (["lstm", "--x", "1,2", "--wf", "0.5,0.3", "--wi", "0.4,0.2;0.1,0.1", "--wc", "0.6,0.5", "--wo", "0.3,0.7"],
-     ["--wi has 2 row(s)", "--wf has 1"]),
+     ["--wi has 2 rows", "--wf has 1"]),
     # missing gate weights
     (["lstm", "--x", "1,2", "--wf", "0.5,0.3", "--wi", "0.4,0.2", "--wc", "0.6,0.5"], ["--wo", "missing"]),
     (["gru", "--x", "1,2", "--wz", "0.5,0.3", "--wh", "0.6,0.5"], ["--wr", "missing"]),
     (["lstm", "--x", "1,2"], ["--wf", "missing"]),
     (["rnn", "--x", "1,2", "--wx", "1"], ["--wh"]),
     # initial states and biases of the wrong length
-    (["rnn", "--x", "1,2", "--wx", "1;1", "--wh", "1,0;0,1", "--h0", "1,2,3"], ["--h0 has 3 values", "2 unit(s)"]),
-    (["lstm", "--x", "1,2", *LSTM_1, "--h0", "0,0"], ["--h0 has 2 values", "1 unit(s)"]),
+    (["rnn", "--x", "1,2", "--wx", "1;1", "--wh", "1,0;0,1", "--h0", "1,2,3"], ["--h0 has 3 values", "2 units"]),
+    (["lstm", "--x", "1,2", *LSTM_1, "--h0", "0,0"], ["--h0 has 2 values", "the layer has 1 unit:"]),
     (["lstm", "--x", "1,2", *LSTM_1, "--c0", "0,0,0"], ["--c0 has 3 values"]),
     (["gru", "--x", "1,2", *GRU_1, "--h0", "0.1,0.2"], ["--h0 has 2 values"]),
     (["gru", "--x", "1,2", *GRU_1, "--bz", "0.1,0.2"], ["--bz has 2 values"]),
     # weight matrices of the simple RNN
     (["rnn", "--x", "1,2", "--wx", "1", "--wh", "1,2"], ["--wh is 1x2", "square"]),
-    (["rnn", "--x", "1,2", "--wx", "1;2;3", "--wh", "1,0;0,1"], ["--wx has 3 row(s)", "one row per unit"]),
+    (["rnn", "--x", "1,2", "--wx", "1;2;3", "--wh", "1,0;0,1"], ["--wx has 3 rows", "one row per unit"]),
     # values, names, sizes
     (["rnn", "--x", "1,nan", "--wx", "1", "--wh", "1"], ["--x", "finite"]),
     (["rnn", "--x", "1,2", "--wx", "1", "--wh", "1", "--activation", "softmax"], ["--activation", "softmax"]),

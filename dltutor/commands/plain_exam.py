@@ -16,9 +16,9 @@ import time
 import click
 
 from dltutor.commands.common import encode_what_cannot_be_shown
-from dltutor.commands.problem_lines import part_line, print_results
+from dltutor.commands.problem_lines import answer_line, part_line, print_results, table_row_prompt
 from dltutor.errors import InputError
-from dltutor.render.wording import expected_text, part_label
+from dltutor.render.wording import part_label, prompt_text
 
 EXAM_HELP = ("Commands at any prompt: skip or next (next question), back, goto N, list, submit. "
              "An empty line leaves a part unanswered.")
@@ -254,7 +254,7 @@ class PlainExam:
         self.say(f"Question {index + 1} of {len(exam.questions)}  [{problem.family.topic}, "
                  f"{problem.marks:g} mark{'s' if problem.marks != 1 else ''}]  {problem.id}"
                  + (f"  {self._time_left().strip()}" if exam.minutes else ""))
-        self.say(problem.prompt)
+        self.say(prompt_text(problem))
         shown = time.monotonic()
         if self.session.locked(index):
             self.say("  Checked: the answers are kept as they were checked (the first check counts).")
@@ -262,7 +262,8 @@ class PlainExam:
             for i, part in enumerate([] if self.session.locked(index) else problem.parts):
                 self.say(part_line(i, part))
                 if part.name in q.answers:
-                    self.say(f"      current answer: {q.answers[part.name]!r} (empty line keeps it)")
+                    typed = q.answers[part.name].replace("\n", "; ")      # as typed, a table on one line
+                    self.say(f"      current answer: {typed} (empty line keeps it)")
                 while True:              # an answer that cannot be read is refused here, never scored 0 later
                     if part.spec.form == "table":
                         text, command = self.read_table(part)
@@ -312,7 +313,7 @@ class PlainExam:
     def read_table(self, part):
         rows = []
         for r in range(len(part.expected)):
-            line = self.read(f"   row {r + 1} ({', '.join(part.columns)})> ")
+            line = self.read(table_row_prompt(r, part))
             if self.is_command(line):
                 return None, line.strip().lower()
             if ";" in line and r == 0:       # the whole table on one line
@@ -369,7 +370,7 @@ class PlainExam:
             click.echo(f"Question {r.number}: {r.title}  {r.marks:g}/{r.max_marks:g}  ({r.id})")
             print_results(r.parts, self.digits)
             for i, part in enumerate(q.problem.parts):
-                click.echo(f"      answer {part_label(i)}: {expected_text(part, self.digits)}")
+                click.echo(f"      answer {answer_line(i, part, self.digits).lstrip()}")
             click.echo("  Worked solution:")
             sys.stdout.flush()
             print_solution(worked_solution(q.problem), self.digits)

@@ -13,10 +13,10 @@ import sys
 import click
 
 from dltutor.commands.common import CONTEXT, digits_option, examples_epilog, parse_digits
-from dltutor.commands.problem_lines import print_problem, print_results
+from dltutor.commands.problem_lines import answer_line, print_problem, print_results
 from dltutor.errors import InputError, did_you_mean
 from dltutor.seeds import parse_seed
-from dltutor.render.wording import expected_text, label_text, marks_text, part_label
+from dltutor.render.wording import marks_text, part_label
 
 
 def check_family_name(name: str) -> None:
@@ -145,7 +145,7 @@ def generate(name, seed, difficulty, as_json, list_, checks, no_solution, no_rec
     print_solution(worked_solution(problem), n_digits)
     click.echo("Answers")
     for i, part in enumerate(problem.parts):
-        click.echo(f"  {part_label(i)} {label_text(part)}: {expected_text(part, n_digits)}")
+        click.echo(answer_line(i, part, n_digits))
 
 
 def _record_practice(problem, given: dict[str, str], results) -> None:

@@ -25,13 +25,23 @@ from dltutor import values
 from dltutor.errors import InputError
 from dltutor.practice.answers import scores_right, table_row_right
 from dltutor.practice.concept_spec import choice_letter
-from dltutor.practice.reading import FORM_HELP, parse_answer, read_answer, read_table
+from dltutor.practice.reading import FORM_HELP, matrix_size, parse_answer, read_answer, read_table
+from dltutor.practice.answers import ABS_FLOOR, tolerance
 from dltutor.practice.families import (Part, Problem, close, initial_state, next_state, table_row,
                                        flatten_row, unflatten_row)
+from dltutor.practice.spec import PartSpec
 from dltutor.solution import Step
 
 __all__ = ["FORM_HELP", "PartResult", "parse_answer", "read_answer", "read_table", "check_part", "check_answers",
            "Help", "Attempt"]
+
+
+class Typed(str):
+    """A value as the student wrote it, inside a verdict's message."""
+
+
+SIGN_HINT = "check the sign convention (which way the error, or the gradient, points)"
+
 
 @dataclass
 class PartResult:
@@ -51,7 +61,17 @@ class PartResult:
     first_wrong: str | None = None            # table: "row 2, w1"; matrix: "row 1, column 2"
     rows_correct: list[bool] = field(default_factory=list)
     misconceptions: list[str] = field(default_factory=list)   # every slip that gives this answer
+    typed: list[tuple[int, int]] = field(default_factory=list)  # spans of ``message`` the student typed
     cells_correct: list[list[bool]] = field(default_factory=list)   # matrix: cell by cell
+
+    def say(self, *pieces) -> None:
+        """Set ``message`` from ``pieces``; a ``Typed`` piece is the student's own value, kept as
+        typed when a face writes the message as mathematics (``typed`` holds where it is)."""
+        self.message, self.typed = "", []
+        for piece in pieces:
+            if isinstance(piece, Typed):
+                self.typed.append((len(self.message), len(self.message) + len(piece)))
+            self.message += piece
 
     def to_dict(self) -> dict:
         out = {"name": self.name, "label": self.label, "given": self.given, "expected": self.expected,
@@ -81,7 +101,7 @@ def check_part(problem: Problem, part: Part, text: str | None) -> PartResult:
     try:
         given = read_answer(text, spec.form)
     except InputError as exc:
-        result.message = f"could not read the answer: {FORM_HELP[spec.form]} ({exc})"
+        result.say(Typed(f"could not read the answer: {FORM_HELP[spec.form]} ({exc})"))   # quotes the answer
         return result
     if part.options:                  # a choice: a letter, or an option's text, names the option
         letter = choice_letter(given, part.options)
@@ -99,18 +119,36 @@ def check_part(problem: Problem, part: Part, text: str | None) -> PartResult:
             > np.broadcast_to(np.asarray(part.tolerance, dtype=float), np.shape(part.expected))
         k = int(np.argmax(wrong))
         result.first_wrong = f"entry {k + 1}"
-        result.message = f"{int(wrong.sum())} of {wrong.size} entries wrong; the first is entry {k + 1}: " \
-                         f"{values.format_number(given[k])}"
+        result.say(f"{int(wrong.sum())} of {wrong.size} entries wrong; the first is entry {k + 1}: ",
+                   Typed(values.format_number(given[k])))
     elif spec.form in ("vector", "shape"):
-        result.message = f"the answer has {len(given)} numbers; {part.label} has {len(part.expected)}"
+        result.say(f"the answer has {values.plural(len(given), 'number')}; {part.label} has {len(part.expected)}")
     elif spec.form == "matrix":
-        result.message = (f"the answer is {'x'.join(map(str, np.shape(given)))}; {part.label} is "
-                          f"{'x'.join(map(str, np.shape(part.expected)))} (rows x columns)")
+        result.say(f"the answer is {matrix_size(np.shape(given))}; {part.label} is "
+                   f"{matrix_size(np.shape(part.expected))} (rows × columns)")
+    if sign_flipped(given, part.expected, part):
+        result.say(("every value has the wrong sign: " if np.size(given) > 1 else "the sign is wrong: ") + SIGN_HINT)
     if part.start is not None and close(given, part.start, part):
         result.marks = 0.0
-        result.message = "that is the value before the update: apply the update to it"
+        result.say("that is the value before the update: apply the update to it")
     _name_misconceptions(problem, part, given, result)
     return result
+
+
+def sign_flipped(given, expected, part: Part | PartSpec) -> bool:
+    """Every number of ``given`` is the negative of the ``expected`` one, within the part's tolerance,
+    and the expected numbers are not all about zero (where the sign says nothing)."""
+    try:
+        x, y = np.asarray(given, dtype=float), np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if x.shape != y.shape or x.size == 0 or isinstance(given, (bool, str)):
+        return False
+    spec = part.spec if isinstance(part, Part) else part
+    if spec.form in ("shape", "boolean", "truefalse", "choice", "text"):
+        return False
+    floor = np.maximum(tolerance(spec, y), ABS_FLOOR)
+    return bool(np.any(np.abs(y) > floor)) and close(-x, y, part)
 
 
 def _mark_cells(part: Part, given, result: PartResult) -> None:
@@ -121,8 +159,8 @@ def _mark_cells(part: Part, given, result: PartResult) -> None:
     result.marks = round(part.spec.marks * float(ok.mean()), 4)
     r, c = map(int, np.argwhere(~ok)[0])
     result.first_wrong = f"row {r + 1}, column {c + 1}"
-    result.message = (f"{int(ok.sum())} of {ok.size} cells right; the first wrong one is row {r + 1}, "
-                      f"column {c + 1}: {values.format_number(given[r][c])}")
+    result.say(f"{int(ok.sum())} of {ok.size} cells right; the first wrong one is row {r + 1}, "
+               f"column {c + 1}: ", Typed(values.format_number(given[r][c])))
 
 
 def _name_misconceptions(problem: Problem, part: Part, given, result: PartResult) -> None:
@@ -149,7 +187,7 @@ def _check_table(problem: Problem, part: Part, text: str, result: PartResult) ->
     try:
         rows = read_table(text, part)
     except InputError as exc:
-        result.message = f"could not read the table: {exc}"
+        result.say(Typed(f"could not read the table: {exc}"))
         return result
     family, scope = problem.family, problem.names
     expected_rows = part.expected
@@ -166,7 +204,7 @@ def _check_table(problem: Problem, part: Part, text: str, result: PartResult) ->
             continue
         ok_rows.append(False)
         if result.first_wrong is None:
-            result.first_wrong, result.message = _first_wrong(part, i, given, cells)
+            result.first_wrong = _first_wrong(part, i, given, cells, result)
             if given is not None and len(given) == len(cells):
                 names = _row_misconceptions(problem, part, scope, i, state, given, cells, mis_specs)
                 if names:
@@ -181,24 +219,33 @@ def _check_table(problem: Problem, part: Part, text: str, result: PartResult) ->
     result.marks = round(spec.marks * sum(ok_rows) / n, 4) if n else 0.0
     result.correct = all(ok_rows) and len(rows) == n
     if len(rows) > n and result.message == "":
-        result.message = f"the table has {n} rows; {len(rows)} were given"
+        result.say(f"the table has {values.plural(n, 'row')}; {len(rows)} were given")
         result.correct = False
     return result
 
 
-def _first_wrong(part: Part, i: int, given, cells) -> tuple[str, str]:
+def _first_wrong(part: Part, i: int, given, cells, result: PartResult) -> str:
+    """Where row ``i`` first goes wrong (``row 2, h``); says why in ``result``. Row 1 follows from
+    the problem's starting values, every later row from the student's own previous row."""
     if given is None:
-        return f"row {i + 1}", f"row {i + 1} is missing"
+        result.say(f"row {i + 1} is missing")
+        return f"row {i + 1}"
     if len(given) != len(cells):
-        return (f"row {i + 1}", f"row {i + 1} has {len(given)} cells; expected {len(cells)} "
-                                f"({', '.join(part.columns)})")
+        result.say(f"row {i + 1} has {values.plural(len(given), 'cell')}; expected {len(cells)} "
+                   f"({', '.join(part.columns)})")
+        return f"row {i + 1}"
+    source = "from the given starting values" if i == 0 else "from your previous row"
+    if sign_flipped(given, cells, part.spec):
+        result.say(f"row {i + 1}: every value has the wrong sign; {SIGN_HINT}")
+        return f"row {i + 1}"
     for j, (g, c) in enumerate(zip(given, cells)):
         if not close(g, c, part.spec):
             col = part.columns[j]
-            return (f"row {i + 1}, {col}",
-                    f"row {i + 1}, {col}: {values.format_number(g)} is wrong; from your previous row "
-                    f"it is {values.format_number(c)}")
-    return f"row {i + 1}", f"row {i + 1} is wrong"  # pragma: no cover - close() said otherwise
+            result.say(f"row {i + 1}, {col}: ", Typed(values.format_number(g)),
+                       f" is wrong; {source} it is {values.math_number(c)}")
+            return f"row {i + 1}, {col}"
+    result.say(f"row {i + 1} is wrong")  # pragma: no cover - close() said otherwise
+    return f"row {i + 1}"
 
 
 def _row_misconceptions(problem, part, scope, i, state, given, cells, mis_specs) -> list[str]:

@@ -19,6 +19,11 @@ from dltutor.errors import InputError
 from dltutor.practice.answers import Part
 from dltutor.practice.concept_spec import CONCEPT_FORMS, choice_letter, read_concept
 
+def matrix_size(shape) -> str:
+    """A matrix's size as mathematics: (2, 3) → ``2×3`` (rows × columns)."""
+    return "×".join(str(n) for n in shape)
+
+
 FORM_HELP = {
     "integer": "a whole number, e.g. 24",
     "number": "a number, e.g. 0.5 or 1/3",
@@ -133,7 +138,7 @@ def parse_answer(text: str, part: Part):
             width = len(part.columns) if part.columns else None
             for i, row in enumerate(rows, start=1):
                 if width is not None and len(row) != width:
-                    raise InputError(f"row {i} has {len(row)} cells; each row needs {width} "
+                    raise InputError(f"row {i} has {values.plural(len(row), 'cell')}; each row needs {width} "
                                      f"({', '.join(part.columns)})")
             return rows
         value = read_answer(text, part.spec.form)
@@ -144,12 +149,12 @@ def parse_answer(text: str, part: Part):
                          f"a letter from A to {chr(64 + len(part.options))}")
     if part.spec.form in ("vector", "shape") and isinstance(part.expected, list) \
             and len(value) != len(part.expected):
-        raise InputError(f"answer has {len(value)} numbers; {part.label} needs {len(part.expected)}")
+        raise InputError(f"answer has {values.plural(len(value), 'number')}; {part.label} needs {len(part.expected)}")
     if part.spec.form == "matrix" and isinstance(part.expected, list):
         want = np.shape(part.expected)
         if np.shape(value) != want:
-            raise InputError(f"answer is {'x'.join(map(str, np.shape(value)))}; {part.label} is "
-                             f"{'x'.join(map(str, want))} (rows x columns)")
+            raise InputError(f"answer is {matrix_size(np.shape(value))}; {part.label} is "
+                             f"{matrix_size(want)} (rows × columns)")
     return value
 
 

@@ -11,7 +11,7 @@ import importlib.util
 
 import numpy as np
 
-from dltutor.errors import InputError
+from dltutor.errors import InputError, did_you_mean
 from dltutor.practice.families import DIFFICULTIES, TOPICS, Family, load_families
 
 LEVELS = DIFFICULTIES + ("mixed",)
@@ -19,13 +19,17 @@ SEED_RANGE = 1_000_000    # seeds of the problems drawn for a sheet, an exam or 
 
 
 def parse_topics(text: str | None) -> list[str]:
-    """``"cnn, rnn"`` → ["cnn", "rnn"]; an unknown topic is bad input naming the known ones."""
+    """``"cnn, rnn"`` → ["cnn", "rnn"]; an unknown topic is bad input naming the closest topic
+    (``backprp``: did you mean 'backprop'?) and the known ones. The one reader of --topics
+    (sheet, exam, export)."""
     if not text:
         return []
     topics = [t.strip().lower() for t in text.split(",") if t.strip()]
     for t in topics:
         if t not in TOPICS:
-            raise InputError(f"--topics: {t!r} is not a topic; choose from {', '.join(TOPICS)}")
+            hint = did_you_mean(t, TOPICS)
+            raise InputError(f"--topics: {t!r} is not a topic{hint}{' Choose' if hint else '; choose'} "
+                             f"from {', '.join(TOPICS)}")
     return list(dict.fromkeys(topics))
 
 

@@ -28,6 +28,7 @@ from dltutor.lessons import (
     problem_refs,
     run_solve,
 )
+from dltutor.render.wording import prompt_text
 
 # ------------------------------------------------------------------ formulas
 
@@ -202,7 +203,7 @@ def _problem_renderable(text: str):
             lines.append(f"  ({ref.difficulty})", style="dim")
         problem = practice_problem(ref)
         if problem is not None:
-            lines.append("\n" + problem.prompt.strip())
+            lines.append("\n" + prompt_text(problem).strip())
             lines.append(f"\n  worked solution: dltutor generate {problem.id}", style="yellow")
         else:
             lines.append("\n  try it: ")

@@ -36,7 +36,7 @@ from dltutor.practice.selection import SEED_RANGE
 from dltutor.render.formats import Format, pick
 from dltutor.render.html import html_text
 from dltutor.render.sheet import worked_solution
-from dltutor.render.wording import column_names, label_text, marks_text
+from dltutor.render.wording import column_names, label_text, marks_text, slip_text
 from dltutor.values import format_number
 
 
@@ -108,7 +108,7 @@ def cells(problem: Problem) -> list[tuple[Part, list[Cell]]]:
             if part.name in mis.values:
                 values = _flat(mis.values[part.name])
                 if len(values) == len(right):
-                    wrongs.append((values, mis.feedback))
+                    wrongs.append((values, slip_text(mis)))
         part_cells = []
         tolerances = part.cell_tolerances()
         for i, value in enumerate(right):

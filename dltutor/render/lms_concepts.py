@@ -18,7 +18,7 @@ from html import escape
 
 from dltutor.render.lms_xml import cloze_escape, xml_text
 from dltutor.practice.families import Part, Problem
-from dltutor.render.wording import label_text
+from dltutor.render.wording import label_text, slip_text
 
 LETTERS = "ABCDEFGH"
 RIGHT = "Correct."
@@ -29,7 +29,7 @@ def _wrong_feedback(problem: Problem, part: Part) -> dict[str, str]:
     out: dict = {}
     for mis in problem.misconceptions:
         if part.name in mis.values:
-            out.setdefault(mis.values[part.name], mis.feedback)
+            out.setdefault(mis.values[part.name], slip_text(mis))
     return out
 
 

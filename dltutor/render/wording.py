@@ -7,6 +7,8 @@ the same in a terminal and on a key.
 
 from __future__ import annotations
 
+from dltutor.values import plural  # noqa: F401  (the one home of "1 mark", "2 marks"; faces import it from here)
+
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -35,13 +37,38 @@ def column_names(part) -> list[str]:
     return [prose(name) for name in part.columns]
 
 
-def plural(count: float, word: str, words: str | None = None) -> str:
-    """``1 mark``, ``2 marks``, ``0.5 marks``: the count with its noun in the right number."""
-    return f"{count:g} " + (word if count == 1 else (words or word + "s"))
-
-
 def marks_text(marks: float) -> str:
     return plural(marks, "mark")
+
+
+def prompt_text(problem) -> str:
+    """A problem's prompt (its data blocks included) as mathematics, the same on every face
+    (generate, the plain exam, the TUI, a lesson): [hₜ₋₁, xₜ], (−0.9, −1), √dₖ, η = 0.5."""
+    from dltutor.render.formula_unicode import prose
+
+    return prose(problem.prompt)
+
+
+def slip_text(result) -> str:
+    """The feedback of the typical slip(s) a wrong answer matches (a verdict, or one
+    misconception), as mathematics (√dₖ, hₜ₋₁), on every face: the terminal, the TUI, the LMS
+    export. The slips' ids are the program's, not the student's, and are not shown."""
+    from dltutor.render.formula_unicode import prose
+
+    return prose(result.feedback)
+
+
+def message_text(result) -> str:
+    """A verdict's message as mathematics (column names and labels: h̃, ∂L/∂wₓ; computed values
+    with a true minus sign), the student's own values (``result.typed``: spans of the message)
+    kept as typed."""
+    from dltutor.render.formula_unicode import prose
+
+    out, at, text = [], 0, result.message
+    for start, end in sorted(getattr(result, "typed", ())):
+        out += [prose(text[at:start]), text[start:end]]
+        at = end
+    return "".join(out) + prose(text[at:])
 
 
 def display_width(text: str) -> int:

@@ -25,6 +25,7 @@ from dltutor.solution import Filled, Solution, Step
 from dltutor.solvers.neurons import arg, join_terms, shown_terms
 from dltutor.solvers.registry import Option, integer, matrix, register
 from dltutor.values import format_number
+from dltutor.values import plural
 
 MAX_D = 4096   # size of one positional encoding
 
@@ -55,10 +56,10 @@ def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | No
     n_q, d_k = q.shape
     n_k = k.shape[0]
     if k.shape[1] != d_k:
-        raise InputError(f"--k has {k.shape[1]} column(s) but --q has {d_k}: queries and keys must have "
+        raise InputError(f"--k has {plural(k.shape[1], 'column')} but --q has {d_k}: queries and keys must have "
                          f"the same size d_k to be multiplied")
     if v.shape[0] != n_k:
-        raise InputError(f"--v has {v.shape[0]} row(s) but --k has {n_k}: give one value row per key")
+        raise InputError(f"--v has {plural(v.shape[0], 'row')} but --k has {n_k}: give one value row per key")
     if mask is None:
         keep = np.ones((n_q, n_k), dtype=bool)
     else:

@@ -17,6 +17,7 @@ import numpy as np
 from dltutor.errors import InputError
 from dltutor.nn import activations as acts
 from dltutor.nn import losses
+from dltutor.values import plural
 
 MAX_LAYERS = 6
 MAX_PARAMETERS = 1024     # a hand-sized network: every weight gets a line of working
@@ -63,29 +64,29 @@ def build_network(x, target, weights: list, biases: list, *, activation: str = "
     if depth < 2:
         raise InputError("give at least two layers (--w1 --b1 --w2 --b2): a hidden layer and an output layer")
     Ws, bs, shared = [], [], []
-    width, source = len(x), f"--x has {len(x)} value(s)"
+    width, source = len(x), f"--x has {plural(len(x), 'value')}"
     for k in range(depth):
         W, b, name = weights[k], biases[k], f"--w{k + 1}"
         if W.shape[1] != width:
             hint = (f" (if layer {k + 1} has {W.shape[1]} neurons, write it transposed: {W.shape[1]} rows "
                     f"of {W.shape[0]})" if W.shape[0] == width else "")
-            raise InputError(f"{name} is {W.shape[0]}x{W.shape[1]} ({W.shape[1]} column(s)) but {source}: "
+            raise InputError(f"{name} is {W.shape[0]}x{W.shape[1]} ({plural(W.shape[1], 'column')}) but {source}: "
                              f"{name} needs one row per neuron of layer {k + 1} and one column per "
                              f"{'input' if k == 0 else f'neuron of layer {k}'}{hint}")
         if len(b) not in (1, W.shape[0]):
-            raise InputError(f"--b{k + 1} has {len(b)} values but {name} has {W.shape[0]} row(s) "
-                             f"({W.shape[0]} neuron(s)): give one bias per neuron or one number for the layer")
+            raise InputError(f"--b{k + 1} has {plural(len(b), 'value')} but {name} has {plural(W.shape[0], 'row')} "
+                             f"({plural(W.shape[0], 'neuron')}): give one bias per neuron or one number for the layer")
         Ws.append(W)
         bs.append(np.full(W.shape[0], b[0]) if len(b) == 1 else np.asarray(b, dtype=float))
         shared.append(len(b) == 1 and W.shape[0] > 1)
-        width, source = W.shape[0], f"{name} has {W.shape[0]} row(s) (layer {k + 1} has {W.shape[0]} neuron(s))"
+        width, source = W.shape[0], f"{name} has {plural(W.shape[0], 'row')} (layer {k + 1} has {plural(W.shape[0], 'neuron')})"
     count = sum(W.size + len(b) for W, b in zip(Ws, bs))
     if count > MAX_PARAMETERS:
         raise InputError(f"the network has {count:,} weights and biases; the limit is {MAX_PARAMETERS:,} "
                          f"(this calculator writes out every weight)")
     if len(target) != width:
-        raise InputError(f"--target has {len(target)} value(s) but the output layer (--w{depth}) has "
-                         f"{width} neuron(s): give one target per output neuron")
+        raise InputError(f"--target has {plural(len(target), 'value')} but the output layer (--w{depth}) has "
+                         f"{plural(width, 'neuron')}: give one target per output neuron")
     output = _output_activation(activation, output_activation, loss)
     if loss == "cce" and (np.any(target < 0) or np.any(target > 1) or abs(float(target.sum()) - 1) > 1e-9):
         raise InputError(f"--target {_short(target)} ({len(target)} values, sum {float(target.sum()):.6g}) is "

@@ -31,6 +31,7 @@ from dltutor.solvers.neurons import arg, join_terms, shown_terms
 from dltutor.solvers.recurrent import (MAX_TIME, RNN_SUM, elementwise_note, gate, per_unit, rnn_weights, sequence,
                                        sequence_shown, shown, sizes_step, weights_shown, x_shown)
 from dltutor.solvers.registry import Option, matrix, register, vector
+from dltutor.values import plural
 
 # the loss, one text for one unit (the norm of a number is its absolute value) and for several
 LOSS = "L = Norm(h_T - target)**2/2"
@@ -74,7 +75,7 @@ def bptt(x: np.ndarray, wx: np.ndarray, wh: np.ndarray, target: np.ndarray, b: n
     h0 = per_unit(np.zeros(1) if h0 is None else h0, units, "--h0", "initial state")
     target = np.asarray(target, dtype=float).ravel()
     if target.size != units:
-        raise InputError(f"--target has {target.size} value(s) but --wh is {units}x{units} ({units} unit(s)): "
+        raise InputError(f"--target has {plural(target.size, 'value')} but --wh is {units}x{units} ({plural(units, 'unit')}): "
                          "give one target per unit")
     if units == 1 and x.shape[1] == 1:
         return _one_unit(x[:, 0], float(wx[0, 0]), float(wh[0, 0]), float(target[0]), float(b[0]), float(h0[0]))

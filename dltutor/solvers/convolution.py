@@ -143,7 +143,7 @@ def conv2d(input: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride: int
     kc, kh, kw = k.shape
     if kc != C:
         raise InputError(
-            f"--kernel has {kc} channel(s) but --input has {C}: give one kernel matrix per input "
+            f"--kernel has {values.plural(kc, 'channel')} but --input has {C}: give one kernel matrix per input "
             f"channel, separated by '|'")
     inputs = {"input": (x[0] if C == 1 else x).tolist(), "kernel": (k[0] if C == 1 else k).tolist(), "bias": bias,
               "stride": stride, "padding": padding_label(padding), "activation": activation}
@@ -271,7 +271,9 @@ def pool(input: np.ndarray, size: int, stride: int | None = None, mode: str = "m
             sub = fill("(" + " + ".join("{}" for _ in flat) + ")/{}", *flat, len(flat))
         note = cell_where(i, j, stride, size, size, padded)
         if len(flat) < size * size:
-            note += f"; {size * size - len(flat)} cell(s) of the window lie outside the input and take no part"
+            out = size * size - len(flat)
+            note += (f"; {values.plural(out, 'cell')} of the window {'lies' if out == 1 else 'lie'} outside the "
+                     f"input and {'takes' if out == 1 else 'take'} no part")
         steps.append(Step(f"Window (row {i + 1}, column {j + 1})", formula, sub, float(y[i, j]), note=note))
     note = f"{out_h} × {out_w} output"
     if not complete:

@@ -17,6 +17,7 @@ from dltutor.solution import Solution, Step, Table
 from dltutor.solvers.cycles import WeightHistory
 from dltutor.solvers.neurons import dot
 from dltutor.values import format_number
+from dltutor.values import plural
 
 
 def band_output(z: float, theta: float) -> int:
@@ -54,7 +55,7 @@ def dead_band(X: np.ndarray, t: np.ndarray, w: np.ndarray, b: float, lr: float, 
             if epoch < epochs:
                 note += f" (epochs {epoch + 1} to {epochs} would repeat this one, so they are not shown)"
         else:
-            note = f"{updates} update(s) in this epoch"
+            note = f"{plural(updates, 'update')} in this epoch"
             repeat = history.note(w, b, epoch, epochs) if shown else ""
             note += "; " + repeat if repeat else ""
         if not shown:

@@ -22,6 +22,7 @@ from dltutor.solvers.cycles import WeightHistory
 from dltutor.solvers.registry import (Option, choice, dataset, integer, nonnegative_number, number,
                                       positive_number, register, vector)
 from dltutor.values import Dataset, format_number, format_value
+from dltutor.values import plural
 
 MAX_EPOCHS = 1000
 MAX_ROWS = 5_000           # samples x epochs: the rows of working shown
@@ -137,7 +138,7 @@ def perceptron(data: Dataset, w: np.ndarray, b: float = 0.0, lr: float = 1.0, ep
             if epoch < epochs:
                 note += f" (epochs {epoch + 1} to {epochs} would repeat this one, so they are not shown)"
         else:
-            note = f"{updates} update(s) in this epoch"
+            note = f"{plural(updates, 'update')} in this epoch"
             if first_update is not None:
                 k, text = first_update
                 note += f"; the first, at sample {k}: w = w + lr*(t - y)*x = {text.render()}"

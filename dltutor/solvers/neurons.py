@@ -21,6 +21,7 @@ from dltutor.errors import InputError
 from dltutor.nn import activations as acts
 from dltutor.solution import Filled, Solution, Step, Table
 from dltutor.solvers.registry import Option, choice, integer, number, register, vector
+from dltutor.values import plural
 
 # A sum written out term by term stays readable up to this many terms; longer
 # ones show the first few, "...", and the last.
@@ -49,7 +50,7 @@ def join_terms(pieces: list[str], n: int, sep: str = " + ") -> str:
 def check_lengths(a: np.ndarray, a_name: str, b: np.ndarray, b_name: str, why: str) -> None:
     """Two vectors that must pair up element by element."""
     if len(a) != len(b):
-        raise InputError(f"{a_name} has {len(a)} value(s) but {b_name} has {len(b)}: {why}")
+        raise InputError(f"{a_name} has {plural(len(a), 'value')} but {b_name} has {len(b)}: {why}")
 
 
 def dot(w: np.ndarray, x: np.ndarray, b: float = 0.0) -> float:

@@ -22,6 +22,7 @@ from dltutor.solution import Filled, Solution, Step, Table
 from dltutor.solvers.neurons import arg, join_terms, shown_terms
 from dltutor.solvers.registry import Option, choice, matrix, nonnegative_number, number, register, vector
 from dltutor.values import format_number
+from dltutor.values import plural
 
 
 def _rate(text: str, what: str) -> float:
@@ -46,7 +47,7 @@ def dropout(x: np.ndarray, rate: float, mask: np.ndarray) -> Solution:
     """Inverted dropout of one vector x (n values) with a given 0/1 mask (n values):
     y = mask·x/(1 − rate), so that the expected value of y is x and inference uses x unchanged."""
     if len(mask) != len(x):
-        raise InputError(f"--mask has {len(mask)} value(s) but --x has {len(x)}: give one 0/1 per input")
+        raise InputError(f"--mask has {plural(len(mask), 'value')} but --x has {len(x)}: give one 0/1 per input")
     bad = np.flatnonzero((mask != 0) & (mask != 1))
     if bad.size:
         k = int(bad[0])
@@ -78,7 +79,7 @@ def _per_feature(v: np.ndarray | None, features: int, what: str, default: float)
     if len(v) == 1:
         return np.full(features, float(v[0]))
     if len(v) != features:
-        raise InputError(f"{what} has {len(v)} values but --x has {features} feature column(s): "
+        raise InputError(f"{what} has {plural(len(v), 'value')} but --x has {plural(features, 'feature column')}: "
                          f"give one per column (or one number for all)")
     return v
 

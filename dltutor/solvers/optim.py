@@ -94,7 +94,7 @@ class Objective:
         self.expr = parse_formula(text, VARIABLES, "--f")
         extra = sorted(s.name for s in self.expr.free_symbols if s.name not in self.names)
         if extra:
-            raise InputError(f"--f uses {extra[0]!r} but --w has {n} weight(s), so the variables are "
+            raise InputError(f"--f uses {extra[0]!r} but --w has {values.plural(n, 'weight')}, so the variables are "
                              f"{', '.join(self.names)}: --w gives x, y, z in order")
         self.symbols = [sympy.Symbol(name, real=True) for name in self.names]
         try:
@@ -231,7 +231,7 @@ def optimizer(method: str, w: np.ndarray, grads: np.ndarray | None = None, f: st
         if n == 1 and grads.shape[0] == 1 and grads.shape[1] > 1:
             grads = grads.T                 # one weight: "0.5,0.3" is read as two steps
         if grads.shape[1] != n:
-            raise InputError(f"--grads has {grads.shape[1]} column(s) but --w has {n} weight(s): "
+            raise InputError(f"--grads has {values.plural(grads.shape[1], 'column')} but --w has {values.plural(n, 'weight')}: "
                              "one row per step, one column per weight")
         if grads.shape[0] > MAX_STEPS:
             raise InputError(f"--grads has {grads.shape[0]} rows; the limit is {MAX_STEPS} steps")
@@ -332,7 +332,7 @@ def start_state(method: str, n: int, given: dict, t0: int | None) -> dict[str, n
         if len(value) == 1:
             value = np.full(n, float(value[0]))
         if len(value) != n:
-            raise InputError(f"--{name}0 has {len(value)} values but --w has {n} weight(s)")
+            raise InputError(f"--{name}0 has {values.plural(len(value), 'value')} but --w has {values.plural(n, 'weight')}")
         if name in ("v", "s") and method in ("rmsprop", "adam") and np.any(value < 0):
             raise InputError(f"--{name}0 is a running mean of g**2 and cannot be negative")
         start[name] = np.array(value, dtype=float)

@@ -63,7 +63,7 @@ def per_unit(v: np.ndarray, units: int, what: str, name: str) -> np.ndarray:
     if v.size == 1:
         return np.full(units, v[0])
     if v.size != units:
-        raise InputError(f"{what} has {v.size} values but the layer has {units} unit(s): "
+        raise InputError(f"{what} has {values.plural(v.size, 'value')} but the layer has {values.plural(units, 'unit')}: "
                          f"give one {name} per unit (or one number for all)")
     return v
 
@@ -84,18 +84,18 @@ def check_gates(gates: list[tuple[str, str, np.ndarray | None]], inputs: int) ->
     check_units(units, first)
     for option, _, w in gates[1:]:
         if w.shape[0] != units:
-            raise InputError(f"{option} has {w.shape[0]} row(s) but {first} has {units}: "
+            raise InputError(f"{option} has {values.plural(w.shape[0], 'row')} but {first} has {units}: "
                              "every gate has one row per unit")
     expected = units + inputs
     wrong = [(option, w.shape[1]) for option, _, w in gates if w.shape[1] != expected]
     rule = (f"units + inputs = {units} + {inputs} = {expected} columns, hidden part first "
             "(the weights on h_(t-1), then those on x_t)")
     if wrong and len(wrong) == len(gates) and len({cols for _, cols in wrong}) == 1:
-        raise InputError(f"--x has {inputs} value(s) per time step, but the gate weights have "
-                         f"{wrong[0][1]} columns; with {units} unit(s) they need {rule}")
+        raise InputError(f"--x has {values.plural(inputs, 'value')} per time step, but the gate weights have "
+                         f"{values.plural(wrong[0][1], 'column')}; with {values.plural(units, 'unit')} they need {rule}")
     if wrong:
         option, cols = wrong[0]
-        raise InputError(f"{option} has {cols} columns; it needs {rule}")
+        raise InputError(f"{option} has {values.plural(cols, 'column')}; it needs {rule}")
     return units
 
 
@@ -116,10 +116,10 @@ def rnn_weights(x: np.ndarray, wx: np.ndarray, wh: np.ndarray) -> tuple[int, np.
         wx = wx.T
         notes.append("W_x is read as one weight per unit (a column), as each time step has one input")
     if wx.shape[0] != units:
-        raise InputError(f"--wx has {wx.shape[0]} row(s) but --wh is {units}x{units} ({units} units): "
+        raise InputError(f"--wx has {values.plural(wx.shape[0], 'row')} but --wh is {units}x{units} ({values.plural(units, 'unit')}): "
                          "--wx needs one row per unit, one column per input")
     if wx.shape[1] != inputs:
-        raise InputError(f"--x has {inputs} value(s) per time step but --wx has {wx.shape[1]} column(s): "
+        raise InputError(f"--x has {values.plural(inputs, 'value')} per time step but --wx has {values.plural(wx.shape[1], 'column')}: "
                          "--wx needs one column per input (and one row per unit)")
     return units, wx, notes
 

@@ -65,7 +65,7 @@ async def test_practice_answer_is_checked_and_recorded(app, home, right):
 
 @pytest.mark.parametrize("family, typed, size", [
     ("softmax-values", "0.5, 0.5", "answer has 2 numbers; probabilities p needs 3"),
-    ("pool-by-hand", "1, 2; 3, 4", "answer is 2x2; pooled map is 3x3"),
+    ("pool-by-hand", "1, 2; 3, 4", "answer is 2×2; pooled map is 3×3 (rows × columns)"),
 ])
 @sync
 async def test_practice_field_refuses_a_wrong_size_as_you_type(app, family, typed, size):
@@ -229,3 +229,31 @@ async def test_progress_lists_attempts(app):
 def test_plain_dltutor_prints_help_when_not_a_terminal():
     result = run_cli()
     assert result.code == 0 and "solve" in result.out
+
+
+@sync
+async def test_practice_hint_and_slip_read_as_mathematics(app, home):
+    """The prompt, the family's hint and a typical slip's feedback as the terminal writes them
+    (−1, √dₖ, not -1, √d_k), and without the slip's id."""
+    pid = "attention-weights@2:438836:medium"
+    async with app.run_test(size=(100, 40)) as pilot:
+        await started(pilot)
+        app.open("practice", problem_id=pid)
+        await wait_for(pilot, lambda: app.screen.query("AnswerForm"))
+        await pilot.pause()
+        prompt = plain(app.screen.query_one("#prompt"))
+        assert "q = (−1, 2)" in prompt and "[  2  −1 ]" in prompt and "-1" not in prompt   # as generate
+        await pilot.press("minus")
+        await type_text(pilot, "4, 1, 0")           # −4, 1, 0: the scores without the division by √dₖ
+        for other in ("1, 0, 0", "1, 1"):           # the weights and the output (Enter moves on)
+            await pilot.press("enter")
+            await type_text(pilot, other)
+        await pilot.press("enter")                  # in the last part Enter checks
+        await pilot.pause()
+        feedback = plain(app.screen.query("PartInput").first().query_one(".verdict"))
+        assert "Typical slip: The dot products are divided by √dₖ" in feedback
+        assert "not-scaled" not in feedback and "d_k" not in feedback
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        hint = plain(app.screen.query_one("#helpbox"))
+        assert "Hint 1: dₖ is the length of the query" in hint and "d_k" not in hint

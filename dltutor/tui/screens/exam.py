@@ -31,6 +31,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from dltutor.errors import InputError
+from dltutor.render.wording import prompt_text
 from dltutor.tui.widgets.answers import AnswerForm, marks_text, reflow, show_message
 from dltutor.tui.widgets.fields import Field
 from dltutor.tui.widgets.review import clock, exam_review
@@ -201,7 +202,7 @@ class ExamScreen(Screen):
         self.query_one("#question-title", Static).update(Text.assemble(
             f"{number + 1}. {problem.family.title}", (f"  {problem.family.topic} · {marks_text(problem.marks)}",
                                                       "dim")))
-        self.query_one("#question-prompt", Static).update(Text(reflow(problem.prompt)))
+        self.query_one("#question-prompt", Static).update(Text(reflow(prompt_text(problem))))
         holder = self.query_one("#form-holder")
         await holder.remove_children()
         form = AnswerForm(problem, q.answers)

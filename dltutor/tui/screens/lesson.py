@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from dltutor.lessons import Block, Lesson
+from dltutor.render.wording import prompt_text
 
 
 def pages(lesson: Lesson) -> list[list[Block]]:
@@ -97,7 +98,7 @@ def page_renderable(lesson: Lesson, page: list[Block], number: int, total: int, 
                 body = Text(family_title(ref.family), style="bold")
                 if problem is not None:
                     problems.append(problem.id)
-                    body.append("\n" + problem.prompt.strip())
+                    body.append("\n" + prompt_text(problem).strip())
                     body.append("\n  press p to answer it here", style="yellow")
                 parts.append(Panel(body, title="Practice", title_align="left", border_style="yellow"))
         elif block.kind == "check":

@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
-from dltutor.render.wording import label_text
+from dltutor.render.wording import label_text, prompt_text
 from dltutor.tui.widgets.answers import (
     LETTERS,
     AnswerForm,
@@ -133,7 +133,7 @@ class PracticeScreen(Screen):
         self.query_one("#problem-title", Static).update(fam.title)
         self.query_one("#problem-meta", Static).update(
             f"{fam.topic} · {problem.difficulty} · {marks_text(problem.marks)} · {problem.id}")
-        self.query_one("#prompt", Static).update(Text(reflow(problem.prompt)))
+        self.query_one("#prompt", Static).update(Text(reflow(prompt_text(problem))))
         show_message(self.query_one("#feedback", Static), "")
         show_message(self.query_one("#helpbox", Static), "")
         holder = self.query_one("#form-holder")
@@ -223,6 +223,7 @@ class PracticeScreen(Screen):
 
     @on(Button.Pressed, "#hint")
     def action_hint(self) -> None:
+        from dltutor.render.formula_unicode import prose
         from dltutor.render.sheet import worked_solution
         from dltutor.render.terminal import solution_renderable, step_renderable
 
@@ -232,7 +233,7 @@ class PracticeScreen(Screen):
         digits = self.app.digits
         if piece.level == "hint":
             n = sum(1 for level, _ in self.help_shown if level == "hint") + 1
-            shown = Text.assemble((f"Hint {n}: ", "bold yellow"), piece.text)
+            shown = Text.assemble((f"Hint {n}: ", "bold yellow"), prose(piece.text))   # √dₖ, hₜ₋₁
         elif piece.level == "step":
             n = sum(1 for level, _ in self.help_shown if level == "step") + 1
             shown = step_renderable(n, piece.step, digits)

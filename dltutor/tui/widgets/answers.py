@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from dltutor.render.wording import column_names, label_text
+from dltutor.render.wording import column_names, label_text, message_text, slip_text
 from dltutor.practice.checking import FORM_HELP, PartResult, parse_answer
 from dltutor.tui.widgets.fields import GrammarValidator, first_failure
 from dltutor.values import format_value, parse_fraction
@@ -86,9 +86,9 @@ def verdict_lines(result: PartResult, with_expected: bool = False, digits: int =
         head.append(f"  {result.marks:g}/{marks_text(result.max_marks)}", style="dim")
     details: list[Text] = []
     if result.answered and not result.correct and result.message:
-        details.append(Text(result.message))
+        details.append(Text(message_text(result)))
     if result.misconception:
-        details.append(Text.assemble((f"Typical slip ({result.misconception}): ", "bold yellow"), result.feedback))
+        details.append(Text.assemble(("Typical slip: ", "bold yellow"), slip_text(result)))
     if with_expected and part is not None and not result.correct:
         details.append(Text.assemble(("answer: ", "cyan"), (expected_text(part, digits, problem), "cyan")))
     return head, details

@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.rule import Rule
 from rich.text import Text
 
-from dltutor.render.wording import label_text
+from dltutor.render.wording import label_text, prompt_text
 from dltutor.tui.widgets.answers import (
     LETTERS,
     indented,
@@ -36,7 +36,7 @@ def exam_review(exam, result, digits: int = 6) -> Group:
              Text("Esc goes back home; scroll for every question's worked solution.", style="dim")]
     for q, r in zip(exam.questions, result.questions):
         parts.append(Rule(f"Question {r.number}: {r.title} · {r.marks:g}/{marks_text(r.max_marks)}", align="left"))
-        parts.append(Text(reflow(q.problem.prompt), style="dim"))
+        parts.append(Text(reflow(prompt_text(q.problem)), style="dim"))
         for i, (part, pr) in enumerate(zip(q.problem.parts, r.parts)):
             line = Text(f"({LETTERS[i % 26]}) {label_text(part)}: ")
             line.append(pr.given.replace("\n", "; ") or "—", style="bold")
