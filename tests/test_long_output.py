@@ -143,3 +143,11 @@ def test_the_dead_band_rule_on_xnor_stops_at_the_first_repeat():
     epochs = [s for s in out["steps"] if s["title"].startswith("Epoch")]
     assert len(epochs) == 1 and "not linearly separable" in epochs[0]["note"]
     assert out["answer"] == {"w": [0.0, 0.0], "b": 0.0, "converged": False}
+
+
+def test_output_to_a_pipe_has_no_trailing_spaces():
+    """Rich pads a block to the screen's width; a file or a pipe gets the lines as they end."""
+    out = run_cli("solve", "backprop", "--x", "1,0.5", "--target", "0.8", "--w1", "0.2,-0.4;0.7,0.1",
+                  "--b1", "0,0.1", "--w2", "0.5,-0.3;0.6,0.2", "--b2", "0.1", "--w3", "0.9,-0.5", "--b3", "0").out
+    assert out.count("\n") > 50
+    assert [line for line in out.splitlines() if line != line.rstrip()] == []

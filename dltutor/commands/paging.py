@@ -24,13 +24,32 @@ def wants_pager(lines: int, no_pager: bool) -> bool:
     return lines > shutil.get_terminal_size().lines - 1
 
 
+class _Buffer(io.StringIO):
+    """Text for a stream of this encoding: Rich reads ``encoding`` to choose its box characters."""
+
+    def __init__(self, encoding: str):
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self):
+        return self._encoding
+
+
 def show(renderable, no_pager: bool = False, soft_wrap: bool = False) -> None:
     """Print a Rich renderable, through the pager when ``wants_pager``; ``soft_wrap``: long lines
     are not cut or broken by Rich but left to the terminal (``--brief``'s one line per step)."""
     from rich.console import Console
 
     console = Console(highlight=False)
-    if not sys.stdout.isatty() or no_pager:
+    if not sys.stdout.isatty():        # a file or a pipe: the lines without Rich's padding to the width
+        plain = _Buffer(getattr(sys.stdout, "encoding", None) or "utf-8")
+        Console(file=plain, highlight=False, width=console.width, no_color=True).print(renderable,
+                                                                                      soft_wrap=soft_wrap)
+        sys.stdout.write("\n".join(line.rstrip() for line in plain.getvalue().split("\n")))
+        sys.stdout.flush()
+        return
+    if no_pager:
         console.print(renderable, soft_wrap=soft_wrap)
         return
     buffer = io.StringIO()
