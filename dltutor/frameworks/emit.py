@@ -166,6 +166,14 @@ def read_rows(path):
 '''
 
 SCRIPT_IMPORTS = "import json\nimport sys\nfrom pathlib import Path\n\nimport numpy as np"
+
+
+def _guarded(imports: str, needs: str) -> str:
+    """A converted script's framework imports: without the framework it says what to install
+    (one line, exit status 1), not a traceback."""
+    body = "\n".join("    " + line for line in imports.splitlines())
+    return (f"try:\n{body}\nexcept ModuleNotFoundError as missing:\n"
+            f"    sys.exit(f\"this program needs {needs} ({{missing.name}} is not installed)\")")
 RUN = 'if __name__ == "__main__":\n    main(sys.argv[1])'
 
 
@@ -205,7 +213,8 @@ def converted_pytorch(model, arrays: dict, weights_file: str, source: str) -> tu
         f"weights = np.load(Path(__file__).with_name({weights_file!r}))",
         "model.load_state_dict({name: torch.from_numpy(weights[name]) for name in weights.files})",
         "model.eval()  # inference: Dropout off, BatchNorm uses its running statistics"])
-    script = program(head + "\n" + SCRIPT_IMPORTS + "\n" + PYTORCH_IMPORTS + "\n\n" +
+    script = program(head + "\n" + SCRIPT_IMPORTS + "\n" + _guarded(PYTORCH_IMPORTS, "PyTorch: pip install torch") +
+                     "\n\n" +
                      f"INPUT_SHAPE = {tuple(model.input_shape)!r}  # one sample, Keras's order (channels last)",
                      READ_ROWS, text, loads, "\n".join(main), RUN)
     return script, state
@@ -228,7 +237,9 @@ def converted_keras(model, arrays: dict, weights_file: str, source: str) -> tupl
         "    X = read_rows(path)",
         "    Y = keras.ops.convert_to_numpy(model(X, training=False))",
         '    print(json.dumps({"outputs": Y.reshape(len(Y), -1).tolist()}))'])
-    script = program(head + "\n" + SCRIPT_IMPORTS + "\n" + KERAS_IMPORTS + "\n\n" +
+    script = program(head + "\n" + SCRIPT_IMPORTS + "\n" +
+                     _guarded(KERAS_IMPORTS, "Keras 3 and its backend: pip install keras torch, "
+                                             "then run it with KERAS_BACKEND=torch") + "\n\n" +
                      f"INPUT_SHAPE = {tuple(model.input_shape)!r}  # one sample, channels last",
                      *helpers, READ_ROWS, text + "\n".join(loads), main, RUN)
     return script, keep

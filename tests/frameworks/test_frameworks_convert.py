@@ -190,3 +190,21 @@ def test_outputs_differ_between_cases_with_different_weights(converted):
     """The predictions depend on the saved weights (a guard that predict really loads them)."""
     a, b = converted["dense"]["expected"], converted["dense-no-bias"]["expected"]
     assert not math.isclose(a[0][0], b[0][0])
+
+
+def test_a_converted_script_without_its_framework_says_what_to_install(tmp_path):
+    """Run with a Python that cannot import the framework: one line naming it, exit 1, no traceback."""
+    import subprocess
+    import sys
+
+    from dltutor.frameworks.emit import _guarded
+
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "torch.py").write_text("raise ModuleNotFoundError('no torch', name='torch')\n")
+    script = tmp_path / "s.py"
+    script.write_text("import sys\n" + _guarded("import torch", "PyTorch: pip install torch") + "\nprint('ran')\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                          env={"PYTHONPATH": str(blocker), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == "this program needs PyTorch: pip install torch (torch is not installed)"
