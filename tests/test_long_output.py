@@ -151,3 +151,13 @@ def test_output_to_a_pipe_has_no_trailing_spaces():
                   "--b1", "0,0.1", "--w2", "0.5,-0.3;0.6,0.2", "--b2", "0.1", "--w3", "0.9,-0.5", "--b3", "0").out
     assert out.count("\n") > 50
     assert [line for line in out.splitlines() if line != line.rstrip()] == []
+
+
+def test_a_per_step_answer_too_wide_for_a_table_is_listed_by_step():
+    """Two units: each step's contributions are matrices; on an 80-column screen they are
+    listed step by step instead of a table whose rows wrap."""
+    out = run_cli("solve", "bptt", "--x", "1,2", "--wx", "0.5,-0.3", "--wh", "0.2,0.1;-0.4,0.3", "--b", "0,0.1",
+                  "--target", "1,0").out
+    answer = out[out.index("Answer"):]
+    assert "t = 1" in answer and "t = 2" in answer
+    assert max(len(line) for line in answer.splitlines()) <= 80

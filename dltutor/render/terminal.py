@@ -12,7 +12,7 @@ from rich.text import Text
 
 from dltutor.render.document import is_matrix
 from dltutor.render.formula_unicode import uniform_subscripts
-from dltutor.render.wording import aligned_rows
+from dltutor.render.wording import aligned_rows, display_width
 from dltutor.solution import Filled, Solution, Step, Table
 from dltutor.values import format_value
 
@@ -119,6 +119,10 @@ def inline_value(value, digits: int) -> str:
     return prose(format_value(value, digits))
 
 
+# the widest per-step table the answer box shows as a table (an 80-column screen less its frame)
+RECORDS_WIDTH = 74
+
+
 def answer_text(answer, kind: str, digits: int) -> str:
     """The answer in the question's notation: named quantities by their symbols (∂E/∂W₁, h̃),
     a parameter count as its layers and totals, a vector as (a, b)."""
@@ -165,9 +169,15 @@ def answer_text(answer, kind: str, digits: int) -> str:
             keys = list(value[0])                                       # one row per time step, aligned
             numbered = [v.get("t") for v in value] == list(range(1, len(value) + 1))    # its own t column
             lead = [] if numbered else ["t"]
-            lines += aligned_rows([lead + [name(k) for k in keys]] +
-                                  [([] if numbered else [str(t)]) + [cell(v[k]) for k in keys]
-                                   for t, v in enumerate(value, start=1)])
+            table = aligned_rows([lead + [name(k) for k in keys]] +
+                                 [([] if numbered else [str(t)]) + [cell(v[k]) for k in keys]
+                                  for t, v in enumerate(value, start=1)])
+            if max(display_width(line) for line in table) <= RECORDS_WIDTH:
+                lines += table
+            else:                                   # too wide for a table: one block per time step
+                for t, v in enumerate(value, start=1):
+                    lines.append(f"t = {v.get('t', t)}")
+                    lines += [f"  {name(k)} = {cell(v[k])}" for k in keys if k != "t"]
         else:
             label = name(key)
             lines.append(f"{label} = " + shown(value).replace("\n", "\n" + " " * (len(label) + 3)))
