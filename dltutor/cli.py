@@ -85,7 +85,7 @@ def _reader_gone(identity_before) -> bool:
     is flushed here, and if that fails stdout is pointed at /dev/null so the exit stays quiet."""
     import os
 
-    if type(sys.stdout).__name__ == "PacifyFlushWrapper" or (
+    if type(sys.stdout).__name__.lstrip("_") == "PacifyFlushWrapper" or (      # _PacifyFlushWrapper from click 8.5
             identity_before is not None and _stdout_identity() != identity_before):
         return True
     try:
