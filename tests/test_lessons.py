@@ -422,3 +422,18 @@ def test_lab_shows_what_the_lessons_say():
               "--model", "Input(2) -> Dense(32, relu) -> Dense(3, softmax)"]
     sgd, adam = (_train(*spiral, "--optimizer", opt) for opt in ("sgd", "adam"))
     assert adam["loss"] < sgd["loss"] / 5 and adam["val_accuracy"] > sgd["val_accuracy"]
+
+
+def test_lesson_prose_reads_as_mathematics_on_every_face():
+    """The rnn-bptt lesson writes x_t, h_t and W_x in its prose: the terminal shows xₜ, hₜ (W_x
+    keeps its underscore there, spelled as the gates' W_f is); the Typst page sets W_x with #sub;
+    code spans (commands to type) stay as written."""
+    from dltutor.render.lesson import lesson_prose
+    from dltutor.render.lesson_export import to_typst
+
+    assert lesson_prose("reads x_t and `dltutor solve rnn --x 1,2` then h_(t-1)") == \
+        "reads xₜ and `dltutor solve rnn --x 1,2` then hₜ₋₁"
+    out = run_cli("lesson", "rnn-bptt", "--no-pager").out
+    assert "element xₜ per time step" in out and "x_t per time step" not in out
+    typst = to_typst(core.find_lesson("rnn-bptt", LESSONS))
+    assert '#"W"#sub[#"x"]' in typst

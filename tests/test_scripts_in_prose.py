@@ -98,6 +98,15 @@ def test_a_formula_line_that_is_words_sets_its_scripts_in_math():
 
 
 def test_a_conceptual_answer_reads_as_mathematics():
+    """concept-recurrent-choice@…:2:medium answers with the option 'c_t = f_t⊙c_(t-1) + i_t⊙c̃_t'
+    as the family file writes it: the key shows it as mathematics (cₜ = fₜ⊙cₜ₋₁ + iₜ⊙c̃ₜ)."""
+    from dltutor.practice.families import generate, get_family
+    from dltutor.render.sheet import answer_value
+    from dltutor.render.wording import concept_answer
+
+    part = generate(get_family("concept-recurrent-choice"), 2, "medium").parts[0]
+    assert "c_t = f_t⊙" in concept_answer(part)            # the case this test is about
+    assert "cₜ = fₜ⊙cₜ₋₁ + iₜ⊙c̃ₜ" in answer_value(part)
     out = _run("sheet", "--topics", "rnn", "--count", "30", "--seed", "3", "--difficulty", "mixed", "--solutions",
                "--format", "md", "-o", "-")
     answers = [line for line in out.splitlines() if line.startswith("Answer:")]

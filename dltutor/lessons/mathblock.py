@@ -95,6 +95,8 @@ def parse_math_expr(text: str, line: str | None = None):
             if sup:                        # w^(2)_11: printed w⁽²⁾₁₁
                 head, _, sub = name.partition("_")
                 return LayerSymbol(f"{head}^({sup})" + (f"_{sub}" if sub else ""))
+            if re.fullmatch(r"[Wb]_[A-Za-z]", node.id):   # a gate's W_f, b_z: spelled as the calculator does
+                return LayerSymbol(node.id)
             return DOTS if node.id == "cdots" else sympy.Symbol(node.id)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = build(node.operand)

@@ -149,8 +149,8 @@ class CompareChain(sympy.Function):
 
 
 class LayerSymbol(sympy.Symbol):
-    """A name with a layer index, ``w^(2)_11``: shown as the calculator writes it (w⁽²⁾₁₁, w⁽ˡ⁾ᵢⱼ),
-    also where sympy's own printers have no script form of a letter."""
+    """A name shown as the calculator writes it, where sympy's printers would not: one with a layer
+    index, ``w^(2)_11`` (w⁽²⁾₁₁, w⁽ˡ⁾ᵢⱼ), and a gate's weight or bias, ``W_x`` (W_x, as W_f)."""
 
     def _pretty(self, printer):
         from dltutor.render.formula_unicode import to_unicode

@@ -27,7 +27,7 @@ def subscript(text: str) -> str:
     plain = text.replace(" ", "")
     if plain and all(ch in SUB or ch == "," for ch in plain):
         return "".join(SUB.get(ch, ch) for ch in plain)                 # h₂,₁: the comma kept
-    return "_" + (text if re.fullmatch(r"\w", text) else f"({text})")
+    return "_" + (text if re.fullmatch(r"[A-Za-z0-9]+", text) else f"({text})")      # d_model, x_(i+1)
 
 
 def superscript(text: str) -> str:
@@ -170,7 +170,7 @@ def to_unicode(text: str) -> str:
 
 # a name with a subscript or an accent (h_tilde_1, x_t, h_(t-1), w_ij, net_o1), or a power (x**2)
 _NAME = re.compile(r"(?<![\w.\\/])(?<!\w-)(?:[A-Za-zα-ω][\u0302\u0303]?\w*?(?:_\([^()\s]*\)|_[A-Za-z0-9]+)+(?:\*\*\d+)?"
-                   r"|[A-Za-z]\w*\*\*\d+)(?![\w(])")
+                   r"|[A-Za-z]\w*\*\*\d+)(?!\()(?![^\W²³])")                  # h_t² is a name squared
 # words of prose that look like names but are not (Keras's option names are reworded at their source)
 _KEEP = re.compile(r"[a-z]{2,}_[a-z]{3,}(?:_\w+)?")
 

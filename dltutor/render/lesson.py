@@ -9,6 +9,7 @@ The exports (Markdown, HTML, PDF) live in ``render/lesson_export.py``.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -222,7 +223,7 @@ def check_renderable(items: list[CheckItem] | tuple[CheckItem, ...], start: int 
         grid.add_column(justify="right", style="bold")
         grid.add_column()
         for n, text in enumerate(texts, start=start):
-            grid.add_row(f"{n}.", Markdown(text))
+            grid.add_row(f"{n}.", Markdown(lesson_prose(text)))
         return grid
 
     parts: list = [numbered([item.question for item in items])]
@@ -247,6 +248,19 @@ def _check_blocks(lesson: Lesson, answers: bool, hint: str):
     return out
 
 
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+
+
+def lesson_prose(markdown: str) -> str:
+    """A lesson's Markdown with the names and little formulas of its prose as mathematics
+    (``h_t`` → hₜ, ``x1`` → x₁, ``-0.5`` → −0.5: ``formula_unicode.prose``); code spans and
+    code blocks (commands to type) stay as written. A script Unicode cannot write stays h_T
+    here; the typeset faces set it."""
+    from dltutor.render.formula_unicode import prose
+
+    return "".join(piece if i % 2 else prose(piece) for i, piece in enumerate(_CODE.split(markdown)))
+
+
 def lesson_renderable(lesson: Lesson, digits: int = 6, answers: bool = False):
     """The whole lesson as one Rich renderable (every live block run now).
 
@@ -261,7 +275,7 @@ def lesson_renderable(lesson: Lesson, digits: int = 6, answers: bool = False):
                    Text("")]
     for block in lesson.blocks:
         if block.kind == "markdown":
-            parts.append(Markdown(block.text))
+            parts.append(Markdown(lesson_prose(block.text)))
             parts.append(Text(""))
         elif block.kind == "math":
             parts.append(math_renderable(block.text))

@@ -27,8 +27,9 @@ from dltutor.render.formula import (
     mathml_aligned,
 )
 from dltutor.render.html import page, to_html_fragment
-from dltutor.render.lesson import family_title, practice_command, work_out
+from dltutor.render.lesson import family_title, lesson_prose, practice_command, work_out
 from dltutor.render.markdown import to_markdown as solution_markdown
+from dltutor.render.formula_unicode import with_scripts
 from dltutor.render.typst import compile_pdf, to_typst_markup
 
 FORMATS = ("md", "html", "pdf")
@@ -104,7 +105,7 @@ def to_markdown(lesson: Lesson, digits: int = 6) -> str:
     checks = numbered_checks(lesson)
     for block in lesson.blocks:
         if block.kind == "markdown":
-            out += [block.text, ""]
+            out += [lesson_prose(block.text), ""]
         elif block.kind == "math":
             out += [_md_math(block.text), ""]
         elif block.kind == "solve":
@@ -148,7 +149,7 @@ table { border-collapse: collapse; margin: .5rem 0; } th, td { border: 1px solid
 def _markdown_html(text: str) -> str:
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    return MarkdownIt("commonmark", {"html": False}).enable("table").render(lesson_prose(text))
 
 
 def _html_math(text: str) -> str:
@@ -209,8 +210,9 @@ def _t(text: str) -> str:
 def _typst_inline(children) -> str:
     out = []
     for tok in children or []:
-        if tok.type == "text":
-            out.append(_t(tok.content))
+        if tok.type == "text":      # a script Unicode cannot write (h_T) set with #sub
+            out.append(with_scripts(tok.content, _t,
+                                    lambda base, mark, inner: f"{_t(base)}#{'sub' if mark == '_' else 'super'}[{_t(inner)}]"))
         elif tok.type == "softbreak":
             out.append(_t(" "))
         elif tok.type == "hardbreak":
@@ -229,7 +231,7 @@ def _typst_inline(children) -> str:
 def _markdown_typst(text: str) -> str:
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    tokens = MarkdownIt("commonmark").enable("table").parse(lesson_prose(text))
     out: list[str] = []
     lists: list[str] = []
     cells: list[str] | None = None     # the cells of the table being read

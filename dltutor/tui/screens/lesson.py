@@ -58,14 +58,16 @@ def chooser_line(prefix: str, title: str, topic: str, width: int = CHOOSER_WIDTH
 
 def check_renderable(block: Block, reveal: bool):
     """A "Check yourself" block: its questions, and their answers once revealed (key a)."""
+    from dltutor.render.lesson import lesson_prose
+
     items = block.checks() if hasattr(block, "checks") else ()
     body = Table.grid(padding=(0, 1))
     body.add_column(no_wrap=True, style="bold")
     body.add_column(ratio=1)
     for n, item in enumerate(items, start=1):
-        body.add_row(f"{n}.", Markdown(item.question))
+        body.add_row(f"{n}.", Markdown(lesson_prose(item.question)))
         if reveal:
-            body.add_row("", Markdown(item.answer, style="green"))
+            body.add_row("", Markdown(lesson_prose(item.answer), style="green"))
     hint = "answers shown · a hides them" if reveal else "think first, then press a to see the answers"
     # the lesson's own heading says "Check yourself"; the panel names what is in it
     return Panel(body, title="Questions", title_align="left", subtitle=hint, subtitle_align="right",
@@ -78,6 +80,7 @@ def page_renderable(lesson: Lesson, page: list[Block], number: int, total: int, 
     from dltutor.lessons import problem_refs
     from dltutor.render.lesson import (
         family_title,
+        lesson_prose,
         math_renderable,
         practice_problem,
         solve_renderable,
@@ -87,7 +90,7 @@ def page_renderable(lesson: Lesson, page: list[Block], number: int, total: int, 
     problems = []
     for block in page:
         if block.kind == "markdown":
-            parts.append(Markdown(block.text))
+            parts.append(Markdown(lesson_prose(block.text)))
         elif block.kind == "math":
             parts.append(math_renderable(block.text))
         elif block.kind == "solve":
