@@ -16,10 +16,10 @@ from dltutor.render.lesson_export import (
     TYPST_PREAMBLE,
     _html_math,
     _md_math,
-    _str,
-    _t,
     _typst_math,
 )
+from dltutor.render.formula import typst_string
+from dltutor.render.typst import typst_literal as _t
 
 FORMATS = ("md", "html", "pdf")
 TITLE = "Formula sheet"
@@ -68,7 +68,7 @@ def to_html(sheets: list[Sheet]) -> str:
 
 def to_typst(sheets: list[Sheet]) -> str:
     heading = _heading(sheets)
-    out = [TYPST_PREAMBLE.format(title=_str(heading), title_text=_t(heading), lesson_text=_t(TITLE),
+    out = [TYPST_PREAMBLE.format(title=typst_string(heading), title_text=_t(heading), lesson_text=_t(TITLE),
                                  footer_text=_t("dltutor formulas")),
            f"#align(center)[#text(19pt, weight: \"bold\")[{_t(heading)}]]",
            "#v(2pt)\n#line(length: 100%, stroke: 0.7pt)\n"]

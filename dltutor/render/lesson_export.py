@@ -25,12 +25,12 @@ from dltutor.render.formula import (
     Printer,
     TypstPrinter,
     mathml_aligned,
+    typst_string,
 )
 from dltutor.render.html import page, to_html_fragment
 from dltutor.render.lesson import family_title, lesson_prose, practice_command, work_out
 from dltutor.render.markdown import to_markdown as solution_markdown
-from dltutor.render.formula_unicode import with_scripts
-from dltutor.render.typst import compile_pdf, to_typst_markup
+from dltutor.render.typst import compile_pdf, to_typst_markup, typst_literal as _t, typst_prose
 
 FORMATS = ("md", "html", "pdf")
 
@@ -197,28 +197,17 @@ def to_html(lesson: Lesson, digits: int = 6) -> str:
 
 # ------------------------------------------------------------------ Typst / PDF
 
-def _str(text: str) -> str:
-    """A Typst string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _t(text: str) -> str:
-    """Literal text in Typst markup (a string, so no character is ever markup)."""
-    return "#" + _str(text) if text else ""
-
-
 def _typst_inline(children) -> str:
     out = []
     for tok in children or []:
         if tok.type == "text":      # a script Unicode cannot write (h_T) set with #sub
-            out.append(with_scripts(tok.content, _t,
-                                    lambda base, mark, inner: f"{_t(base)}#{'sub' if mark == '_' else 'super'}[{_t(inner)}]"))
+            out.append(typst_prose(tok.content))
         elif tok.type == "softbreak":
             out.append(_t(" "))
         elif tok.type == "hardbreak":
             out.append(" \\\n")
         elif tok.type == "code_inline":
-            out.append("#raw(" + _str(tok.content) + ")")
+            out.append("#raw(" + typst_string(tok.content) + ")")
         elif tok.type == "strong_open":
             out.append("#strong[")
         elif tok.type == "em_open":
@@ -257,7 +246,7 @@ def _markdown_typst(text: str) -> str:
         elif tok.type == "paragraph_close" and not lists:
             out.append("\n\n")
         elif tok.type in ("fence", "code_block"):
-            out.append("\n#raw(block: true, " + _str(tok.content.rstrip("\n")) + ")\n")
+            out.append("\n#raw(block: true, " + typst_string(tok.content.rstrip("\n")) + ")\n")
         elif tok.type == "table_open":
             cells, columns = [], 0
         elif tok.type in ("thead_open", "thead_close"):
@@ -321,7 +310,7 @@ def _typst_worked(command: str, digits: int) -> str:
     return ("#block(breakable: true, width: 100%, above: 1.3em, below: 1.3em, inset: (left: 1em, right: 0.6em, y: 7pt), "
             "fill: luma(248), stroke: (left: 1.5pt + rgb(\"#6a8f6a\")))[\n" + WORKED_STYLE
             + "#text(10.5pt, fill: rgb(\"#2f5d2f\"))[*Worked example*]\n\n"
-            + f"#block(width: 100%, fill: luma(232), inset: 5pt, radius: 2pt, raw({_str('$ ' + _command(command))}))\n\n"
+            + f"#block(width: 100%, fill: luma(232), inset: 5pt, radius: 2pt, raw({typst_string('$ ' + _command(command))}))\n\n"
             + inner + "\n]\n")
 
 
@@ -333,7 +322,7 @@ def _typst_items(pairs) -> str:
 
 def to_typst(lesson: Lesson, digits: int = 6) -> str:
     """Typst source of the lesson as a handout (compiled to PDF by ``to_pdf``)."""
-    out = [TYPST_PREAMBLE.format(title=_str(lesson.title), title_text=_t(lesson.title),
+    out = [TYPST_PREAMBLE.format(title=typst_string(lesson.title), title_text=_t(lesson.title),
                                  lesson_text=_t(f"Lesson {lesson.id}"),
                                  footer_text=_t(f"dltutor · lesson {lesson.id} · topic {lesson.topic}")),
            f"#align(center)[#text(19pt, weight: \"bold\")[{_t(lesson.title)}] \\",
@@ -352,7 +341,7 @@ def to_typst(lesson: Lesson, digits: int = 6) -> str:
                 level = f" ({ref.difficulty})" if ref.difficulty else ""
                 out.append(f"#block(stroke: 0.5pt + luma(150), radius: 2pt, inset: 6pt, width: 100%, "
                            f"breakable: false)[#strong[Practice:] {_t(family_title(ref.family) + level)} \\ "
-                           f"#text(fill: luma(80))[try it:] #raw({_str(practice_command(ref))})]\n")
+                           f"#text(fill: luma(80))[try it:] #raw({typst_string(practice_command(ref))})]\n")
         elif block.kind == "check" and checks[block.line]:
             out.append("#block(width: 100%, breakable: false, inset: (left: 1em, y: 6pt), "
                        "stroke: (left: 1.5pt + rgb(\"#4a6fa5\")))[\n"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dltutor.render.formula import to_latex, to_typst, typst_string
 from dltutor.render.formula_unicode import with_scripts
 from dltutor.render.latex import LatexPrinter, latex_escape, latex_text, to_latex_fragment
-from dltutor.render.typst import TypstPrinter, compile_pdf, to_typst_markup
+from dltutor.render.typst import TypstPrinter, compile_pdf, to_typst_markup, typst_literal as _t, typst_prose as _typ_text
 from dltutor.render.sheet import (Block, Sheet, answer_grid, answer_height, answer_value, column_parts, data_items,
                                   data_table, grid, prompt_blocks)
 from dltutor.render.sheet import worked_solution
@@ -164,16 +164,6 @@ def sheet_latex(sheet: Sheet, digits: int = 6) -> str:
 
 
 # ------------------------------------------------------------------ Typst
-
-def _typ_text(text: str) -> str:
-    """Prose in Typst markup: literal strings, a script Unicode cannot write set with #sub or #super (h_T)."""
-    return with_scripts(text, _t, lambda base, mark, inner: f"{_t(base)}#{'sub' if mark == '_' else 'super'}[{_t(inner)}]")
-
-
-def _t(text: str) -> str:
-    """Literal text in Typst markup: a string, so no character is ever read as markup."""
-    return "#" + typst_string(text) if text else ""
-
 
 TYPST_PREAMBLE = """#set document(title: {title}, author: "dltutor", date: none)
 #set text(font: "New Computer Modern", size: 10.5pt, lang: "en")

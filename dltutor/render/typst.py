@@ -6,7 +6,7 @@ import re
 
 from dltutor.render.document import DocumentPrinter
 from dltutor.render.formula import split_exponent, to_typst, typst_string
-from dltutor.render.formula_unicode import SUB, SUP
+from dltutor.render.formula_unicode import SUB, SUP, with_scripts
 
 _SUBS = {script: plain for plain, script in SUB.items() if plain != "-"}
 _SUPS = {script: plain for plain, script in SUP.items() if plain != "-"}
@@ -22,6 +22,20 @@ def typst_escape(text: str) -> str:
                   lambda m: m.group(1) + "#sub[" + m.group(2).strip("()") + "]", text)
     text = re.sub(f"[{''.join(_SUPS)}]+", lambda m: "#super[" + "".join(_SUPS[c] for c in m.group(0)) + "]", text)
     return text.replace("];", "]\\;")      # a `;` right after an embedded #sub[..] would end it, unprinted
+
+
+def typst_literal(text: str) -> str:
+    """Literal text in Typst markup: a string, so no character is ever read as markup."""
+    return "#" + typst_string(text) if text else ""
+
+
+def typst_prose(text: str) -> str:
+    """Prose in Typst markup: literal strings, a script Unicode cannot write (h_T, 10000^(2i/d))
+    set with #sub or #super."""
+    def script(base, mark, inner):
+        return f"{typst_literal(base)}#{'sub' if mark == '_' else 'super'}[{typst_literal(inner)}]"
+
+    return with_scripts(text, typst_literal, script)
 
 
 def typst_number(text: str) -> str:
